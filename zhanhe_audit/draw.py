@@ -1,0 +1,98 @@
+"""The per-grade stratified draw, draw protocol v1 (shared/design/draw-protocol.md).
+
+Pure functions: no file I/O, no numpy/pandas/``random`` streams, no floats.
+A ticket is the SHA-256 hex of ``seed \\n task \\n uscc``; within each
+(task, grade) stratum entities are ranked by ``(ticket, uscc)`` and ranks
+1..n are selected, with ``n = ceil(N * p / 100)`` in exact arithmetic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .params import FLOORS, Params, Task
+
+PROTOCOL = "draw-v1"
+
+
+def sha256_hex(message: str) -> str:
+    """``H(m)`` of the protocol: SHA-256 of the UTF-8 bytes, 64 lower-case hex characters."""
+    return hashlib.sha256(message.encode("utf-8")).hexdigest()
+
+
+def ticket(seed: str, task_id: str, uscc: str) -> str:
+    """Protocol v1 "Ticket": ``H(seed + "\\n" + T + "\\n" + u)``; ``seed`` already normalised."""
+    return sha256_hex(f"{seed}\n{task_id}\n{uscc}")
+
+
+def inspector_ticket(seed: str, task_id: str, uscc: str, cert_no: str) -> str:
+    """Protocol v1 "Inspectors": ``H(seed + "\\n" + T + "\\n" + u + "\\n" + i)``."""
+    return sha256_hex(f"{seed}\n{task_id}\n{uscc}\n{cert_no}")
+
+
+def quota(eligible: int, percent: Fraction) -> int:
+    """Protocol v1 "Quota per grade": ``ceil(N * p / 100)`` in exact rational arithmetic."""
+    if eligible < 0 or percent < 0:
+        raise ValueError("eligible and percent must not be negative")
+    return -(-(eligible * percent.numerator) // (100 * percent.denominator))
+
+
+def batch_of(rank: int, batches: int) -> int:
+    """Mode (c): the selected entity of rank r goes to batch ((r - 1) mod B) + 1."""
+    return (rank - 1) % batches + 1
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    task_id: str
+    grade: str
+    uscc: str
+    ticket: str
+    rank: int
+    selected: bool
+    batch: int | None
+
+
+@dataclass(frozen=True)
+class StratumSummary:
+    task_id: str
+    grade: str
+    eligible: int
+    percent: str  # as written in the params, e.g. "7.5"
+    floor: str
+    quota: int
+    selected: int
+    reason: str  # the written justification when below the floor
+
+
+def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: int,
+                 batches: int | None = None) -> list[TicketRow]:
+    """Every entity of one stratum with its ticket and rank; ranks 1..n selected."""
+    tickets = sorted((ticket(seed, task_id, code), code) for code in set(usccs))
+    return [
+        TicketRow(task_id, grade, code, value, rank, rank <= n,
+                  batch_of(rank, batches) if batches and rank <= n else None)
+        for rank, (value, code) in enumerate(tickets, start=1)
+    ]
+
+
+def draw_task(seed: str, task: Task, population: dict[str, list[str]],
+              params: Params) -> tuple[list[TicketRow], list[StratumSummary]]:
+    """Draw one task: ``population`` maps each of the task's grades to its eligible USCCs."""
+    rows: list[TicketRow] = []
+    summaries: list[StratumSummary] = []
+    for grade in task.grades:
+        usccs = population.get(grade, [])
+        eligible = len(set(usccs))
+        n = quota(eligible, params.percent[grade])
+        ranked = rank_stratum(seed, task.task_id, grade, usccs, n, task.batches)
+        rows += ranked
+        summaries.append(StratumSummary(
+            task.task_id, grade, eligible, params.percent_text[grade], str(FLOORS[grade]), n,
+            sum(row.selected for row in ranked),
+            params.justification.get(grade, "") if params.below_floor(grade) else "",
+        ))
+    return rows, summaries

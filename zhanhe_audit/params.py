@@ -1,0 +1,245 @@
+"""The quarter's params file, ``params/<quarter>.yaml``, read and validated.
+
+Units are converted here, once: percentages become exact ``Fraction``s,
+the seed is normalised as draw protocol v1 ("Seed") requires. Every
+problem is reported at once, each naming its key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+import yaml
+
+from .errors import ParamsError, Problem
+from .registers import GRADES, REGISTER_NAMES
+
+PROTOCOL = "draw-v1"
+# Sampling floors per grade: Zhanhe plan, section 3.3 ("抽查比例一般不低于").
+FLOORS: dict[str, Fraction] = {"A": Fraction(1), "B": Fraction(3), "C": Fraction(10), "D": Fraction(20)}
+SEED_MIN_DIGITS = 20  # protocol v1, "Seed": about 66 bits, as in 20-dice ceremonies
+PROVENANCE_KEYS = ("method", "date", "witnesses")
+QUARTER = re.compile(r"(?P<demo>demo-)?(?P<year>\d{4})Q(?P<quarter>[1-4])\Z")
+DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
+TASK_SUFFIX = re.compile(r"[A-Za-z0-9_]+\Z")
+
+
+@dataclass(frozen=True)
+class Seed:
+    value: str  # normalised: NFC, stripped
+    provenance: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Task:
+    task_id: str
+    items: tuple[str, ...]
+    grades: tuple[str, ...]
+    batches: int | None = None
+
+
+@dataclass(frozen=True)
+class Params:
+    quarter: str
+    demo: bool
+    seed: Seed | None
+    percent: dict[str, Fraction]
+    percent_text: dict[str, str]
+    justification: dict[str, str]
+    tasks: tuple[Task, ...]
+    registers: dict[str, str]  # register name -> path relative to the project root
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    unclassified_grade: str | None = None
+    source: str = ""
+
+    def below_floor(self, grade: str) -> bool:
+        return self.percent[grade] < FLOORS[grade]
+
+
+def parse_quarter(quarter: str) -> re.Match[str]:
+    match = QUARTER.match(quarter)
+    if not match:
+        raise ParamsError([Problem(quarter, None, None,
+                                   "not a quarter; expected e.g. 2026Q1 (or demo-2026Q4 for a demo quarter)")])
+    return match
+
+
+def normalise_seed(raw: str) -> str:
+    """Protocol v1, "Seed": Unicode NFC, then surrounding white space removed."""
+    return unicodedata.normalize("NFC", raw).strip()
+
+
+def percent_fraction(text: str) -> Fraction:
+    """An exact decimal string such as ``"7.5"`` as a Fraction (never a float)."""
+    return Fraction(Decimal(text))
+
+
+def _seed(data: object, problem) -> Seed | None:
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        problem("seed", "expected a mapping with 'value' and 'provenance'")
+        return None
+    value = data.get("value")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str):
+        problem("seed.value", f"loads as a {type(value).__name__}, not text; put the seed in quotes "
+                "(a number of 20 digits does not survive as a number)")
+        return None
+    seed = normalise_seed(value)
+    digits = sum(char in "0123456789" for char in seed)
+    if digits < SEED_MIN_DIGITS:
+        problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
+    provenance = data.get("provenance")
+    if not isinstance(provenance, dict) or not provenance:
+        problem("seed.provenance", "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")
+        return Seed(seed, {})
+    for key in PROVENANCE_KEYS:
+        if not provenance.get(key):
+            problem(f"seed.provenance.{key}", "missing or empty")
+        elif key == "date" and not isinstance(provenance[key], str):
+            problem("seed.provenance.date", "put the date in quotes, e.g. '2026-01-05 09:30'")
+    return Seed(seed, provenance)
+
+
+def _percent(data: object, problem) -> tuple[dict[str, Fraction], dict[str, str]]:
+    percent = dict(FLOORS)
+    text = {grade: str(FLOORS[grade]) for grade in GRADES}
+    if data is None:
+        return percent, text
+    if not isinstance(data, dict):
+        problem("percent", "expected a mapping of grade to percentage, e.g. {A: 1, B: 3, C: 10, D: 20}")
+        return percent, text
+    for grade, value in data.items():
+        key = f"percent.{grade}"
+        if grade not in GRADES:
+            problem(key, "unknown grade; expected A, B, C or D")
+            continue
+        if isinstance(value, bool) or isinstance(value, float):
+            problem(key, f"{value!r} loads as a floating-point number; write it in quotes, e.g. '7.5'")
+            continue
+        shown = str(value).strip()
+        if not DECIMAL.match(shown):
+            problem(key, f"'{value}' is not a percentage; expected a decimal such as 3 or '7.5'")
+            continue
+        exact = percent_fraction(shown)
+        if exact > 100:
+            problem(key, f"{shown} is more than 100 percent")
+            continue
+        percent[grade], text[grade] = exact, shown
+    return percent, text
+
+
+def _task(index: int, data: object, quarter: str, problem) -> Task | None:
+    key = f"tasks[{index}]"
+    if not isinstance(data, dict):
+        problem(key, "expected a mapping with id, items and grades")
+        return None
+    task_id = data.get("id")
+    if not isinstance(task_id, str) or not task_id.startswith(quarter + "-") or not TASK_SUFFIX.match(task_id[len(quarter) + 1:]):
+        problem(f"{key}.id", f"'{task_id}' is not a task id; expected the quarter, a dash and a name, e.g. {quarter}-T01")
+        task_id = None
+    items = data.get("items")
+    if not isinstance(items, list) or not items or not all(isinstance(item, str) and item for item in items):
+        problem(f"{key}.items", "expected a list of inspection item ids, e.g. [SX01, SX02]")
+        items = None
+    grades = data.get("grades", list(GRADES))
+    if not isinstance(grades, list) or not grades or any(grade not in GRADES for grade in grades) or len(set(grades)) != len(grades):
+        problem(f"{key}.grades", f"{grades!r}: expected a list of distinct grades from A, B, C, D")
+        grades = None
+    batches = data.get("batches")
+    if batches is not None and (isinstance(batches, bool) or not isinstance(batches, int) or batches < 1):
+        problem(f"{key}.batches", f"{batches!r}: expected a whole number of batches, 1 or more")
+        batches = None
+    unknown = sorted(set(data) - {"id", "items", "grades", "batches"})
+    if unknown:
+        problem(key, f"unknown keys {unknown}; expected id, items, grades, batches")
+    if task_id is None or items is None or grades is None:
+        return None
+    ordered = tuple(grade for grade in GRADES if grade in grades)
+    return Task(task_id, tuple(items), ordered, batches)
+
+
+def parse_params(data: object, shown: str) -> Params:
+    """Validate the loaded YAML ``data`` of the file named ``shown``."""
+    problems: list[Problem] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(shown, None, None, f"key '{key}': {message}"))
+
+    if not isinstance(data, dict):
+        raise ParamsError([Problem(shown, None, None, "expected a YAML mapping with quarter, seed, tasks and registers")])
+    quarter = data.get("quarter")
+    if not isinstance(quarter, str) or not QUARTER.match(quarter):
+        problem("quarter", f"{quarter!r} is not a quarter; expected e.g. '2026Q1' in quotes")
+        quarter = ""
+    protocol = data.get("protocol", PROTOCOL)
+    if protocol != PROTOCOL:
+        problem("protocol", f"'{protocol}' is not supported; this version draws under {PROTOCOL}")
+    seed = _seed(data.get("seed"), problem)
+    percent, percent_text = _percent(data.get("percent"), problem)
+    justification = data.get("justification") or {}
+    if not isinstance(justification, dict):
+        problem("justification", "expected a mapping of grade to a written reason")
+        justification = {}
+    for grade in GRADES:
+        if percent[grade] < FLOORS[grade] and not str(justification.get(grade) or "").strip():
+            problem(f"percent.{grade}", f"{percent_text[grade]} % is below the floor of {FLOORS[grade]} % "
+                    f"(Zhanhe plan, section 3.3); give a written reason under 'justification.{grade}'")
+    tasks: list[Task] = []
+    raw_tasks = data.get("tasks")
+    if not isinstance(raw_tasks, list) or not raw_tasks:
+        problem("tasks", "expected a list of at least one task")
+    else:
+        for index, raw in enumerate(raw_tasks):
+            task = _task(index, raw, quarter, problem)
+            if task and any(task.task_id == other.task_id for other in tasks):
+                problem(f"tasks[{index}].id", f"'{task.task_id}' is used twice")
+            elif task:
+                tasks.append(task)
+    registers = data.get("registers")
+    if not isinstance(registers, dict):
+        problem("registers", "expected a mapping of " + ", ".join(REGISTER_NAMES) + " to file paths")
+        registers = {}
+    for name in REGISTER_NAMES:
+        if not isinstance(registers.get(name), str) or not registers.get(name):
+            problem(f"registers.{name}", "missing; expected the path of the file, relative to the project folder")
+    headers = data.get("headers") or {}
+    if not isinstance(headers, dict) or any(name not in REGISTER_NAMES or not isinstance(mapping, dict) for name, mapping in headers.items()):
+        problem("headers", "expected a mapping of register name to {file header: canonical column}")
+        headers = {}
+    unclassified = data.get("unclassified_grade")
+    if unclassified is not None and unclassified not in GRADES:
+        problem("unclassified_grade", f"{unclassified!r}: expected A, B, C or D")
+    if problems:
+        raise ParamsError(problems)
+    return Params(
+        quarter=quarter,
+        demo=bool(data.get("demo", False)),
+        seed=seed,
+        percent=percent,
+        percent_text=percent_text,
+        justification={grade: str(text).strip() for grade, text in justification.items()},
+        tasks=tuple(tasks),
+        registers={name: registers[name] for name in REGISTER_NAMES},
+        headers={name: {str(k): str(v) for k, v in mapping.items()} for name, mapping in headers.items()},
+        unclassified_grade=unclassified,
+        source=shown,
+    )
+
+
+def load_params(path: Path, shown: str | None = None) -> Params:
+    shown = shown or str(path)
+    if not path.is_file():
+        raise ParamsError([Problem(shown, None, None, "file not found; create it from params/README.md's example")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise ParamsError([Problem(shown, None, None, f"not valid YAML: {error}")]) from None
+    return parse_params(data, shown)

@@ -1,0 +1,52 @@
+"""Where things live: every path of the project layout is defined here, once.
+
+    params/<quarter>.yaml           the quarter's params (seed, percentages, tasks, registers)
+    params/<quarter>.freeze.json    the freeze record, committed before the seed
+    registers/<quarter>/            the registers as exported (paths are set in the params)
+    outputs/<quarter>/              the quarter's archive, written once by the draw
+
+An archive's ``inputs/`` folder mirrors this layout, so the draw can be re-run
+with ``Project(archive / "inputs")`` as the root.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .errors import ParamsError, Problem
+
+DEMO_QUARTER = "demo-2026Q4"
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    @property
+    def outputs(self) -> Path:
+        return self.root / "outputs"
+
+    def params_file(self, quarter: str) -> Path:
+        return self.root / "params" / f"{quarter}.yaml"
+
+    def freeze_file(self, quarter: str) -> Path:
+        return self.root / "params" / f"{quarter}.freeze.json"
+
+    def archive(self, quarter: str) -> Path:
+        return self.outputs / quarter
+
+    def relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def register_path(self, relative: str, shown: str, key: str) -> Path:
+        """A register path from the params, which must stay inside the project folder."""
+        pure = PurePosixPath(relative)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise ParamsError([Problem(shown, None, None,
+                                       f"key '{key}': '{relative}' must be a path inside the project folder, "
+                                       "e.g. registers/2026Q1/entities.csv, so the archive can hold a copy")])
+        return self.root / pure

@@ -1,0 +1,201 @@
+"""One quarter's draw, from its params and registers to the archive folder.
+
+This is the adapter between files and the pure draw: it loads the params
+and the registers, checks them against the freeze record, asks
+``matching`` for each task's eligible population, runs ``draw`` and writes
+the reviewer's files. The notebooks call these functions; so does the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import archive, freeze, matching
+from .draw import PROTOCOL, StratumSummary, TicketRow, draw_task
+from .errors import DrawRefused, FreezeError
+from .params import Params, load_params
+from .paths import Project
+from .registers import REGISTER_NAMES, Registers, load_registers
+
+TICKET_COLUMNS = ("task_id", "grade", "uscc", "ticket", "rank", "selected", "batch")
+SUMMARY_COLUMNS = ("task_id", "grade", "eligible", "percent", "floor", "quota", "selected", "reason")
+DRAW_FOLDER = "draw"
+INPUTS_FOLDER = "inputs"
+
+
+@dataclass(frozen=True)
+class Inputs:
+    project: Project
+    quarter: str
+    params: Params
+    files: dict[str, str]  # register -> path relative to the project root
+    hashes: dict[str, str]  # register -> SHA-256 of the file
+    registers: Registers
+
+    def path(self, register: str) -> Path:
+        return self.project.root / self.files[register]
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    inputs: Inputs
+    tickets: list[TicketRow]
+    summary: list[StratumSummary]
+
+
+def load_inputs(project: Project, quarter: str) -> Inputs:
+    """Params and registers of ``quarter``, validated (raises the package's errors)."""
+    params_path = project.params_file(quarter)
+    shown = project.relative(params_path)
+    params = load_params(params_path, shown)
+    if params.quarter != quarter:
+        raise DrawRefused(f"{shown} says quarter '{params.quarter}', expected '{quarter}'")
+    files = dict(params.registers)
+    paths = {name: project.register_path(files[name], shown, f"registers.{name}") for name in REGISTER_NAMES}
+    registers = load_registers(paths, files, params.headers, params.unclassified_grade)
+    hashes = {name: archive.sha256_file(paths[name]) for name in REGISTER_NAMES}
+    return Inputs(project, quarter, params, files, hashes, registers)
+
+
+def freeze_quarter(project: Project, quarter: str) -> tuple[Path, dict]:
+    """Write ``params/<quarter>.freeze.json``; an identical existing freeze is kept as it is."""
+    inputs = load_inputs(project, quarter)
+    path = project.freeze_file(quarter)
+    if path.exists():
+        existing = freeze.read_record(path, quarter)
+        freeze.check(existing, inputs.files, inputs.hashes)
+        return path, existing
+    if inputs.params.seed is not None:
+        raise FreezeError(
+            f"{project.relative(project.params_file(quarter))} has a seed already; the registers must be "
+            "frozen before the seed exists (protocol v1, 'Seed')"
+        )
+    record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers)
+    archive.write_new(path, freeze.record_json(record))
+    return path, record
+
+
+def check_ready(inputs: Inputs) -> dict:
+    """Refuse a draw without a seed or against registers that no longer match the freeze."""
+    shown = inputs.project.relative(inputs.project.params_file(inputs.quarter))
+    if inputs.params.seed is None:
+        raise DrawRefused(
+            f"{shown} has no seed yet: after the freeze is committed, hold the seed ceremony and write "
+            "'seed.value' with its provenance into the params"
+        )
+    record = freeze.read_record(inputs.project.freeze_file(inputs.quarter), inputs.quarter)
+    freeze.check(record, inputs.files, inputs.hashes)
+    return record
+
+
+def earlier_task_ids(project: Project, quarter: str) -> dict[str, str]:
+    """Task ids drawn by other archived quarters (task id -> quarter)."""
+    used: dict[str, str] = {}
+    if project.outputs.is_dir():
+        for record in sorted(project.outputs.glob(f"*/{DRAW_FOLDER}/draw.json")):
+            other = record.parent.parent.name
+            if other != quarter:
+                for task in json.loads(record.read_text(encoding="utf-8"))["tasks"]:
+                    used[task["id"]] = other
+    return used
+
+
+def run_draw(inputs: Inputs) -> DrawResult:
+    """The draw itself (pure apart from what ``inputs`` already holds)."""
+    seed = inputs.params.seed.value
+    tickets: list[TicketRow] = []
+    summary: list[StratumSummary] = []
+    for task in inputs.params.tasks:
+        eligibility = matching.eligible(task, inputs.registers)
+        population = {grade: [entity.uscc for entity in entities] for grade, entities in eligibility.population.items()}
+        rows, strata = draw_task(seed, task, population, inputs.params)
+        tickets += rows
+        summary += strata
+    return DrawResult(inputs, tickets, summary)
+
+
+def tickets_csv(rows: list[TicketRow]) -> str:
+    return archive.csv_text(TICKET_COLUMNS, (
+        (row.task_id, row.grade, row.uscc, row.ticket, row.rank, "true" if row.selected else "false",
+         row.batch or "") for row in rows
+    ))
+
+
+def summary_csv(rows: list[StratumSummary]) -> str:
+    return archive.csv_text(SUMMARY_COLUMNS, (
+        (row.task_id, row.grade, row.eligible, row.percent, row.floor, row.quota, row.selected, row.reason)
+        for row in rows
+    ))
+
+
+def draw_record(inputs: Inputs) -> str:
+    """``draw.json``: what was drawn under which protocol, seed and registers (no clock time)."""
+    params = inputs.params
+    record = {
+        "protocol": PROTOCOL,
+        "quarter": inputs.quarter,
+        "demo": params.demo,
+        "seed": params.seed.value,
+        "seed_provenance": params.seed.provenance,
+        "percent": params.percent_text,
+        "tasks": [
+            {"id": task.task_id, "items": list(task.items), "grades": list(task.grades), "batches": task.batches}
+            for task in params.tasks
+        ],
+        "registers": {name: {"path": inputs.files[name], "sha256": inputs.hashes[name]} for name in REGISTER_NAMES},
+    }
+    return json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def write_draw(result: DrawResult, folder: Path) -> None:
+    """The reviewer's files of the draw, under ``folder/draw/``."""
+    target = folder / DRAW_FOLDER
+    archive.write_new(target / "tickets.csv", tickets_csv(result.tickets))
+    archive.write_new(target / "summary.csv", summary_csv(result.summary))
+    archive.write_new(target / "draw.json", draw_record(result.inputs))
+
+
+def copy_inputs(inputs: Inputs, folder: Path) -> None:
+    """Copy the params, freeze record and registers, exactly as drawn, into ``folder/inputs/``."""
+    project = inputs.project
+    sources = [project.params_file(inputs.quarter), project.freeze_file(inputs.quarter)]
+    sources += [inputs.path(name) for name in REGISTER_NAMES]
+    for source in sources:
+        target = folder / INPUTS_FOLDER / project.relative(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    for name in REGISTER_NAMES:
+        copied = archive.sha256_file(folder / INPUTS_FOLDER / inputs.files[name])
+        if copied != inputs.hashes[name]:
+            raise FreezeError(f"{inputs.files[name]} changed while it was being drawn; nothing was written")
+
+
+def prepare_draw(project: Project, quarter: str) -> Inputs:
+    """Every check a draw must pass before it writes anything."""
+    final = project.archive(quarter)
+    if final.exists():
+        raise DrawRefused(
+            f"{project.relative(final)} exists: {quarter} was drawn already and a draw is never repeated. "
+            f"To check it, run 'make verify QUARTER={quarter}'."
+        )
+    inputs = load_inputs(project, quarter)
+    check_ready(inputs)
+    used = earlier_task_ids(project, quarter)
+    for task in inputs.params.tasks:
+        if task.task_id in used:
+            raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
+    return inputs
+
+
+def draw_quarter(project: Project, quarter: str) -> tuple[Path, DrawResult]:
+    """Draw ``quarter`` into ``outputs/<quarter>/`` (built aside, renamed into place)."""
+    inputs = prepare_draw(project, quarter)
+    final = project.archive(quarter)
+    with archive.building(final) as folder:
+        copy_inputs(inputs, folder)
+        result = run_draw(inputs)
+        write_draw(result, folder)
+    return final, result

@@ -1,0 +1,495 @@
+"""Registers: the quarter's input files, read and validated.
+
+The registers are the exports of the provincial platform listed in
+mission.md ("Registers (inputs)"): entities (检查对象名录库), inspection items
+(抽查事项清单), inspectors (执法检查人员名录库), declared conflicts, plus the
+catalogue of category tags (分类标注目录) that entities and items refer to.
+
+This is the one module that reads input files. Everything else works on the
+validated records it returns. Files are CSV (UTF-8, UTF-8 with BOM or GBK,
+detected) or ``.xlsx``; headers are the canonical English names, the Chinese
+names of a provincial-platform export, or any name mapped in the params
+file. Every problem of every file is collected and raised at once as one
+``RegisterError`` naming file, spreadsheet row and column.
+
+Normalisation (documented in the README, "Registers"):
+- every cell: surrounding white space (including the full-width space
+  U+3000) removed;
+- grade: Unicode NFKC (full-width ``Ａ`` becomes ``A``), then upper case, so
+  `` a ``, ``Ａ`` and ``A`` are all grade A; the platform's Chinese labels
+  低风险/中风险/中高风险/高风险 map to A/B/C/D. Anything else, including a blank,
+  is an error unless params map unclassified entities to a grade explicitly;
+- tags and tag codes: NFKC, white space removed, upper case; ``；`` and ``;``
+  both separate tags; empty pieces are ignored; an unknown code is an error;
+- USCC and certificate numbers are not case-folded: a lower-case USCC is
+  reported as an error, never silently changed, since it is the identity
+  the tickets hash.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from . import uscc as uscc_codes
+from .errors import Problem, RegisterError
+
+GRADES = ("A", "B", "C", "D")  # Zhanhe plan, section 3.2: A low ... D high risk
+
+REGISTER_NAMES = ("entities", "items", "inspectors", "conflicts", "tags")
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "entities": ("uscc", "name", "grade", "tags", "unit", "status", "established"),
+    "items": ("item_id", "name", "department", "legal_basis", "target_tags", "kind"),
+    "inspectors": ("cert_no", "name", "department", "unit", "certified"),
+    "conflicts": ("cert_no", "uscc", "reason"),
+    "tags": ("code", "name"),
+}
+
+# Headers of a provincial-platform export (检查对象名录库 etc.).
+CHINESE_HEADERS: dict[str, dict[str, str]] = {
+    "entities": {
+        "统一社会信用代码": "uscc",
+        "主体名称": "name",
+        "企业名称": "name",
+        "名称": "name",
+        "信用风险等级": "grade",
+        "风险等级": "grade",
+        "信用风险分类": "grade",
+        "分类标注": "tags",
+        "标签": "tags",
+        "所属单位": "unit",
+        "管辖单位": "unit",
+        "登记状态": "status",
+        "经营状态": "status",
+        "成立日期": "established",
+    },
+    "items": {
+        "事项编号": "item_id",
+        "抽查事项编号": "item_id",
+        "事项名称": "name",
+        "抽查事项名称": "name",
+        "责任部门": "department",
+        "实施部门": "department",
+        "检查依据": "legal_basis",
+        "法律依据": "legal_basis",
+        "检查对象范围": "target_tags",
+        "适用对象标签": "target_tags",
+        "事项类别": "kind",
+        "事项类型": "kind",
+    },
+    "inspectors": {
+        "执法证号": "cert_no",
+        "执法证件号": "cert_no",
+        "姓名": "name",
+        "所属部门": "department",
+        "所属单位": "unit",
+        "是否持证": "certified",
+    },
+    "conflicts": {
+        "执法证号": "cert_no",
+        "执法证件号": "cert_no",
+        "统一社会信用代码": "uscc",
+        "回避原因": "reason",
+    },
+    "tags": {"代码": "code", "标签代码": "code", "名称": "name", "标签名称": "name"},
+}
+
+GRADE_LABELS = {"低风险": "A", "中风险": "B", "中高风险": "C", "高风险": "D"}
+
+# Registration status (登记状态). Only active entities take part in a draw.
+ACTIVE_STATUSES = frozenset({"active", "存续", "在业", "在营", "开业", "正常"})
+INACTIVE_STATUSES = frozenset(
+    {"inactive", "deregistered", "revoked", "moved_out", "closed",
+     "注销", "吊销", "迁出", "撤销", "停业", "歇业", "清算"}
+)
+
+ITEM_KINDS = {"一般": "general", "general": "general", "重点": "key", "key": "key"}
+TRUE_WORDS = frozenset({"是", "yes", "y", "true", "1", "持证"})
+FALSE_WORDS = frozenset({"否", "no", "n", "false", "0", "未持证"})
+ALL_ENTITIES = "*"  # an item scope that covers every entity
+TAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+@dataclass(frozen=True)
+class Entity:
+    uscc: str
+    name: str
+    grade: str
+    tags: frozenset[str]
+    unit: str
+    status: str
+    established: date
+    active: bool
+    row: int
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    name: str
+    department: str
+    legal_basis: str
+    target_tags: frozenset[str]  # may contain ALL_ENTITIES
+    kind: str  # "general" or "key"
+    row: int
+
+
+@dataclass(frozen=True)
+class Inspector:
+    cert_no: str
+    name: str
+    department: str
+    unit: str
+    certified: bool
+    row: int
+
+
+@dataclass(frozen=True)
+class Conflict:
+    cert_no: str
+    uscc: str
+    reason: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Registers:
+    entities: tuple[Entity, ...]
+    items: dict[str, Item]
+    inspectors: dict[str, Inspector]
+    conflicts: tuple[Conflict, ...]
+    tags: dict[str, str]  # code -> name
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's cells as strings, keyed by canonical column, with row numbers."""
+
+    file: str
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _clean(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().strip("\u3000").strip()
+
+
+def decode(data: bytes) -> str:
+    """Text of a CSV file: UTF-8 with BOM, UTF-8, else GBK (as GB 18030).
+
+    GB 18030 is the superset of GBK, so every GBK export decodes. A UTF-8
+    decode is tried first because GBK bytes are almost never valid UTF-8,
+    while UTF-8 bytes often are valid GB 18030.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def _read_cells(path: Path) -> list[tuple[int, list[str]]]:
+    """Every non-blank row of the file with its spreadsheet row number."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            rows = [
+                (number, [_clean(value) for value in values])
+                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        finally:
+            book.close()
+    else:
+        text = decode(path.read_bytes())
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = []
+        for cells in reader:
+            rows.append((reader.line_num, [_clean(value) for value in cells]))
+    return [(number, cells) for number, cells in rows if any(cells)]
+
+
+def read_table(
+    path: Path, register: str, shown: str, headers: dict[str, str] | None = None
+) -> tuple[Table, list[Problem]]:
+    """Read one register file into canonical columns.
+
+    ``shown`` is the file name used in messages; ``headers`` maps this
+    file's own header names to canonical ones (from the params file).
+    """
+    if not path.is_file():
+        return Table(shown, []), [Problem(shown, None, None, "file not found")]
+    try:
+        cells = _read_cells(path)
+    except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as error:
+        message = f"cannot be read as CSV (UTF-8 or GBK) or .xlsx: {error}"
+        return Table(shown, []), [Problem(shown, None, None, message)]
+    if not cells:
+        return Table(shown, []), [
+            Problem(shown, None, None, "the file is empty: expected a header row and data rows")
+        ]
+    header_row, header = cells[0]
+    canonical = COLUMNS[register]
+    mapping = {name.lower(): name for name in canonical}
+    mapping.update(CHINESE_HEADERS[register])
+    mapping.update(headers or {})
+    positions: dict[str, int] = {}
+    for position, title in enumerate(header):
+        column = mapping.get(title) or mapping.get(title.lower())
+        if column in canonical and column not in positions:
+            positions[column] = position
+    missing = [column for column in canonical if column not in positions]
+    if missing:
+        found = ", ".join(f"'{title}'" for title in header if title) or "nothing"
+        return Table(shown, []), [
+            Problem(
+                shown,
+                header_row,
+                column,
+                f"missing column '{column}' ({_chinese_header(register, column)}); "
+                f"the header row has {found}; name it in params 'headers.{register}' "
+                "if the file uses another header",
+            )
+            for column in missing
+        ]
+    rows = []
+    for number, values in cells[1:]:
+        values = values + [""] * (len(header) - len(values))
+        rows.append((number, {column: values[positions[column]] for column in canonical}))
+    return Table(shown, rows), []
+
+
+def _chinese_header(register: str, column: str) -> str:
+    names = [zh for zh, canonical in CHINESE_HEADERS[register].items() if canonical == column]
+    return names[0] if names else column
+
+
+def normalise_grade(raw: str) -> str | None:
+    """The grade letter for a cell, or ``None`` when it is not a grade."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    if text in GRADE_LABELS:
+        return GRADE_LABELS[text]
+    text = text.upper()
+    return text if text in GRADES else None
+
+
+def normalise_tag(raw: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
+
+
+def split_tags(raw: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", raw)
+    return [tag for tag in (normalise_tag(piece) for piece in text.split(";")) if tag]
+
+
+def parse_date(raw: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _require(problems: list[Problem], table: Table, row: int, cells: dict[str, str], *columns: str) -> None:
+    for column in columns:
+        if not cells[column]:
+            problems.append(Problem(table.file, row, column, f"'{column}' is blank; a value is required"))
+
+
+def _tags(table: Table, row: int, column: str, raw: str, known: dict[str, str],
+          problems: list[Problem], allow_all: bool = False) -> frozenset[str]:
+    tags = split_tags(raw)
+    for tag in tags:
+        if tag == ALL_ENTITIES and allow_all:
+            continue
+        if tag not in known:
+            problems.append(Problem(
+                table.file, row, column,
+                f"unknown tag '{tag}'; expected a code of the tag catalogue"
+                + (" or '*' for every entity" if allow_all else ""),
+            ))
+    return frozenset(tags)
+
+
+def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
+    problems: list[Problem] = []
+    tags: dict[str, str] = {}
+    first_row: dict[str, int] = {}
+    for row, cells in table.rows:
+        _require(problems, table, row, cells, "code", "name")
+        code = normalise_tag(cells["code"])
+        if not code:
+            continue
+        if not TAG_CODE.match(code):
+            problems.append(Problem(table.file, row, "code",
+                                    f"'{cells['code']}' is not a tag code; expected letters, digits and '_', starting with a letter"))
+        elif code in tags:
+            problems.append(Problem(table.file, row, "code", f"duplicate tag code '{code}', first at row {first_row[code]}"))
+        else:
+            tags[code] = cells["name"]
+            first_row[code] = row
+    if not table.rows and not problems:
+        problems.append(Problem(table.file, None, None, "no tags: expected at least one data row"))
+    return tags, problems
+
+
+def parse_entities(table: Table, known_tags: dict[str, str],
+                   unclassified_grade: str | None = None) -> tuple[tuple[Entity, ...], list[Problem]]:
+    problems: list[Problem] = []
+    entities: list[Entity] = []
+    first_row: dict[str, int] = {}
+    for row, cells in table.rows:
+        before = len(problems)
+        _require(problems, table, row, cells, "uscc", "name", "unit")
+        code = cells["uscc"]
+        if code:
+            why = uscc_codes.problem(code)
+            if why:
+                problems.append(Problem(table.file, row, "uscc", why))
+            elif code in first_row:
+                problems.append(Problem(table.file, row, "uscc", f"duplicate USCC '{code}', first at row {first_row[code]}"))
+            else:
+                first_row[code] = row
+        grade = normalise_grade(cells["grade"])
+        if grade is None:
+            if unclassified_grade and cells["grade"] in ("", "未分类", "unclassified"):
+                grade = unclassified_grade
+            else:
+                shown = f"'{cells['grade']}'" if cells["grade"] else "a blank"
+                problems.append(Problem(
+                    table.file, row, "grade",
+                    f"found {shown}; expected A, B, C or D (or 低风险/中风险/中高风险/高风险)"
+                    + ("" if unclassified_grade else "; map unclassified entities with params 'unclassified_grade' if intended"),
+                ))
+        status = cells["status"].lower() if cells["status"].isascii() else cells["status"]
+        if status not in ACTIVE_STATUSES and status not in INACTIVE_STATUSES:
+            problems.append(Problem(
+                table.file, row, "status",
+                f"unknown status '{cells['status']}'; expected one of "
+                + ", ".join(sorted(ACTIVE_STATUSES)) + " (active) or "
+                + ", ".join(sorted(INACTIVE_STATUSES)) + " (not active)",
+            ))
+        established = parse_date(cells["established"])
+        if established is None:
+            problems.append(Problem(table.file, row, "established",
+                                    f"'{cells['established']}' is not a date; expected e.g. 2019-03-15 or 2019年3月15日"))
+        tags = _tags(table, row, "tags", cells["tags"], known_tags, problems)
+        if len(problems) == before:
+            entities.append(Entity(code, cells["name"], grade, tags, cells["unit"], cells["status"],
+                                   established, status in ACTIVE_STATUSES, row))
+    if not table.rows and not problems:
+        problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
+    return tuple(entities), problems
+
+
+def parse_items(table: Table, known_tags: dict[str, str]) -> tuple[dict[str, Item], list[Problem]]:
+    problems: list[Problem] = []
+    items: dict[str, Item] = {}
+    for row, cells in table.rows:
+        before = len(problems)
+        _require(problems, table, row, cells, "item_id", "name", "department", "legal_basis", "target_tags")
+        item_id = cells["item_id"]
+        if item_id in items:
+            problems.append(Problem(table.file, row, "item_id", f"duplicate item id '{item_id}', first at row {items[item_id].row}"))
+        kind = ITEM_KINDS.get(cells["kind"].lower() if cells["kind"].isascii() else cells["kind"])
+        if kind is None:
+            problems.append(Problem(table.file, row, "kind", f"found '{cells['kind']}'; expected 一般 (general) or 重点 (key)"))
+        tags = _tags(table, row, "target_tags", cells["target_tags"], known_tags, problems, allow_all=True)
+        if len(problems) == before:
+            items[item_id] = Item(item_id, cells["name"], cells["department"], cells["legal_basis"], tags, kind, row)
+    if not table.rows and not problems:
+        problems.append(Problem(table.file, None, None, "no inspection items: expected at least one data row"))
+    return items, problems
+
+
+def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]:
+    problems: list[Problem] = []
+    inspectors: dict[str, Inspector] = {}
+    for row, cells in table.rows:
+        before = len(problems)
+        if not cells["cert_no"]:
+            problems.append(Problem(table.file, row, "cert_no",
+                                    "inspector without a certificate number (执法证号); only certified inspectors may be listed"))
+        _require(problems, table, row, cells, "name", "department", "unit")
+        cert_no = cells["cert_no"]
+        if cert_no in inspectors:
+            problems.append(Problem(table.file, row, "cert_no", f"duplicate certificate number '{cert_no}', first at row {inspectors[cert_no].row}"))
+        flag = cells["certified"].lower()
+        if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
+            problems.append(Problem(table.file, row, "certified", f"found '{cells['certified']}'; expected 是 or 否 (yes or no)"))
+        if len(problems) == before:
+            inspectors[cert_no] = Inspector(cert_no, cells["name"], cells["department"], cells["unit"], flag in TRUE_WORDS, row)
+    if not table.rows and not problems:
+        problems.append(Problem(table.file, None, None, "no inspectors: expected at least one data row"))
+    return inspectors, problems
+
+
+def parse_conflicts(table: Table, inspectors: dict[str, Inspector]) -> tuple[tuple[Conflict, ...], list[Problem]]:
+    problems: list[Problem] = []
+    conflicts: list[Conflict] = []
+    for row, cells in table.rows:
+        before = len(problems)
+        _require(problems, table, row, cells, "cert_no", "uscc", "reason")
+        if cells["cert_no"] and cells["cert_no"] not in inspectors:
+            problems.append(Problem(table.file, row, "cert_no", f"certificate number '{cells['cert_no']}' is not in the inspectors register"))
+        if cells["uscc"]:
+            why = uscc_codes.problem(cells["uscc"])
+            if why:
+                problems.append(Problem(table.file, row, "uscc", why))
+        if len(problems) == before:
+            conflicts.append(Conflict(cells["cert_no"], cells["uscc"], cells["reason"], row))
+    return tuple(conflicts), problems
+
+
+def load_registers(
+    paths: dict[str, Path],
+    shown: dict[str, str] | None = None,
+    headers: dict[str, dict[str, str]] | None = None,
+    unclassified_grade: str | None = None,
+) -> Registers:
+    """Read and validate all five registers; raise one ``RegisterError`` listing every problem."""
+    shown = shown or {name: str(path) for name, path in paths.items()}
+    headers = headers or {}
+    problems: list[Problem] = []
+    tables: dict[str, Table] = {}
+    for name in REGISTER_NAMES:
+        table, found = read_table(paths[name], name, shown[name], headers.get(name))
+        tables[name] = table
+        problems += found
+    tags, found = parse_tags(tables["tags"])
+    problems += found
+    entities, found = parse_entities(tables["entities"], tags, unclassified_grade)
+    problems += found
+    items, found = parse_items(tables["items"], tags)
+    problems += found
+    inspectors, found = parse_inspectors(tables["inspectors"])
+    problems += found
+    conflicts, found = parse_conflicts(tables["conflicts"], inspectors)
+    problems += found
+    if problems:
+        raise RegisterError(problems)
+    return Registers(entities, items, inspectors, conflicts, tags)
+
+
+def grade_counts(entities: tuple[Entity, ...]) -> dict[str, int]:
+    counts = Counter(entity.grade for entity in entities)
+    return {grade: counts.get(grade, 0) for grade in GRADES}

@@ -1,0 +1,50 @@
+"""Unified social credit codes (统一社会信用代码), GB 32100-2015.
+
+An 18-character code: registration authority (1), entity type (1),
+administrative division (6), organisation code (9), check character (1).
+Protocol v1 ("Entity identity") requires upper case and a valid check
+character; the alphabet and weights below are those of GB 32100-2015,
+section 4 and appendix.
+"""
+
+from __future__ import annotations
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100-2015: no I, O, S, V, Z
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+LENGTH = 18
+_VALUE = {char: value for value, char in enumerate(ALPHABET)}
+
+
+def check_character(first17: str) -> str:
+    """The check character for the first 17 characters of a code."""
+    total = sum(_VALUE[char] * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def problem(code: str) -> str | None:
+    """Why ``code`` is not a valid USCC, or ``None`` when it is.
+
+    The text is what a user should be told: it says what was expected.
+    """
+    if len(code) != LENGTH:
+        return f"expected 18 characters, found {len(code)} in '{code}'"
+    bad = sorted({char for char in code if char not in _VALUE})
+    if bad:
+        shown = " ".join(f"'{char}'" for char in bad)
+        return (
+            f"'{code}' has characters not allowed in a USCC ({shown}); "
+            "allowed are 0-9 and upper-case A-Y without I, O, S, V, Z"
+        )
+    expected = check_character(code[:17])
+    if code[17] != expected:
+        return f"'{code}' has check character '{code[17]}', expected '{expected}' (GB 32100-2015)"
+    return None
+
+
+def is_valid(code: str) -> bool:
+    return problem(code) is None
+
+
+def complete(first17: str) -> str:
+    """``first17`` with its check character appended."""
+    return first17 + check_character(first17)

@@ -88,14 +88,16 @@ def _seed(data: object, problem) -> Seed | None:
     value = data.get("value")
     if value is None:
         return None
+    seed = ""
     if isinstance(value, bool) or not isinstance(value, str):
+        # Reported, and the provenance is still checked: all problems at once.
         problem("seed.value", f"loads as a {type(value).__name__}, not text; put the seed in quotes "
                 "(a number of 20 digits does not survive as a number)")
-        return None
-    seed = normalise_seed(value)
-    digits = sum(char in "0123456789" for char in seed)
-    if digits < SEED_MIN_DIGITS:
-        problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
+    else:
+        seed = normalise_seed(value)
+        digits = sum(char in "0123456789" for char in seed)
+        if digits < SEED_MIN_DIGITS:
+            problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
     provenance = data.get("provenance")
     if not isinstance(provenance, dict) or not provenance:
         problem("seed.provenance", "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")
@@ -142,7 +144,11 @@ def _task(index: int, data: object, quarter: str, problem) -> Task | None:
         problem(key, "expected a mapping with id, items and grades")
         return None
     task_id = data.get("id")
-    if not isinstance(task_id, str) or not task_id.startswith(quarter + "-") or not TASK_SUFFIX.match(task_id[len(quarter) + 1:]):
+    if not isinstance(task_id, str) or not task_id:
+        problem(f"{key}.id", f"{task_id!r} is not a task id; expected the quarter, a dash and a name, e.g. 2026Q1-T01")
+        task_id = None
+    elif quarter and (not task_id.startswith(quarter + "-") or not TASK_SUFFIX.match(task_id[len(quarter) + 1:])):
+        # Without a valid quarter (reported under 'quarter') the prefix cannot be checked.
         problem(f"{key}.id", f"'{task_id}' is not a task id; expected the quarter, a dash and a name, e.g. {quarter}-T01")
         task_id = None
     items = data.get("items")
@@ -214,6 +220,11 @@ def parse_params(data: object, shown: str) -> Params:
     if not isinstance(headers, dict) or any(name not in REGISTER_NAMES or not isinstance(mapping, dict) for name, mapping in headers.items()):
         problem("headers", "expected a mapping of register name to {file header: canonical column}")
         headers = {}
+    demo = data.get("demo")
+    if demo is None:
+        demo = False
+    elif not isinstance(demo, bool):
+        problem("demo", f"{demo!r}: expected true or false, without quotes")
     unclassified = data.get("unclassified_grade")
     if unclassified is not None and unclassified not in GRADES:
         problem("unclassified_grade", f"{unclassified!r}: expected A, B, C or D")
@@ -221,7 +232,7 @@ def parse_params(data: object, shown: str) -> Params:
         raise ParamsError(problems)
     return Params(
         quarter=quarter,
-        demo=bool(data.get("demo", False)),
+        demo=demo,
         seed=seed,
         percent=percent,
         percent_text=percent_text,

@@ -33,6 +33,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -116,6 +117,7 @@ FALSE_WORDS = frozenset({"否", "no", "n", "false", "0", "未持证"})
 ALL_ENTITIES = "*"  # an item scope that covers every entity
 TAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+COMPACT_DATE = re.compile(r"[0-9]{8}\Z")  # "%Y%m%d" only for exactly 8 digits
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,16 @@ class Registers:
 
 @dataclass(frozen=True)
 class Table:
-    """A file's cells as strings, keyed by canonical column, with row numbers."""
+    """A file's cells as strings, keyed by canonical column, with row numbers.
+
+    ``readable`` is false when the file itself could not be used (missing,
+    empty, unreadable, a column missing); that problem is reported already,
+    so the file's rows are not checked further.
+    """
 
     file: str
     rows: list[tuple[int, dict[str, str]]]
+    readable: bool = True
 
 
 def _clean(value: object) -> str:
@@ -220,10 +228,12 @@ def _read_cells(path: Path) -> list[tuple[int, list[str]]]:
             book.close()
     else:
         text = decode(path.read_bytes())
-        reader = csv.reader(io.StringIO(text, newline=""))
-        rows = []
-        for cells in reader:
-            rows.append((reader.line_num, [_clean(value) for value in cells]))
+        # One record is one spreadsheet row, also when a quoted cell holds a
+        # line break (csv's line_num would count that break as a row).
+        rows = [
+            (number, [_clean(value) for value in cells])
+            for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
+        ]
     return [(number, cells) for number, cells in rows if any(cells)]
 
 
@@ -236,14 +246,14 @@ def read_table(
     file's own header names to canonical ones (from the params file).
     """
     if not path.is_file():
-        return Table(shown, []), [Problem(shown, None, None, "file not found")]
+        return Table(shown, [], readable=False), [Problem(shown, None, None, "file not found")]
     try:
         cells = _read_cells(path)
     except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as error:
         message = f"cannot be read as CSV (UTF-8 or GBK) or .xlsx: {error}"
-        return Table(shown, []), [Problem(shown, None, None, message)]
+        return Table(shown, [], readable=False), [Problem(shown, None, None, message)]
     if not cells:
-        return Table(shown, []), [
+        return Table(shown, [], readable=False), [
             Problem(shown, None, None, "the file is empty: expected a header row and data rows")
         ]
     header_row, header = cells[0]
@@ -259,7 +269,7 @@ def read_table(
     missing = [column for column in canonical if column not in positions]
     if missing:
         found = ", ".join(f"'{title}'" for title in header if title) or "nothing"
-        return Table(shown, []), [
+        return Table(shown, [], readable=False), [
             Problem(
                 shown,
                 header_row,
@@ -302,6 +312,8 @@ def split_tags(raw: str) -> list[str]:
 
 def parse_date(raw: str) -> date | None:
     for pattern in DATE_FORMATS:
+        if pattern == "%Y%m%d" and not COMPACT_DATE.match(raw):
+            continue  # strptime would read '2019111' as 2019-11-01: ambiguous, refused
         try:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
@@ -315,9 +327,16 @@ def _require(problems: list[Problem], table: Table, row: int, cells: dict[str, s
             problems.append(Problem(table.file, row, column, f"'{column}' is blank; a value is required"))
 
 
-def _tags(table: Table, row: int, column: str, raw: str, known: dict[str, str],
+def _tags(table: Table, row: int, column: str, raw: str, known: dict[str, str] | None,
           problems: list[Problem], allow_all: bool = False) -> frozenset[str]:
+    """The cell's tags; each unknown one is a problem.
+
+    ``known`` is ``None`` when the tag catalogue has no usable code: that
+    problem is reported on the catalogue, not again on every tag.
+    """
     tags = split_tags(raw)
+    if known is None:
+        return frozenset(tags)
     for tag in tags:
         if tag == ALL_ENTITIES and allow_all:
             continue
@@ -347,12 +366,12 @@ def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
         else:
             tags[code] = cells["name"]
             first_row[code] = row
-    if not table.rows and not problems:
+    if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no tags: expected at least one data row"))
     return tags, problems
 
 
-def parse_entities(table: Table, known_tags: dict[str, str],
+def parse_entities(table: Table, known_tags: dict[str, str] | None,
                    unclassified_grade: str | None = None) -> tuple[tuple[Entity, ...], list[Problem]]:
     problems: list[Problem] = []
     entities: list[Entity] = []
@@ -396,12 +415,12 @@ def parse_entities(table: Table, known_tags: dict[str, str],
         if len(problems) == before:
             entities.append(Entity(code, cells["name"], grade, tags, cells["unit"], cells["status"],
                                    established, status in ACTIVE_STATUSES, row))
-    if not table.rows and not problems:
+    if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
     return tuple(entities), problems
 
 
-def parse_items(table: Table, known_tags: dict[str, str]) -> tuple[dict[str, Item], list[Problem]]:
+def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[str, Item], list[Problem]]:
     problems: list[Problem] = []
     items: dict[str, Item] = {}
     for row, cells in table.rows:
@@ -416,7 +435,7 @@ def parse_items(table: Table, known_tags: dict[str, str]) -> tuple[dict[str, Ite
         tags = _tags(table, row, "target_tags", cells["target_tags"], known_tags, problems, allow_all=True)
         if len(problems) == before:
             items[item_id] = Item(item_id, cells["name"], cells["department"], cells["legal_basis"], tags, kind, row)
-    if not table.rows and not problems:
+    if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no inspection items: expected at least one data row"))
     return items, problems
 
@@ -438,18 +457,24 @@ def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]
             problems.append(Problem(table.file, row, "certified", f"found '{cells['certified']}'; expected 是 or 否 (yes or no)"))
         if len(problems) == before:
             inspectors[cert_no] = Inspector(cert_no, cells["name"], cells["department"], cells["unit"], flag in TRUE_WORDS, row)
-    if not table.rows and not problems:
+    if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no inspectors: expected at least one data row"))
     return inspectors, problems
 
 
-def parse_conflicts(table: Table, inspectors: dict[str, Inspector]) -> tuple[tuple[Conflict, ...], list[Problem]]:
+def parse_conflicts(table: Table, listed: Collection[str] | None) -> tuple[tuple[Conflict, ...], list[Problem]]:
+    """Declared conflicts; ``listed`` are the certificate numbers of the inspectors register.
+
+    ``listed`` holds every number the register lists, also on rows with
+    other problems (those are reported there); it is ``None`` when the
+    inspectors register lists none, which is reported already.
+    """
     problems: list[Problem] = []
     conflicts: list[Conflict] = []
     for row, cells in table.rows:
         before = len(problems)
         _require(problems, table, row, cells, "cert_no", "uscc", "reason")
-        if cells["cert_no"] and cells["cert_no"] not in inspectors:
+        if cells["cert_no"] and listed is not None and cells["cert_no"] not in listed:
             problems.append(Problem(table.file, row, "cert_no", f"certificate number '{cells['cert_no']}' is not in the inspectors register"))
         if cells["uscc"]:
             why = uscc_codes.problem(cells["uscc"])
@@ -477,13 +502,16 @@ def load_registers(
         problems += found
     tags, found = parse_tags(tables["tags"])
     problems += found
-    entities, found = parse_entities(tables["entities"], tags, unclassified_grade)
+    # An empty catalogue has its problem reported already (see _tags).
+    known_tags = tags or None
+    entities, found = parse_entities(tables["entities"], known_tags, unclassified_grade)
     problems += found
-    items, found = parse_items(tables["items"], tags)
+    items, found = parse_items(tables["items"], known_tags)
     problems += found
     inspectors, found = parse_inspectors(tables["inspectors"])
     problems += found
-    conflicts, found = parse_conflicts(tables["conflicts"], inspectors)
+    listed = {cells["cert_no"] for _, cells in tables["inspectors"].rows if cells["cert_no"]}
+    conflicts, found = parse_conflicts(tables["conflicts"], listed or None)
     problems += found
     if problems:
         raise RegisterError(problems)

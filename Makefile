@@ -1,0 +1,45 @@
+# zhanhe-audit: every target bootstraps .venv from pyproject.toml when it is missing or stale.
+# Run 'make' or 'make help' for the list.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+QUARTER ?= demo-2026Q4
+
+help: ## list the targets (the default)
+	@echo "zhanhe-audit: make TARGET [QUARTER=2026Q1]   (QUARTER defaults to the demo quarter $(QUARTER))"
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "zhanhe-audit needs Python 3.11 or newer; '$(PYTHON)' is older. Run: make PYTHON=python3.12 ..."; exit 1; }
+	@echo ">> creating $(VENV) and installing zhanhe-audit with its dependencies (about 40 s, once)"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create .venv and install the package and its dependencies
+
+freeze: $(STAMP) ## freeze QUARTER's registers (hashes, counts) before its seed exists
+	$(BIN)/zhanhe-audit freeze $(QUARTER)
+
+draw: $(STAMP) ## draw QUARTER into outputs/QUARTER/ (once; never repeated)
+	$(BIN)/zhanhe-audit draw $(QUARTER)
+
+test: $(STAMP) ## run the tests
+	$(BIN)/python -m pytest
+
+bench: $(STAMP) ## time the draw on the demo quarter and on larger synthetic registers
+	$(BIN)/python benchmarks/bench_draw.py
+
+demo-registers: $(STAMP) ## regenerate the synthetic demo registers (byte-identical)
+	$(BIN)/python -m zhanhe_audit.demo registers/demo-2026Q4
+
+clean-demo: ## delete the demo quarter's archive (demo only: real archives are evidence)
+	rm -rf outputs/demo-*/
+
+.PHONY: help venv freeze draw test bench demo-registers clean-demo

@@ -1,0 +1,59 @@
+"""Build small throw-away projects for tests: a copy of the demo registers, cut down."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "registers" / "demo-2026Q4"
+SEED = {
+    "value": "test seed 2026-01-05 48213 90377 15620 73184",
+    "provenance": {"method": "test", "date": "2026-01-05", "witnesses": ["pytest"]},
+}
+TASKS = [
+    {"id": "{q}-T01", "items": ["SX01", "SX02"], "grades": ["A", "B", "C", "D"]},
+    {"id": "{q}-T02", "items": ["SX03", "SX04"], "grades": ["A", "B", "C", "D"], "batches": 2},
+]
+
+
+def make_project(root: Path, quarter: str = "2026Q1", entities: int = 2000, seed: bool = False,
+                 tasks: list[dict] | None = None) -> Path:
+    """A project folder with params/<quarter>.yaml and registers/<quarter>/ (the first ``entities`` demo rows)."""
+    folder = root / "registers" / quarter
+    folder.mkdir(parents=True)
+    for name in ("items", "inspectors", "conflicts", "tags"):
+        shutil.copyfile(DEMO / f"{name}.csv", folder / f"{name}.csv")
+    lines = (DEMO / "entities.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "entities.csv").write_text("".join(lines[: entities + 1]), encoding="utf-8")
+    # keep only conflicts whose entity is still in the register
+    kept = {line.split(",")[0] for line in lines[1 : entities + 1]}
+    conflicts = (DEMO / "conflicts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "conflicts.csv").write_text(
+        "".join([conflicts[0]] + [line for line in conflicts[1:] if line.split(",")[1] in kept]), encoding="utf-8"
+    )
+    write_params(root, quarter, seed=seed, tasks=tasks)
+    return root
+
+
+def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None = None) -> Path:
+    data = {
+        "quarter": quarter,
+        "protocol": "draw-v1",
+        "percent": {"A": 1, "B": 3, "C": 10, "D": "20"},
+        "tasks": [dict(task, id=task["id"].format(q=quarter)) for task in (tasks or TASKS)],
+        "registers": {name: f"registers/{quarter}/{name}.csv" for name in ("entities", "items", "inspectors", "conflicts", "tags")},
+    }
+    if seed:
+        data["seed"] = SEED
+    path = root / "params" / f"{quarter}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` with its bytes, for before/after comparisons."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -26,6 +26,8 @@ SEED_MIN_DIGITS = 20  # protocol v1, "Seed": about 66 bits, as in 20-dice ceremo
 PROVENANCE_KEYS = ("method", "date", "witnesses")
 QUARTER = re.compile(r"(?P<demo>demo-)?(?P<year>\d{4})Q(?P<quarter>[1-4])\Z")
 DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
+TOP_LEVEL_KEYS = frozenset({"quarter", "protocol", "demo", "seed", "percent", "justification", "tasks",
+                            "registers", "headers", "unclassified_grade"})
 TASK_SUFFIX = re.compile(r"[A-Za-z0-9_]+\Z")
 
 
@@ -225,6 +227,10 @@ def parse_params(data: object, shown: str) -> Params:
         demo = False
     elif not isinstance(demo, bool):
         problem("demo", f"{demo!r}: expected true or false, without quotes")
+    unknown = sorted(str(key) for key in set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        problem(unknown[0], f"unknown key (also: {', '.join(unknown[1:])})" if len(unknown) > 1 else "unknown key; "
+                "expected " + ", ".join(sorted(TOP_LEVEL_KEYS)))
     unclassified = data.get("unclassified_grade")
     if unclassified is not None and unclassified not in GRADES:
         problem("unclassified_grade", f"{unclassified!r}: expected A, B, C or D")

@@ -1,0 +1,559 @@
+"""Tests of the register loader (zhanhe_audit.registers).
+
+Each test writes five small registers into ``tmp_path``; a bad value is put
+on a known line, so the expected spreadsheet row is that line's number
+(header = row 1). Expected values are worked out by hand, not copied from
+the loader's output.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from zhanhe_audit import uscc
+from zhanhe_audit.errors import InputError, Problem, RegisterError
+from zhanhe_audit.registers import Entity, Registers, load_registers
+
+ENTITY_HEADER = "uscc,name,grade,tags,unit,status,established"
+ITEM_HEADER = "item_id,name,department,legal_basis,target_tags,kind"
+INSPECTOR_HEADER = "cert_no,name,department,unit,certified"
+CONFLICT_HEADER = "cert_no,uscc,reason"
+TAG_HEADER = "code,name"
+
+# Valid, distinct codes: "MA" and a 7-digit serial in the organisation-code position.
+U1, U2, U3, U4 = (uscc.complete("91410411" + f"MA{serial:07d}") for serial in (1, 2, 3, 4))
+CERT1, CERT2 = "41040020106436", "41040020155070"
+
+
+def entity(code: str = U1, name: str = "平顶山祥耀食品有限公司", grade: str = "A",
+           tags: str = "ENTERPRISE;FOOD_SALE", unit: str = "九里山市场监管所",
+           status: str = "存续", established: str = "2019-03-15") -> str:
+    return ",".join((code, name, grade, tags, unit, status, established))
+
+
+def item(item_id: str = "SX01", target_tags: str = "FOOD_SALE", kind: str = "一般") -> str:
+    return ",".join((item_id, "食品销售者监督检查", "湛河区市场监督管理局", "《食品安全法》第一百一十条", target_tags, kind))
+
+
+def inspector(cert_no: str = CERT1, name: str = "闫静", certified: str = "是") -> str:
+    return ",".join((cert_no, name, "湛河区市场监督管理局", "马庄市场监管所", certified))
+
+
+def lines(*rows: str) -> str:
+    return "".join(row + "\n" for row in rows)
+
+
+VALID = {
+    "entities": lines(ENTITY_HEADER, entity(U1), entity(U2, grade="C", tags="ENTERPRISE")),
+    "items": lines(ITEM_HEADER, item("SX01"), item("SX02", target_tags="ENTERPRISE")),
+    "inspectors": lines(INSPECTOR_HEADER, inspector(CERT1), inspector(CERT2, name="史萍峰")),
+    "conflicts": lines(CONFLICT_HEADER, f"{CERT1},{U1},近亲属担任该企业负责人"),
+    "tags": lines(TAG_HEADER, "ENTERPRISE,企业", "FOOD_SALE,食品销售", "RETAIL,零售商业"),
+}
+
+
+def write_registers(folder: Path, encoding: str = "utf-8", **texts: str | bytes) -> dict[str, Path]:
+    """Write the five registers (valid defaults, replaced by ``texts``); return their paths."""
+    paths = {}
+    for name, default in VALID.items():
+        path = folder / f"{name}.csv"
+        text = texts.get(name, default)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_bytes(text.encode(encoding))
+        paths[name] = path
+    return paths
+
+
+def load(folder: Path, headers: dict[str, dict[str, str]] | None = None,
+         unclassified_grade: str | None = None, **texts: str | bytes) -> Registers:
+    return load_registers(write_registers(folder, **texts), headers=headers, unclassified_grade=unclassified_grade)
+
+
+def problems_of(folder: Path, **texts: str | bytes) -> list[Problem]:
+    """The problems of loading registers that must fail."""
+    with pytest.raises(RegisterError) as caught:
+        load(folder, **texts)
+    return caught.value.problems
+
+
+def file_of(folder: Path, name: str) -> str:
+    return str(folder / f"{name}.csv")
+
+
+def only(problems: list[Problem], file: str) -> Problem:
+    """The one problem of ``file``."""
+    found = [problem for problem in problems if problem.file == file]
+    assert len(found) == 1, found
+    return found[0]
+
+
+# --- valid registers -----------------------------------------------------------------------
+
+
+def test_valid_registers_load_with_their_rows(tmp_path: Path) -> None:
+    registers = load(tmp_path)
+    assert [(e.uscc, e.grade, e.row) for e in registers.entities] == [(U1, "A", 2), (U2, "C", 3)]
+    assert registers.entities[0].tags == frozenset({"ENTERPRISE", "FOOD_SALE"})
+    assert registers.entities[0].established == date(2019, 3, 15)
+    assert registers.entities[0].active is True
+    assert set(registers.items) == {"SX01", "SX02"}
+    assert registers.items["SX01"].kind == "general"
+    assert set(registers.inspectors) == {CERT1, CERT2}
+    assert [(c.cert_no, c.uscc, c.row) for c in registers.conflicts] == [(CERT1, U1, 2)]
+    assert registers.tags == {"ENTERPRISE": "企业", "FOOD_SALE": "食品销售", "RETAIL": "零售商业"}
+
+
+def test_register_error_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        load(tmp_path, entities=lines(ENTITY_HEADER, entity(grade="E")))
+
+
+# --- whole-file problems -------------------------------------------------------------------
+
+
+def test_missing_grade_column_names_the_column_and_row_1(tmp_path: Path) -> None:
+    text = lines("uscc,name,tags,unit,status,established", f"{U1},甲公司,ENTERPRISE,所,存续,2019-03-15")
+    with pytest.raises(RegisterError, match=re.escape("missing column 'grade'")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (1, "grade")
+    assert "信用风险等级" in problem.message  # the Chinese header the user may know
+
+
+def test_empty_entities_file_is_reported_once_as_empty(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, entities=b""), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (None, None)
+    assert "empty" in problem.message
+
+
+def test_header_only_entities_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RegisterError, match="no entities"):
+        load(tmp_path, entities=lines(ENTITY_HEADER))
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER)), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (None, None)
+
+
+@pytest.mark.parametrize("name,what", [("items", "no inspection items"), ("inspectors", "no inspectors"),
+                                        ("tags", "no tags")])
+def test_header_only_items_inspectors_or_tags_file_is_an_error(tmp_path: Path, name: str, what: str) -> None:
+    header = {"items": ITEM_HEADER, "inspectors": INSPECTOR_HEADER, "tags": TAG_HEADER}[name]
+    problems = problems_of(tmp_path, **{name: lines(header)})
+    problem = only(problems, file_of(tmp_path, name))
+    assert what in problem.message
+
+
+def test_header_only_conflicts_file_is_allowed(tmp_path: Path) -> None:
+    registers = load(tmp_path, conflicts=lines(CONFLICT_HEADER))
+    assert registers.conflicts == ()
+
+
+def test_missing_file_is_reported(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["items"] = tmp_path / "no-such-items.csv"
+    with pytest.raises(RegisterError) as caught:
+        load_registers(paths)
+    problem = only(caught.value.problems, str(tmp_path / "no-such-items.csv"))
+    assert "not found" in problem.message
+
+
+def test_empty_tag_catalogue_is_reported_once_not_on_every_entity_and_item(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, tags=b"")
+    assert [problem.file for problem in problems] == [file_of(tmp_path, "tags")]
+
+
+# --- USCC ----------------------------------------------------------------------------------
+
+
+def test_duplicate_uscc_names_the_second_row_and_mentions_the_first(tmp_path: Path) -> None:
+    text = lines(ENTITY_HEADER, entity(U1), entity(U2), entity(U1, name="重名公司"))
+    with pytest.raises(RegisterError, match=re.escape(f"duplicate USCC '{U1}', first at row 2")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (4, "uscc")
+
+
+def test_uscc_of_wrong_length_is_refused(tmp_path: Path) -> None:
+    short = U2[:17]
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(U1), entity(short))),
+                   file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (3, "uscc")
+    assert "expected 18 characters, found 17" in problem.message
+
+
+@pytest.mark.parametrize("bad", ["I", "O"])
+def test_uscc_with_letter_i_or_o_is_refused(tmp_path: Path, bad: str) -> None:
+    code = "91410411M" + bad + "0000001"
+    code = code + "0"  # the check character does not matter: the letter is refused first
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(code))),
+                   file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "uscc")
+    assert f"'{bad}'" in problem.message
+    assert "not allowed" in problem.message
+
+
+def test_lower_case_uscc_is_refused_not_upper_cased(tmp_path: Path) -> None:
+    lower = U1.lower()
+    assert lower != U1  # U1 holds the letters M and A
+    text = lines(ENTITY_HEADER, entity(lower))
+    with pytest.raises(RegisterError, match=re.escape("'a'")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "uscc")
+
+
+def test_wrong_check_character_message_says_the_expected_one(tmp_path: Path) -> None:
+    first17 = "91410411MA0000009"
+    expected = uscc.check_character(first17)
+    wrong = "0" if expected != "0" else "1"
+    text = lines(ENTITY_HEADER, entity(U1), entity(U2), entity(first17 + wrong))
+    with pytest.raises(RegisterError, match=re.escape(f"expected '{expected}'")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (4, "uscc")
+
+
+def test_conflict_with_invalid_uscc_is_refused(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, conflicts=lines(CONFLICT_HEADER, f"{CERT1},{U1[:10]},原因"))
+    problem = only(problems, file_of(tmp_path, "conflicts"))
+    assert (problem.row, problem.column) == (2, "uscc")
+
+
+# --- grade ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw,grade", [
+    ("a", "A"),
+    (" B ", "B"),
+    ("\uff23", "C"),  # full-width Ｃ
+    ("\uff44", "D"),  # full-width ｄ
+    ("低风险", "A"),
+    ("中风险", "B"),
+    ("中高风险", "C"),
+    ("高风险", "D"),
+])
+def test_grade_is_normalised_to_an_upper_case_letter(tmp_path: Path, raw: str, grade: str) -> None:
+    registers = load(tmp_path, entities=lines(ENTITY_HEADER, entity(grade=raw)))
+    assert registers.entities[0].grade == grade
+
+
+@pytest.mark.parametrize("raw", ["E", "AB", "中低风险"])
+def test_unknown_grade_is_refused(tmp_path: Path, raw: str) -> None:
+    text = lines(ENTITY_HEADER, entity(U1), entity(U2, grade=raw))
+    with pytest.raises(RegisterError, match=re.escape(f"found '{raw}'; expected A, B, C or D")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (3, "grade")
+
+
+def test_blank_grade_is_refused_by_default(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(grade=""))),
+                   file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "grade")
+    assert "unclassified_grade" in problem.message  # says how to accept it on purpose
+
+
+def test_blank_grade_becomes_the_unclassified_grade_when_given(tmp_path: Path) -> None:
+    registers = load(tmp_path, unclassified_grade="B",
+                     entities=lines(ENTITY_HEADER, entity(U1, grade=""), entity(U2, grade="D")))
+    assert [e.grade for e in registers.entities] == ["B", "D"]
+
+
+def test_unknown_grade_is_refused_even_with_an_unclassified_grade(tmp_path: Path) -> None:
+    with pytest.raises(RegisterError) as caught:
+        load(tmp_path, unclassified_grade="B", entities=lines(ENTITY_HEADER, entity(grade="E")))
+    problem = only(caught.value.problems, file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "grade")
+
+
+# --- dates ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw", ["2019-13-45", "yesterday", "2019315"])
+def test_unparseable_date_names_column_established(tmp_path: Path, raw: str) -> None:
+    text = lines(ENTITY_HEADER, entity(U1), entity(U2, established=raw))
+    with pytest.raises(RegisterError, match=re.escape(f"'{raw}' is not a date")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (3, "established")
+
+
+@pytest.mark.parametrize("raw", ["2019-03-15", "2019/03/15", "2019年3月15日", "20190315", "2019.3.15"])
+def test_accepted_date_formats(tmp_path: Path, raw: str) -> None:
+    registers = load(tmp_path, entities=lines(ENTITY_HEADER, entity(established=raw)))
+    assert registers.entities[0].established == date(2019, 3, 15)
+
+
+# --- tags ----------------------------------------------------------------------------------
+
+
+def test_unknown_tag_in_an_item_scope_is_refused(tmp_path: Path) -> None:
+    text = lines(ITEM_HEADER, item("SX01"), item("SX02", target_tags="FOOD_SALE;DRUG_RETAIL"))
+    with pytest.raises(RegisterError, match=re.escape("unknown tag 'DRUG_RETAIL'")):
+        load(tmp_path, items=text)
+    problem = only(problems_of(tmp_path, items=text), file_of(tmp_path, "items"))
+    assert (problem.row, problem.column) == (3, "target_tags")
+
+
+def test_unknown_tag_on_an_entity_is_refused(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(tags="ENTERPRISE;BAKERY"))),
+                   file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "tags")
+    assert "'BAKERY'" in problem.message
+
+
+def test_tags_with_stray_spaces_and_lower_case_are_normalised(tmp_path: Path) -> None:
+    registers = load(tmp_path, entities=lines(ENTITY_HEADER, entity(tags=" food_sale ; ENTERPRISE")))
+    assert registers.entities[0].tags == frozenset({"FOOD_SALE", "ENTERPRISE"})
+
+
+def test_full_width_semicolon_separates_tags(tmp_path: Path) -> None:
+    registers = load(tmp_path, entities=lines(ENTITY_HEADER, entity(tags="FOOD_SALE；RETAIL")))
+    assert registers.entities[0].tags == frozenset({"FOOD_SALE", "RETAIL"})
+
+
+def test_star_is_allowed_in_an_item_scope(tmp_path: Path) -> None:
+    registers = load(tmp_path, items=lines(ITEM_HEADER, item("SX01", target_tags="*")))
+    assert registers.items["SX01"].target_tags == frozenset({"*"})
+
+
+def test_star_is_not_a_tag_of_an_entity(tmp_path: Path) -> None:
+    problem = only(problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(tags="*"))),
+                   file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (2, "tags")
+
+
+def test_duplicate_tag_code_after_normalisation_is_refused(tmp_path: Path) -> None:
+    text = lines(TAG_HEADER, "ENTERPRISE,企业", "FOOD_SALE,食品销售", "food_sale,食品销售（重复）")
+    problem = only(problems_of(tmp_path, tags=text), file_of(tmp_path, "tags"))
+    assert (problem.row, problem.column) == (4, "code")
+    assert "first at row 3" in problem.message
+
+
+# --- inspectors and conflicts --------------------------------------------------------------
+
+
+def test_inspector_without_certificate_number_names_cert_no(tmp_path: Path) -> None:
+    text = lines(INSPECTOR_HEADER, inspector(CERT1), inspector(CERT2), inspector("", name="王五"))
+    with pytest.raises(RegisterError, match="without a certificate number"):
+        load(tmp_path, inspectors=text)
+    problem = only(problems_of(tmp_path, inspectors=text), file_of(tmp_path, "inspectors"))
+    assert (problem.row, problem.column) == (4, "cert_no")
+
+
+@pytest.mark.parametrize("flag", ["maybe", "有", ""])
+def test_certified_flag_other_than_yes_or_no_is_refused(tmp_path: Path, flag: str) -> None:
+    text = lines(INSPECTOR_HEADER, inspector(CERT1), inspector(CERT2, certified=flag))
+    with pytest.raises(RegisterError, match=re.escape("expected 是 or 否")):
+        load(tmp_path, inspectors=text)
+    problem = only(problems_of(tmp_path, inspectors=text), file_of(tmp_path, "inspectors"))
+    assert (problem.row, problem.column) == (3, "certified")
+
+
+@pytest.mark.parametrize("flag,certified", [("是", True), ("否", False), ("yes", True), ("No", False)])
+def test_certified_flag_yes_or_no_is_read(tmp_path: Path, flag: str, certified: bool) -> None:
+    registers = load(tmp_path, inspectors=lines(INSPECTOR_HEADER, inspector(CERT1, certified=flag)))
+    assert registers.inspectors[CERT1].certified is certified
+
+
+def test_duplicate_certificate_number_is_refused(tmp_path: Path) -> None:
+    text = lines(INSPECTOR_HEADER, inspector(CERT1), inspector(CERT1, name="同号"))
+    problem = only(problems_of(tmp_path, inspectors=text), file_of(tmp_path, "inspectors"))
+    assert (problem.row, problem.column) == (3, "cert_no")
+    assert "first at row 2" in problem.message
+
+
+def test_conflict_naming_an_unknown_inspector_is_refused(tmp_path: Path) -> None:
+    text = lines(CONFLICT_HEADER, f"{CERT1},{U1},近亲属", f"41040099999999,{U2},曾任职")
+    with pytest.raises(RegisterError, match=re.escape("'41040099999999' is not in the inspectors register")):
+        load(tmp_path, conflicts=text)
+    problem = only(problems_of(tmp_path, conflicts=text), file_of(tmp_path, "conflicts"))
+    assert (problem.row, problem.column) == (3, "cert_no")
+
+
+def test_conflict_of_an_inspector_whose_row_has_another_problem_is_not_called_unknown(tmp_path: Path) -> None:
+    # CERT2 is listed, but its row has a bad flag: that row is the one problem.
+    problems = problems_of(tmp_path,
+                           inspectors=lines(INSPECTOR_HEADER, inspector(CERT1), inspector(CERT2, certified="maybe")),
+                           conflicts=lines(CONFLICT_HEADER, f"{CERT2},{U1},近亲属"))
+    assert [(p.file, p.row, p.column) for p in problems] == [(file_of(tmp_path, "inspectors"), 3, "certified")]
+
+
+# --- status --------------------------------------------------------------------------------
+
+
+def test_unknown_status_is_refused(tmp_path: Path) -> None:
+    text = lines(ENTITY_HEADER, entity(U1), entity(U2, status="休眠"))
+    with pytest.raises(RegisterError, match=re.escape("unknown status '休眠'")):
+        load(tmp_path, entities=text)
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (3, "status")
+
+
+def test_deregistered_entity_is_loaded_as_not_active(tmp_path: Path) -> None:
+    registers = load(tmp_path, entities=lines(ENTITY_HEADER, entity(U1, status="存续"), entity(U2, status="注销")))
+    assert [(e.uscc, e.active) for e in registers.entities] == [(U1, True), (U2, False)]
+    assert registers.entities[1].status == "注销"
+
+
+# --- many problems at once -----------------------------------------------------------------
+
+
+def test_three_bad_rows_in_one_file_are_all_reported(tmp_path: Path) -> None:
+    text = lines(
+        ENTITY_HEADER,
+        entity(U1),                            # row 2: fine
+        entity(U2, grade="E"),                 # row 3
+        entity(U3),                            # row 4: fine
+        entity(U4, established="yesterday"),   # row 5
+        entity(U1, name="重复"),                # row 6: duplicate of row 2
+    )
+    with pytest.raises(RegisterError, match="^3 problems found") as caught:
+        load(tmp_path, entities=text)
+    where = [(p.file, p.row, p.column) for p in caught.value.problems]
+    entities = file_of(tmp_path, "entities")
+    assert where == [(entities, 3, "grade"), (entities, 5, "established"), (entities, 6, "uscc")]
+
+
+def test_one_row_with_two_bad_cells_reports_both(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, entities=lines(ENTITY_HEADER, entity(grade="E", status="休眠")))
+    assert {(p.row, p.column) for p in problems} == {(2, "grade"), (2, "status")}
+
+
+def test_problems_in_two_files_are_reported_together(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path,
+                           entities=lines(ENTITY_HEADER, entity(grade="E")),
+                           items=lines(ITEM_HEADER, item(kind="随机")))
+    assert {(p.file, p.row, p.column) for p in problems} == {
+        (file_of(tmp_path, "entities"), 2, "grade"),
+        (file_of(tmp_path, "items"), 2, "kind"),
+    }
+
+
+# --- encodings and headers -----------------------------------------------------------------
+
+CHINESE_ENTITIES = lines(
+    "统一社会信用代码,企业名称,信用风险等级,分类标注,所属单位,登记状态,成立日期",
+    f"{U1},平顶山市湛河区金旺粮油有限公司,高风险,ENTERPRISE；FOOD_SALE,曹镇市场监管所,注销,2019年3月15日",
+    f"{U2},平顶山恒达眼镜有限公司,低风险,ENTERPRISE,姚孟市场监管所,存续,2006-01-03",
+)
+
+
+# What CHINESE_ENTITIES must load as, worked out from its text.
+CHINESE_EXPECTED = (
+    Entity(U1, "平顶山市湛河区金旺粮油有限公司", "D", frozenset({"ENTERPRISE", "FOOD_SALE"}),
+           "曹镇市场监管所", "注销", date(2019, 3, 15), False, 2),
+    Entity(U2, "平顶山恒达眼镜有限公司", "A", frozenset({"ENTERPRISE"}),
+           "姚孟市场监管所", "存续", date(2006, 1, 3), True, 3),
+)
+
+
+def test_chinese_headers_and_values_are_recognised(tmp_path: Path) -> None:
+    assert load(tmp_path, entities=CHINESE_ENTITIES).entities == CHINESE_EXPECTED
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
+def test_entities_file_loads_the_same_in_utf8_utf8_bom_and_gbk(tmp_path: Path, encoding: str) -> None:
+    data = CHINESE_ENTITIES.encode(encoding)
+    assert load(tmp_path, entities=data).entities == CHINESE_EXPECTED
+
+
+def test_utf8_bom_and_gbk_bytes_really_differ_from_utf8() -> None:
+    # Guards the test above: it would prove nothing if the encodings gave the same bytes.
+    utf8 = CHINESE_ENTITIES.encode("utf-8")
+    assert CHINESE_ENTITIES.encode("utf-8-sig") != utf8
+    assert CHINESE_ENTITIES.encode("gbk") != utf8
+
+
+def test_gbk_register_with_chinese_problem_row(tmp_path: Path) -> None:
+    text = CHINESE_ENTITIES + f"{U3},错误等级公司,极高风险,ENTERPRISE,曹镇市场监管所,存续,2019-03-15\n"
+    problem = only(problems_of(tmp_path, entities=text.encode("gbk")), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (4, "grade")
+    assert "极高风险" in problem.message  # decoded, not mojibake
+
+
+def test_custom_header_from_params_is_recognised(tmp_path: Path) -> None:
+    text = lines("Credit Code,name,grade,tags,unit,status,established", entity(U1))
+    registers = load(tmp_path, headers={"entities": {"Credit Code": "uscc"}}, entities=text)
+    assert registers.entities[0].uscc == U1
+
+
+def test_custom_header_not_mapped_is_a_missing_column(tmp_path: Path) -> None:
+    text = lines("Credit Code,name,grade,tags,unit,status,established", entity(U1))
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (1, "uscc")
+    assert "'Credit Code'" in problem.message
+
+
+def test_upper_case_english_headers_are_recognised(tmp_path: Path) -> None:
+    text = lines(ENTITY_HEADER.upper(), entity(U1))
+    assert load(tmp_path, entities=text).entities[0].uscc == U1
+
+
+def test_row_numbers_count_spreadsheet_rows_when_a_cell_holds_a_line_break(tmp_path: Path) -> None:
+    # Row 2's legal basis is a quoted cell over two lines: a spreadsheet shows it as one row.
+    text = (ITEM_HEADER + "\n"
+            + 'SX01,食品销售者监督检查,湛河区市场监督管理局,"《食品安全法》\n第一百一十条",FOOD_SALE,一般\n'
+            + item("SX02", kind="随机") + "\n")
+    problem = only(problems_of(tmp_path, items=text), file_of(tmp_path, "items"))
+    assert (problem.row, problem.column) == (3, "kind")
+
+
+def test_blank_line_still_counts_as_a_row(tmp_path: Path) -> None:
+    text = lines(ENTITY_HEADER, entity(U1), "", entity(U2, grade="E"))
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (4, "grade")
+
+
+# --- .xlsx ---------------------------------------------------------------------------------
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+XLSX_ENTITY_HEADER = ["统一社会信用代码", "企业名称", "信用风险等级", "分类标注", "所属单位", "登记状态", "成立日期"]
+
+
+def test_xlsx_registers_load_with_real_dates_and_numeric_cert_numbers(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities.xlsx", [
+        XLSX_ENTITY_HEADER,
+        [U1, "平顶山祥耀食品有限公司", "中高风险", "ENTERPRISE;FOOD_SALE", "九里山市场监管所", "存续",
+         datetime(2019, 3, 15)],
+    ])
+    paths["inspectors"] = write_xlsx(tmp_path / "inspectors.xlsx", [
+        ["执法证号", "姓名", "所属部门", "所属单位", "是否持证"],
+        [41040020106436, "闫静", "湛河区市场监督管理局", "马庄市场监管所", "是"],
+    ])
+    registers = load_registers(paths)
+    [loaded] = registers.entities
+    assert (loaded.uscc, loaded.grade, loaded.established, loaded.row) == (U1, "C", date(2019, 3, 15), 2)
+    assert list(registers.inspectors) == ["41040020106436"]
+    # the CSV conflicts register names the same inspector as text
+    assert [c.cert_no for c in registers.conflicts] == ["41040020106436"]
+
+
+def test_bad_row_in_xlsx_reports_its_spreadsheet_row(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities.xlsx", [
+        XLSX_ENTITY_HEADER,
+        [U1, "甲公司", "A", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],   # row 2
+        [None] * 7,                                                               # row 3: blank
+        [U2, "乙公司", "E", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],   # row 4: bad grade
+    ])
+    with pytest.raises(RegisterError) as caught:
+        load_registers(paths)
+    problem = only(caught.value.problems, str(tmp_path / "entities.xlsx"))
+    assert (problem.row, problem.column) == (4, "grade")

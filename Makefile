@@ -27,8 +27,14 @@ venv: $(STAMP) ## create .venv and install the package and its dependencies
 freeze: $(STAMP) ## freeze QUARTER's registers (hashes, counts) before its seed exists
 	$(BIN)/zhanhe-audit freeze $(QUARTER)
 
-draw: $(STAMP) ## draw QUARTER into outputs/QUARTER/ (once; never repeated)
+draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into outputs/QUARTER/ (once)
 	$(BIN)/zhanhe-audit draw $(QUARTER)
+
+verify: $(STAMP) ## re-check QUARTER's archive: hashes, chain, freeze order, draw recomputed (PASS/FAIL)
+	$(BIN)/zhanhe-audit verify $(QUARTER)
+
+lab: $(STAMP) ## open the notebooks in JupyterLab, on the project's own .venv kernel
+	$(BIN)/jupyter lab notebooks/
 
 test: $(STAMP) ## run the tests
 	$(BIN)/python -m pytest
@@ -42,4 +48,4 @@ demo-registers: $(STAMP) ## regenerate the synthetic demo registers (byte-identi
 clean-demo: ## delete the demo quarter's archive (demo only: real archives are evidence)
 	rm -rf outputs/demo-*/
 
-.PHONY: help venv freeze draw test bench demo-registers clean-demo
+.PHONY: help venv freeze draw verify lab test bench demo-registers clean-demo

@@ -13,12 +13,16 @@ import contextlib
 import csv
 import hashlib
 import io
+import json
 import os
+import platform
 import shutil
+import subprocess
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import DrawRefused
+from .errors import ArchiveError, DrawRefused
 
 PARTIAL = ".partial-"
 
@@ -96,3 +100,121 @@ def building(final: Path) -> Iterator[Path]:
     finally:
         if temporary.exists():
             shutil.rmtree(temporary)
+
+
+# --- manifests and the hash chain -----------------------------------------------------------
+#
+# Every record of evidence (a quarter's draw, and any record appended later) has a
+# manifest.json listing the SHA-256 of each of its files, and SHA256SUMS, the same list in
+# the format 'sha256sum -c' reads. manifest.json.sha256 holds the manifest's own hash. Each
+# manifest names the previous manifest of its series (demo or real quarters) by path and
+# SHA-256, so the manifests form one chain from the first quarter on.
+
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "zhanhe-manifest-1"
+SUMS = "SHA256SUMS"
+
+
+def series(quarter: str) -> str:
+    return "demo" if quarter.startswith("demo-") else "real"
+
+
+def manifest_paths(outputs: Path, series_name: str) -> list[Path]:
+    """Every manifest of a series under ``outputs`` (draws and appended records)."""
+    if not outputs.is_dir():
+        return []
+    found = []
+    for folder in sorted(outputs.iterdir()):
+        if folder.is_dir() and not folder.name.startswith(".") and series(folder.name) == series_name:
+            found += [folder / MANIFEST] if (folder / MANIFEST).is_file() else []
+            found += sorted((folder / "records").glob(f"*/{MANIFEST}"))
+    return found
+
+
+def chain_head(outputs: Path, series_name: str) -> dict | None:
+    """The latest manifest of the series (the one no other names as previous), or None."""
+    manifests = manifest_paths(outputs, series_name)
+    if not manifests:
+        return None
+    hashes = {path: sha256_file(path) for path in manifests}
+    named = set()
+    for path in manifests:
+        previous = json.loads(path.read_text(encoding="utf-8")).get("previous")
+        if previous:
+            named.add(previous["sha256"])
+    heads = [path for path in manifests if hashes[path] not in named]
+    if len(heads) != 1:
+        shown = ", ".join(path.relative_to(outputs).as_posix() for path in heads) or "none"
+        raise ArchiveError(f"the chain of {series_name} manifests under {outputs} does not end in one manifest "
+                           f"(ends: {shown}); run 'make verify' on each quarter")
+    return {"path": heads[0].relative_to(outputs).as_posix(), "sha256": hashes[heads[0]]}
+
+
+def code_version(root: Path) -> dict:
+    """The git commit of the checkout (and whether it had uncommitted changes), else the package version."""
+    from importlib.metadata import version
+
+    found = {"package": version("zhanhe-audit")}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                capture_output=True, text=True, check=True)
+        found["git_commit"] = commit.stdout.strip()
+        found["git_uncommitted_changes"] = bool(status.stdout.strip())
+    except (OSError, subprocess.CalledProcessError):
+        found["git_commit"] = None
+    return found
+
+
+def environment() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    packages = {}
+    for name in ("papermill", "nbconvert", "nbformat", "ipykernel", "pandas", "numpy", "matplotlib",
+                 "pyyaml", "openpyxl", "mplfonts"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {"python": platform.python_version(), "platform": platform.platform(), "packages": packages}
+
+
+def file_hashes(folder: Path, exclude: Iterable[str] = ()) -> dict[str, str]:
+    """SHA-256 of every file below ``folder`` (relative POSIX paths), minus ``exclude`` prefixes."""
+    excluded = tuple(exclude)
+    return {
+        path.relative_to(folder).as_posix(): sha256_file(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(excluded)
+    }
+
+
+def write_manifest(folder: Path, record_folder: Path, *, kind: str, quarter: str, protocol: str,
+                   previous: dict | None, root: Path, files: dict[str, str]) -> str:
+    """Write SHA256SUMS, manifest.json and manifest.json.sha256 into ``record_folder``; return the manifest's hash.
+
+    ``files`` are paths relative to ``folder`` (the quarter's archive) with their hashes.
+    """
+    prefix = record_folder.relative_to(folder).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    sums = "".join(f"{digest}  {name[len(prefix):] if name.startswith(prefix) else '../' * prefix.count('/') + name}\n"
+                   for name, digest in sorted(files.items()))
+    write_new(record_folder / SUMS, sums)
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "kind": kind,
+        "quarter": quarter,
+        "series": series(quarter),
+        "protocol": protocol,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "code": code_version(root),
+        "environment": environment(),
+        "previous": previous,
+        "files": dict(sorted(files.items())),
+        "sha256sums": sha256_file(record_folder / SUMS),
+    }
+    text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    write_new(record_folder / MANIFEST, text)
+    digest = sha256_file(record_folder / MANIFEST)
+    write_new(record_folder / f"{MANIFEST}.sha256", f"{digest}  {MANIFEST}\n")
+    return digest

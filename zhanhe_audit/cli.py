@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from . import freeze, quarter
@@ -26,13 +25,19 @@ def _freeze(project: Project, args: argparse.Namespace) -> None:
 
 
 def _draw(project: Project, args: argparse.Namespace) -> None:
-    started = time.perf_counter()
-    final, result = quarter.draw_quarter(project, args.quarter)
-    print(f"drew {args.quarter} under protocol draw-v1 in {time.perf_counter() - started:.2f} s")
+    from . import workbook
+
+    final = workbook.draw(project, args.quarter)
+    summary = quarter.read_summary(final)
     print(f"  {'task':<18}{'grade':<7}{'eligible':>9}{'percent':>9}{'quota':>7}{'selected':>9}")
-    for row in result.summary:
+    for row in summary:
         print(f"  {row.task_id:<18}{row.grade:<7}{row.eligible:>9}{row.percent:>9}{row.quota:>7}{row.selected:>9}")
-    print(f"archive: {project.relative(final)}/")
+
+
+def _verify(project: Project, args: argparse.Namespace) -> int:
+    from . import verify
+
+    return 0 if verify.report(project, args.quarter) else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -42,6 +47,7 @@ def parser() -> argparse.ArgumentParser:
     for name, handler, text in (
         ("freeze", _freeze, "record the registers' hashes and counts before the seed exists"),
         ("draw", _draw, "draw the quarter into outputs/<quarter>/ (once; never repeated)"),
+        ("verify", _verify, "re-check an archived quarter: hashes, chain, freeze order, and the draw recomputed"),
     ):
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("quarter", nargs="?", default=DEMO_QUARTER, help=f"e.g. 2026Q1 (default {DEMO_QUARTER})")
@@ -53,14 +59,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     project = Project(args.root.resolve())
     try:
-        args.handler(project, args)
+        status = args.handler(project, args)
     except ZhanheError as error:
         print(f"错误 Error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

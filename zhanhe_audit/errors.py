@@ -68,5 +68,5 @@ class DrawRefused(ZhanheError):
     """The draw will not run (no seed, already drawn, pool exhausted...)."""
 
 
-class VerifyError(ZhanheError):
-    """An archive cannot be read well enough to verify it."""
+class ArchiveError(ZhanheError):
+    """An archive or its hash chain is missing, broken or inconsistent."""

@@ -8,8 +8,11 @@ the reviewer's files. The notebooks call these functions; so does the CLI.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,12 +153,19 @@ def draw_record(inputs: Inputs) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
+def draw_files(result: DrawResult) -> dict[str, str]:
+    """The draw's deterministic files (archive path -> text): what ``make verify`` recomputes byte for byte."""
+    return {
+        f"{DRAW_FOLDER}/tickets.csv": tickets_csv(result.tickets),
+        f"{DRAW_FOLDER}/summary.csv": summary_csv(result.summary),
+        f"{DRAW_FOLDER}/draw.json": draw_record(result.inputs),
+    }
+
+
 def write_draw(result: DrawResult, folder: Path) -> None:
     """The reviewer's files of the draw, under ``folder/draw/``."""
-    target = folder / DRAW_FOLDER
-    archive.write_new(target / "tickets.csv", tickets_csv(result.tickets))
-    archive.write_new(target / "summary.csv", summary_csv(result.summary))
-    archive.write_new(target / "draw.json", draw_record(result.inputs))
+    for name, text in draw_files(result).items():
+        archive.write_new(folder / name, text)
 
 
 def copy_inputs(inputs: Inputs, folder: Path) -> None:
@@ -190,12 +200,45 @@ def prepare_draw(project: Project, quarter: str) -> Inputs:
     return inputs
 
 
-def draw_quarter(project: Project, quarter: str) -> tuple[Path, DrawResult]:
-    """Draw ``quarter`` into ``outputs/<quarter>/`` (built aside, renamed into place)."""
+def draw_quarter(project: Project, quarter: str,
+                 steps: Callable[[Inputs, Path], None] | None = None) -> tuple[Path, DrawResult | None]:
+    """Draw ``quarter`` into ``outputs/<quarter>/``, built aside and renamed into place.
+
+    ``steps`` produce the draw's files in the folder being built (the workbook runs its
+    notebooks there); without it the engine writes them directly. Either way the
+    inputs are copied first and the manifest, chained to the series' latest, last.
+    """
     inputs = prepare_draw(project, quarter)
+    previous = archive.chain_head(project.outputs, archive.series(quarter))
     final = project.archive(quarter)
+    result = None
     with archive.building(final) as folder:
         copy_inputs(inputs, folder)
-        result = run_draw(inputs)
-        write_draw(result, folder)
+        if steps is None:
+            result = run_draw(inputs)
+            write_draw(result, folder)
+        else:
+            steps(inputs, folder)
+        archive.write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,
+                               previous=previous, root=project.root, files=archive.file_hashes(folder))
     return final, result
+
+
+def read_summary(folder: Path) -> list[StratumSummary]:
+    """``draw/summary.csv`` of an archive, as the report reads it back."""
+    text = (folder / DRAW_FOLDER / "summary.csv").read_text(encoding="utf-8")
+    return [
+        StratumSummary(r["task_id"], r["grade"], int(r["eligible"]), r["percent"], r["floor"], int(r["quota"]),
+                       int(r["selected"]), r["reason"])
+        for r in csv.DictReader(io.StringIO(text))
+    ]
+
+
+def read_tickets(folder: Path) -> list[TicketRow]:
+    """``draw/tickets.csv`` of an archive."""
+    text = (folder / DRAW_FOLDER / "tickets.csv").read_text(encoding="utf-8")
+    return [
+        TicketRow(r["task_id"], r["grade"], r["uscc"], r["ticket"], int(r["rank"]), r["selected"] == "true",
+                  int(r["batch"]) if r["batch"] else None)
+        for r in csv.DictReader(io.StringIO(text))
+    ]

@@ -1,0 +1,67 @@
+"""What the notebooks show: Chinese labels render, stamps, the headline's verdicts."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from zhanhe_audit import report  # noqa: E402
+from zhanhe_audit.draw import StratumSummary  # noqa: E402
+
+
+def _summary(selected_d=3, reason=""):
+    return [
+        StratumSummary("2026Q1-T01", "A", 300, "1", "1", 3, 3, ""),
+        StratumSummary("2026Q1-T01", "D", 15, "20", "20", 3, selected_d, reason),
+    ]
+
+
+def test_ratio_plot_renders_chinese_labels_without_missing_glyphs():
+    report.setup_fonts()
+    figure = report.ratio_plot(_summary())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure.savefig(io.BytesIO(), format="png")
+    assert [str(w.message) for w in caught if "missing" in str(w.message).lower()] == []
+    assert matplotlib.rcParams["font.sans-serif"][0] == report.FONT_NAME
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels == [report.GRADE_NAMES[grade] for grade in "ABCD"]
+
+
+def test_banner_says_internal_and_demo_only_when_demo():
+    assert "内部资料" in report.banner("2026Q1", False, "t") and "演示数据" not in report.banner("2026Q1", False, "t")
+    assert "演示数据" in report.banner("demo-2026Q4", True, "t")
+
+
+def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
+    import hashlib
+    import html
+    import re
+    import subprocess
+
+    from zhanhe_audit.draw import TicketRow, ticket
+
+    seed = "it's a seed: 12345678901234567890 $HOME `x`"
+    row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1, True, None)
+    shown = html.unescape(report.hand_check(seed, [row]))
+    command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    expected = hashlib.sha256(f"{seed}\n2026Q1-T01\n91410411AY4CL12TH9".encode()).hexdigest()
+    assert output.split()[0] == expected == row.ticket
+    assert f"{expected}  -" in shown
+
+
+def test_headline_flags_a_stratum_below_its_floor_without_reason():
+    from types import SimpleNamespace
+
+    inputs = SimpleNamespace(quarter="2026Q1", params=SimpleNamespace(seed=SimpleNamespace(value="s"), tasks=[1]))
+    good = report.headline(inputs, _summary())
+    assert "✓</b> <b>抽查比例下限" in good and "无理由低于下限" not in good
+    bad = report.headline(inputs, _summary(selected_d=2))  # 2 of 15 is below 20 %
+    assert "✗</b> <b>抽查比例下限" in bad and "1 个无理由低于下限" in bad
+    excused = report.headline(inputs, [StratumSummary("2026Q1-T01", "D", 15, "10", "20", 2, 2, "staff on leave")])
+    assert "1 个经书面说明低于下限" in excused and "✓</b> <b>抽查比例下限" in excused

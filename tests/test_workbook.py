@@ -1,0 +1,166 @@
+"""End to end: `make draw` and `make verify` in a temporary copy of the project, and killed runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from projects import ROOT, make_project, tree, write_params
+from zhanhe_audit import quarter, workbook
+from zhanhe_audit.paths import DEMO_QUARTER, Project
+
+pytestmark = pytest.mark.slow
+
+
+def _copy_project(target: Path) -> Path:
+    """The project's files as git sees them (tracked and new), with this checkout's .venv."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+    return target
+
+
+def _make(root: Path, *targets: str) -> subprocess.CompletedProcess:
+    # -o: take .venv as up to date (it is this checkout's, linked)
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *targets], cwd=root,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    """A copy of the project after `make draw` on the demo quarter."""
+    root = _copy_project(tmp_path_factory.mktemp("project"))
+    result = _make(root, "draw")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result
+
+
+def test_make_draw_writes_a_complete_archive_with_progress(drawn):
+    root, result = drawn
+    archive = root / "outputs" / DEMO_QUARTER
+    for name in ("report.html", "html/01-draw.html", "notebooks/01-draw.ipynb", "notebooks/report.ipynb",
+                 "draw/tickets.csv", "draw/summary.csv", "draw/draw.json", "manifest.json", "manifest.json.sha256",
+                 "SHA256SUMS", f"inputs/params/{DEMO_QUARTER}.yaml", f"inputs/params/{DEMO_QUARTER}.freeze.json",
+                 f"inputs/registers/{DEMO_QUARTER}/entities.csv"):
+        assert (archive / name).is_file(), name
+    assert "[2/4] 01-draw.ipynb (papermill)" in result.stdout and "open outputs/demo-2026Q4/report.html first" in result.stdout
+    manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["protocol"] == "draw-v1" and manifest["previous"] is None
+    assert set(manifest["files"]) == {p.relative_to(archive).as_posix() for p in archive.rglob("*") if p.is_file()} - {
+        "manifest.json", "manifest.json.sha256", "SHA256SUMS"}
+
+
+def test_executed_notebooks_keep_papermill_metadata(drawn):
+    root, _ = drawn
+    notebook = json.loads((root / "outputs" / DEMO_QUARTER / "notebooks" / "01-draw.ipynb").read_text(encoding="utf-8"))
+    papermill = notebook["metadata"]["papermill"]
+    assert papermill["parameters"]["quarter"] == DEMO_QUARTER
+    assert papermill["input_path"].endswith("notebooks/01-draw.ipynb")
+    assert any("injected-parameters" in cell["metadata"].get("tags", []) for cell in notebook["cells"])
+
+
+@pytest.mark.parametrize("page", ["report.html", "html/01-draw.html"])
+def test_html_pages_are_self_contained_stamped_internal_and_hide_code(drawn, page):
+    root, _ = drawn
+    text = (root / "outputs" / DEMO_QUARTER / page).read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img[^>]+src=\"(?!data:)", text)
+    assert "data:image/png;base64," in text
+    assert "内部资料" in text and "演示数据" in text
+    assert "workbook.open_step" not in text  # inputs hidden
+
+
+def test_second_make_draw_refuses_and_leaves_the_archive_byte_identical(drawn):
+    root, _ = drawn
+    before = tree(root / "outputs")
+    again = _make(root, "draw")
+    assert again.returncode != 0
+    assert "make verify QUARTER=demo-2026Q4" in again.stderr and "Traceback" not in again.stderr
+    assert tree(root / "outputs") == before
+
+
+def test_make_verify_passes_on_a_fresh_archive(drawn):
+    root, _ = drawn
+    result = _make(root, "verify")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1] == "PASS"
+    assert {line.split()[1] for line in lines[1:-1]} >= {"manifest", "files", "freeze", "redraw", "chain"}
+
+
+def test_make_verify_fails_after_one_character_of_a_ticket_changes(drawn, tmp_path):
+    root, _ = drawn
+    copy = tmp_path / "tampered"
+    shutil.copytree(root, copy, symlinks=True)
+    tickets = copy / "outputs" / DEMO_QUARTER / "draw" / "tickets.csv"
+    lines = tickets.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[4] = lines[4].replace(",true,", ",false,")
+    tickets.write_text("".join(lines), encoding="utf-8")
+    result = _make(copy, "verify")
+    assert result.returncode != 0
+    assert "draw/tickets.csv" in result.stdout and "row 5" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "FAIL"
+
+
+def _ready(root: Path, quarter_name: str = "2026Q1") -> Project:
+    make_project(root, quarter_name, entities=300)
+    project = Project(root)
+    quarter.freeze_quarter(project, quarter_name)
+    write_params(root, quarter_name, seed=True)
+    return project
+
+
+def _start_and_stop(root: Path, stop: signal.Signals) -> subprocess.Popen:
+    """Start a draw, wait until it is inside the notebooks, then send ``stop``."""
+    process = subprocess.Popen([sys.executable, "-m", "zhanhe_audit.cli", "--root", str(root), "draw", "2026Q1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        partial = list((root / "outputs").glob(".2026Q1.partial-*"))
+        if partial and (partial[0] / "inputs").is_dir():
+            break
+        time.sleep(0.05)
+    time.sleep(1.0)  # now inside papermill
+    assert process.poll() is None, "the draw finished before it could be stopped"
+    os.kill(process.pid, stop)
+    process.wait(timeout=60)
+    return process
+
+
+def test_ctrl_c_midway_leaves_no_archive_and_nothing_partial(tmp_path):
+    _ready(tmp_path)
+    process = _start_and_stop(tmp_path, signal.SIGINT)
+    assert process.returncode != 0
+    assert "interrupted; nothing was written" in process.stderr.read()
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == []
+
+
+def test_killed_draw_leaves_no_archive_and_a_rerun_succeeds(tmp_path):
+    project = _ready(tmp_path)
+    process = _start_and_stop(tmp_path, signal.SIGKILL)
+    assert process.returncode == -signal.SIGKILL
+    assert not project.archive("2026Q1").exists()
+    final = workbook.draw(project, "2026Q1", progress=lambda line: None)
+    assert (final / "report.html").is_file()
+    assert [p.name for p in (tmp_path / "outputs").iterdir()] == ["2026Q1"]
+
+
+def test_make_help_lists_every_target():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = re.findall(r"^([a-z][a-z-]*):", makefile, flags=re.MULTILINE)
+    shown = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True).stdout
+    for target in targets:
+        assert re.search(rf"^\s+{target}\s", shown, flags=re.MULTILINE), target
+    assert {"draw", "test", "verify", "lab", "freeze", "bench"} <= set(targets)

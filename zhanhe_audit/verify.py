@@ -1,0 +1,288 @@
+"""``make verify``: re-check an archived quarter without trusting the operator.
+
+Each check prints one line, PASS, FAIL or SKIP, and the run ends with PASS or
+FAIL. The checks: the manifest's own hash; every archived file against the
+manifest and SHA256SUMS (and nothing unlisted); every record appended later;
+the archived registers against the archived freeze record; the draw
+recomputed from the archived inputs under the protocol version it was drawn
+under and compared byte for byte; the hash chain back to the series' first
+manifest; and, where git history exists, that the freeze was committed
+before the seed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import archive, freeze, quarter
+from .errors import ZhanheError
+from .params import normalise_seed
+from .paths import Project
+
+# Each protocol version an archive may name, with the function that recomputes its
+# deterministic files. A change of selection or eligibility semantics adds a version
+# here; the old ones stay, so old archives keep verifying.
+PROTOCOLS: dict[str, Callable[[quarter.Inputs], dict[str, str]]] = {
+    "draw-v1": lambda inputs: quarter.draw_files(quarter.run_draw(inputs)),
+}
+MANIFEST_FILES = (archive.MANIFEST, f"{archive.MANIFEST}.sha256", archive.SUMS)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str  # "PASS", "FAIL" or "SKIP"
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.status:<4}  {self.name:<13} {self.detail}"
+
+
+def _load_manifest(record: Path) -> tuple[dict, str]:
+    path = record / archive.MANIFEST
+    if not path.is_file():
+        raise ZhanheError(f"{path.name} is missing")
+    digest = archive.sha256_file(path)
+    sealed = record / f"{archive.MANIFEST}.sha256"
+    if not sealed.is_file():
+        raise ZhanheError(f"{sealed.name} is missing")
+    seal = sealed.read_bytes().decode("utf-8", errors="replace")
+    if seal.split()[0:1] != [digest]:
+        raise ZhanheError(f"{archive.MANIFEST} has SHA-256 {digest}, not the one in {sealed.name}: it was changed")
+    if seal != f"{digest}  {archive.MANIFEST}\n":
+        raise ZhanheError(f"{sealed.name} should hold only the line '{digest}  {archive.MANIFEST}' "
+                          "(as written by the draw and read by 'sha256sum -c'): it was changed")
+    try:
+        manifest = json.loads(path.read_bytes().decode("utf-8"))
+    except ValueError as error:
+        raise ZhanheError(f"{archive.MANIFEST} is not valid UTF-8 JSON: {error}") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        raise ZhanheError(f"{archive.MANIFEST} has no list of files: it is not a zhanhe-audit manifest")
+    return manifest, digest
+
+
+def check_files(folder: Path, record: Path, manifest: dict) -> list[str]:
+    """Problems with the files a record's manifest lists (paths relative to ``folder``)."""
+    problems = []
+    for name, digest in manifest["files"].items():
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif archive.sha256_file(path) != digest:
+            problems.append(f"{name} does not match its SHA-256 in the manifest: it was changed")
+    sums = record / archive.SUMS
+    if not sums.is_file() or archive.sha256_file(sums) != manifest.get("sha256sums"):
+        problems.append(f"{sums.relative_to(folder).as_posix()} is missing or does not match the manifest")
+    return problems
+
+
+def _records(folder: Path) -> list[Path]:
+    return sorted(path.parent for path in (folder / "records").glob(f"*/{archive.MANIFEST}"))
+
+
+def _unlisted(folder: Path, manifests: list[dict], records: list[Path]) -> list[str]:
+    listed = {name for manifest in manifests for name in manifest["files"]}
+    for record in [folder, *records]:
+        prefix = record.relative_to(folder).as_posix()
+        listed |= {name if prefix == "." else f"{prefix}/{name}" for name in MANIFEST_FILES}
+    present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
+    return sorted(present - listed)
+
+
+LINE_ENDS = {"\n": "LF", "\r\n": "CRLF", "": "no line end"}
+
+
+def _rows(text: str) -> list[str]:
+    """The rows of ``text``, each with its line end ('\\n' only separates rows; the last may lack it)."""
+    return [row for row in re.split(r"(?<=\n)", text) if row]
+
+
+def first_difference(expected: str, found: str) -> str:
+    """Where two texts first differ, as 'row N: recomputed … archived …' (row 1 is the header).
+
+    Rows are compared with their line ends, so a changed or missing line end is named too.
+    """
+    old, new = _rows(expected), _rows(found)
+    for number, (a, b) in enumerate(zip(old, new), start=1):
+        if a != b:
+            text_a, text_b = a.rstrip("\r\n"), b.rstrip("\r\n")
+            if text_a == text_b:
+                end_a, end_b = a[len(text_a):], b[len(text_b):]
+                return (f"row {number}: same text, different line end: recomputed {LINE_ENDS.get(end_a, repr(end_a))}, "
+                        f"archived {LINE_ENDS.get(end_b, repr(end_b))}")
+            return f"row {number}: recomputed '{text_a}', archived '{text_b}'"
+    return f"row {min(len(old), len(new)) + 1}: the archived file has {len(new)} rows, the recomputation {len(old)}"
+
+
+def _redraw(folder: Path, quarter_name: str, protocol: str) -> Check:
+    if protocol not in PROTOCOLS:
+        return Check("redraw", "FAIL", f"protocol '{protocol}' is unknown to this version of zhanhe-audit")
+    try:
+        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
+        recomputed = PROTOCOLS[protocol](inputs)
+    except ZhanheError as error:
+        return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
+    with tempfile.TemporaryDirectory(prefix="zhanhe-verify-") as scratch:
+        for name, text in recomputed.items():
+            target = Path(scratch) / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8", newline="")
+        for name in recomputed:
+            archived = folder / name
+            fresh = (Path(scratch) / name).read_bytes()
+            if not archived.is_file():
+                return Check("redraw", "FAIL", f"{name} is missing from the archive")
+            if archived.read_bytes() != fresh:
+                difference = first_difference(fresh.decode("utf-8"), archived.read_bytes().decode("utf-8", errors="replace"))
+                return Check("redraw", "FAIL", f"{name} differs from the draw recomputed under {protocol}: {difference}")
+    return Check("redraw", "PASS", f"{', '.join(recomputed)} recomputed under {protocol}: identical byte for byte")
+
+
+def _freeze(folder: Path, quarter_name: str) -> Check:
+    inputs_root = Project(folder / quarter.INPUTS_FOLDER)
+    try:
+        record = freeze.read_record(inputs_root.freeze_file(quarter_name), quarter_name)
+        files = {name: entry["path"] for name, entry in record["registers"].items()}
+        hashes = {name: archive.sha256_file(inputs_root.root / path) for name, path in files.items()}
+        freeze.check(record, files, hashes)
+    except (ZhanheError, OSError) as error:
+        return Check("freeze", "FAIL", str(error).replace("\n", " "))
+    return Check("freeze", "PASS", f"the {len(files)} archived registers match the archived freeze record "
+                 f"of {record['frozen_at']}")
+
+
+def _chain(outputs: Path, start: dict, start_name: str) -> Check:
+    """Follow the previous-manifest links from ``start`` back to the series' first manifest."""
+    steps, current, name = 0, start, start_name
+    while current.get("previous"):
+        previous = current["previous"]
+        path = outputs / previous["path"]
+        if not path.is_file():
+            return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, and it is missing: "
+                         "an earlier quarter was deleted or moved")
+        if archive.sha256_file(path) != previous["sha256"]:
+            return Check("chain", "FAIL", f"{previous['path']} does not have the SHA-256 that {name} recorded: it was changed")
+        current, name, steps = json.loads(path.read_text(encoding="utf-8")), previous["path"], steps + 1
+    return Check("chain", "PASS", f"{steps} earlier manifest(s) back to the first, {name}, all match")
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def _committed(root: Path, commit: str, path: str) -> str | None:
+    """``path`` (relative to ``root``, which may be a subfolder of the repository) as of ``commit``; None if absent."""
+    try:
+        return _git(root, "show", f"{commit}:./{path}")
+    except subprocess.CalledProcessError:
+        return None
+
+
+def _committed_seed(root: Path, commit: str, params_file: str) -> str | None:
+    """The seed value of the params as of ``commit``, or None (no file, no seed, or not readable YAML)."""
+    try:
+        data = yaml.safe_load(_committed(root, commit, params_file) or "")
+    except yaml.YAMLError:
+        return None
+    seed = data.get("seed") if isinstance(data, dict) else None
+    value = seed.get("value") if isinstance(seed, dict) else None
+    return normalise_seed(value) if isinstance(value, str) else None
+
+
+def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
+    """The freeze record was committed in a commit before the first commit holding the seed."""
+    params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
+    try:
+        _git(root, "rev-parse", "--git-dir")
+        added = _git(root, "log", "--format=%H", "--diff-filter=A", "--", freeze_file).split()
+        versions = _git(root, "log", "--reverse", "--format=%H", "--", params_file).split()
+    except (OSError, subprocess.CalledProcessError):
+        return Check("git order", "SKIP", "no git history here; check the order of the freeze and seed commits by hand")
+    if not added:
+        return Check("git order", "SKIP", f"{freeze_file} is not in this checkout's git history")
+    freeze_commit = added[-1]
+    seed_commit = None
+    for commit in versions:
+        if _committed_seed(root, commit, params_file) == seed:
+            seed_commit = commit
+            break
+    if seed_commit is None:
+        return Check("git order", "FAIL", f"no commit of {params_file} holds the archived seed")
+    committed = (_committed(root, freeze_commit, freeze_file) or "").encode("utf-8")
+    archived_file = folder / quarter.INPUTS_FOLDER / freeze_file
+    if not archived_file.is_file():
+        return Check("git order", "FAIL", f"{quarter.INPUTS_FOLDER}/{freeze_file} is missing from the archive, so it "
+                     f"cannot be compared with the freeze record committed in {freeze_commit[:10]}")
+    archived = archived_file.read_bytes()
+    if committed != archived:
+        return Check("git order", "FAIL", f"the archived freeze record differs from the one committed in {freeze_commit[:10]}")
+    if freeze_commit == seed_commit:
+        return Check("git order", "FAIL", f"the freeze and the seed were committed together in {seed_commit[:10]}; "
+                     "the freeze must come first")
+    try:
+        _git(root, "merge-base", "--is-ancestor", freeze_commit, seed_commit)
+    except subprocess.CalledProcessError:
+        return Check("git order", "FAIL", f"the seed commit {seed_commit[:10]} does not come after the freeze "
+                     f"commit {freeze_commit[:10]}")
+    return Check("git order", "PASS", f"freeze committed in {freeze_commit[:10]}, before the seed in {seed_commit[:10]}")
+
+
+def checks(project: Project, quarter_name: str) -> list[Check]:
+    folder = project.archive(quarter_name)
+    if not folder.is_dir():
+        return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
+    found = []
+    try:
+        manifest, _ = _load_manifest(folder)
+        found.append(Check("manifest", "PASS", f"{archive.MANIFEST} matches {archive.MANIFEST}.sha256"))
+    except ZhanheError as error:
+        return [Check("manifest", "FAIL", str(error))]
+    records = _records(folder)
+    manifests, latest, latest_name = [manifest], manifest, f"{quarter_name}/{archive.MANIFEST}"
+    problems = check_files(folder, folder, manifest)
+    for record in records:
+        try:
+            entry, _ = _load_manifest(record)
+        except ZhanheError as error:
+            problems.append(f"{record.relative_to(folder).as_posix()}: {error}")
+            continue
+        manifests.append(entry)
+        problems += check_files(folder, record, entry)
+        latest, latest_name = entry, f"{quarter_name}/{record.relative_to(folder).as_posix()}/{archive.MANIFEST}"
+    problems += [f"{name} is in the archive but in no manifest" for name in _unlisted(folder, manifests, records)]
+    count = sum(len(entry["files"]) for entry in manifests)
+    found.append(Check("files", "FAIL", "; ".join(problems)) if problems else
+                 Check("files", "PASS", f"{count} files match their SHA-256 in {len(manifests)} manifest(s) and SHA256SUMS"))
+    found.append(_freeze(folder, quarter_name))
+    draw_json = folder / quarter.DRAW_FOLDER / "draw.json"
+    try:
+        drawn = json.loads(draw_json.read_text(encoding="utf-8"))
+        protocol, seed = drawn["protocol"], drawn["seed"]
+    except (OSError, ValueError, KeyError) as error:
+        found.append(Check("redraw", "FAIL", f"draw/draw.json cannot be read: {error}"))
+        protocol, seed = None, None
+    if protocol:
+        found.append(_redraw(folder, quarter_name, protocol))
+    found.append(_chain(project.outputs, latest, latest_name))
+    if seed is not None:
+        found.append(_git_order(project.root, folder, quarter_name, seed))
+    return found
+
+
+def report(project: Project, quarter_name: str, out: Callable[[str], None] = print) -> bool:
+    """Print one line per check and PASS or FAIL; return whether every check passed."""
+    out(f"verify {quarter_name}: {project.relative(project.archive(quarter_name))}/")
+    results = checks(project, quarter_name)
+    for result in results:
+        out(str(result))
+    passed = all(result.status != "FAIL" for result in results)
+    out("PASS" if passed else "FAIL")
+    return passed

@@ -21,7 +21,7 @@ def _summary(selected_d=3, reason=""):
 
 
 def test_ratio_plot_renders_chinese_labels_without_missing_glyphs():
-    report.setup_fonts()
+    report.setup()
     figure = report.ratio_plot(_summary())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

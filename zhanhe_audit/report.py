@@ -28,16 +28,26 @@ GRADE_NAMES = {"A": "A 低风险", "B": "B 中风险", "C": "C 中高风险", "D
 COLOURS = {"selected": "#1f77b4", "floor": "#d62728", "percent": "#2ca02c", "exception": "#ff7f0e"}
 
 
-def setup_fonts() -> None:
-    """Register the CJK font with matplotlib and make it the default."""
+def setup() -> None:
+    """Register the CJK font with matplotlib and make it the default; never truncate table cells.
+
+    A reviewer must see a whole seed and a whole SHA-256, so pandas shows cells in full.
+    """
     import mplfonts
 
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_rows", 5000)
     path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
     font_manager.fontManager.addfont(str(path))
     matplotlib.rcParams["font.family"] = ["sans-serif"]
     matplotlib.rcParams["font.sans-serif"] = [FONT_NAME, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["figure.dpi"] = 110
+
+
+def table(frame: pd.DataFrame):
+    """A table as the pages show it: no pandas row numbers."""
+    return frame.style.hide(axis="index")
 
 
 class Html(str):
@@ -73,7 +83,7 @@ def seed_table(inputs: Inputs) -> pd.DataFrame:
     rows = [("种子 seed", seed.value), ("协议 protocol", "draw-v1")]
     rows += [(f"来源 provenance: {key}", value if isinstance(value, str) else "; ".join(map(str, value)))
              for key, value in seed.provenance.items()]
-    return pd.DataFrame(rows, columns=["项目 item", "内容 value"]).set_index("项目 item")
+    return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
 
 
 def freeze_table(record: dict, inputs: Inputs) -> pd.DataFrame:
@@ -87,7 +97,7 @@ def freeze_table(record: dict, inputs: Inputs) -> pd.DataFrame:
             "冻结时 SHA-256 (frozen)": frozen["sha256"],
             "抽取时一致 matches now": "✓ 一致" if inputs.hashes[name] == frozen["sha256"] else "✗ 不一致",
         })
-    return pd.DataFrame(rows).set_index("名录 register")
+    return pd.DataFrame(rows)
 
 
 def summary_frame(summary: list[StratumSummary]) -> pd.DataFrame:
@@ -215,12 +225,23 @@ ARCHIVE_PARTS = {
 
 
 def contents(folder: Path) -> pd.DataFrame:
+    """Every file of the archive so far, and the pages and seals written after this report."""
     rows = []
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             relative = path.relative_to(folder).as_posix()
-            rows.append({"文件 file": relative, "字节 bytes": path.stat().st_size,
+            rows.append({"文件 file": relative, "字节 bytes": str(path.stat().st_size),
                          "说明 what": ARCHIVE_PARTS.get(relative.split("/")[0], "")})
-    rows.append({"文件 file": "manifest.json, SHA256SUMS", "字节 bytes": None,
-                 "说明 what": "全部文件的 SHA-256 与哈希链 (hashes of every file; the hash chain)"})
+    for notebook in sorted((folder / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        rows.append({"文件 file": f"html/{notebook.stem}.html", "字节 bytes": "",
+                     "说明 what": ARCHIVE_PARTS["html"]})
+    rows.append({"文件 file": "manifest.json, manifest.json.sha256, SHA256SUMS", "字节 bytes": "",
+                 "说明 what": "全部文件的 SHA-256 与哈希链，最后写入 (hashes of every file; the hash chain; written last)"})
     return pd.DataFrame(rows)
+
+
+def pages(folder: Path) -> Html:
+    """Links to each step's page."""
+    links = [f"<li><a href='html/{notebook.stem}.html'>{html.escape(notebook.stem)}</a></li>"
+             for notebook in sorted((folder / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
+    return Html("<ul>" + "".join(links) + "</ul>")

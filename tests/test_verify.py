@@ -1,0 +1,470 @@
+"""``make verify``: an untouched archive passes; every kind of tampering fails and is named.
+
+Each tampering changes one thing at a place the test chooses, so the file and row the
+verification must name are known without running it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from projects import make_project, write_params
+from zhanhe_audit import freeze, quarter, verify
+from zhanhe_audit.paths import Project
+
+ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
+CHECK_NAMES = ["manifest", "files", "freeze", "redraw", "chain", "git order"]
+
+
+@pytest.fixture(autouse=True)
+def no_outer_git(tmp_path, monkeypatch):
+    """git must not find a repository above tmp_path, so 'no git here' means no git."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+
+
+def _prepare(root: Path, name: str = "2026Q1") -> Project:
+    """Registers and params of ``name``, frozen, then given a seed: ready to draw."""
+    make_project(root, name, entities=ENTITIES)
+    project = Project(root)
+    quarter.freeze_quarter(project, name)
+    write_params(root, name, seed=True)
+    return project
+
+
+def _draw(root: Path, name: str = "2026Q1") -> Path:
+    final, _ = quarter.draw_quarter(_prepare(root, name), name)
+    return final
+
+
+@pytest.fixture
+def drawn(tmp_path) -> Path:
+    """The archive folder of 2026Q1, drawn in a project without git."""
+    return _draw(tmp_path)
+
+
+@pytest.fixture
+def two_quarters(tmp_path) -> tuple[Path, Path]:
+    return _draw(tmp_path, "2026Q1"), _draw(tmp_path, "2026Q2")
+
+
+def _results(root: Path, name: str = "2026Q1") -> dict[str, verify.Check]:
+    results = verify.checks(Project(root), name)
+    by_name = {result.name: result for result in results}
+    assert len(by_name) == len(results), "a check was reported twice"
+    return by_name
+
+
+def _report(root: Path, name: str = "2026Q1") -> tuple[bool, list[str]]:
+    lines: list[str] = []
+    passed = verify.report(Project(root), name, out=lines.append)
+    return passed, lines
+
+
+def _change_char(path: Path, line: int, column: int) -> tuple[str, str]:
+    """Change the character at ``column`` (0-based) of ``line`` (1-based); return the line before and after."""
+    lines = path.read_bytes().decode("utf-8").split("\n")
+    before = lines[line - 1]
+    new = "7" if before[column] != "7" else "8"
+    after = before[:column] + new + before[column + 1:]
+    lines[line - 1] = after
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+    return before, after
+
+
+def _field_start(path: Path, line: int, field: int) -> int:
+    """The column where CSV field number ``field`` (0-based) of ``line`` starts (no quoted fields here)."""
+    row = path.read_text(encoding="utf-8").split("\n")[line - 1]
+    return len(",".join(row.split(",")[:field])) + (1 if field else 0)
+
+
+def _run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "zhanhe_audit.cli", "--root", str(root), *args],
+                          capture_output=True, text=True, env=dict(os.environ))
+
+
+# --- an untouched archive -------------------------------------------------------------------
+
+
+def test_untouched_archive_passes_every_check_and_skips_git_order_without_git(drawn, tmp_path):
+    results = verify.checks(Project(tmp_path), "2026Q1")
+    assert [result.name for result in results] == CHECK_NAMES
+    statuses = {result.name: result.status for result in results}
+    assert statuses == {name: "PASS" for name in CHECK_NAMES} | {"git order": "SKIP"}
+    passed, lines = _report(tmp_path)
+    assert passed is True
+    assert lines[-1] == "PASS"
+    assert len(lines) == 1 + len(CHECK_NAMES) + 1  # heading, one line per check, result
+
+
+def test_cli_verify_of_an_untouched_archive_exits_0(drawn, tmp_path):
+    result = _run_cli(tmp_path, "verify", "2026Q1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "PASS"
+
+
+def test_quarter_never_drawn_fails_naming_the_missing_folder(tmp_path):
+    passed, lines = _report(tmp_path, "2026Q3")
+    assert passed is False and lines[-1] == "FAIL"
+    assert any(line.startswith("FAIL") and "outputs/2026Q3 does not exist" in line for line in lines)
+
+
+# --- tampering with one archive ---------------------------------------------------------------
+
+
+def test_changed_register_fails_files_and_freeze_naming_it(drawn, tmp_path):
+    register = drawn / "inputs" / "registers" / "2026Q1" / "entities.csv"
+    _change_char(register, line=5, column=_field_start(register, 5, 0) + 3)
+    results = _results(tmp_path)
+    assert results["files"].status == "FAIL"
+    assert "inputs/registers/2026Q1/entities.csv does not match its SHA-256" in results["files"].detail
+    assert results["freeze"].status == "FAIL"
+    assert "registers/2026Q1/entities.csv" in results["freeze"].detail
+    assert "changed after it was frozen" in results["freeze"].detail
+    assert _report(tmp_path)[0] is False
+
+
+def test_changed_ticket_fails_redraw_naming_row(drawn, tmp_path):
+    tickets = drawn / "draw" / "tickets.csv"
+    before, after = _change_char(tickets, line=10, column=_field_start(tickets, 10, 3) + 5)
+    results = _results(tmp_path)
+    assert results["files"].status == "FAIL"
+    assert "draw/tickets.csv does not match its SHA-256" in results["files"].detail
+    redraw = results["redraw"]
+    assert redraw.status == "FAIL"
+    assert "draw/tickets.csv differs" in redraw.detail
+    assert f"row 10: recomputed '{before}', archived '{after}'" in redraw.detail
+
+
+def test_changed_summary_fails_redraw_naming_row(drawn, tmp_path):
+    summary = drawn / "draw" / "summary.csv"
+    before, after = _change_char(summary, line=3, column=_field_start(summary, 3, 2))  # the 'eligible' count
+    results = _results(tmp_path)
+    assert results["files"].status == "FAIL"
+    assert "draw/summary.csv does not match its SHA-256" in results["files"].detail
+    assert results["redraw"].status == "FAIL"
+    assert "draw/summary.csv differs" in results["redraw"].detail
+    assert f"row 3: recomputed '{before}', archived '{after}'" in results["redraw"].detail
+
+
+def test_removed_last_line_end_of_tickets_fails_redraw_naming_the_last_row(drawn, tmp_path):
+    tickets = drawn / "draw" / "tickets.csv"
+    data = tickets.read_bytes()
+    rows = data.count(b"\n")  # every row ends with LF, so this is the number of the last row
+    tickets.write_bytes(data[:-1])
+    redraw = _results(tmp_path)["redraw"]
+    assert redraw.status == "FAIL"
+    assert f"draw/tickets.csv differs from the draw recomputed under draw-v1: row {rows}: " in redraw.detail
+    assert "line end" in redraw.detail
+
+
+def test_changed_manifest_fails_manifest(drawn, tmp_path):
+    manifest = drawn / "manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('"kind": "draw"', '"kind": "drax"', 1), encoding="utf-8")
+    assert manifest.read_text(encoding="utf-8") != text
+    results = _results(tmp_path)
+    assert results["manifest"].status == "FAIL"
+    assert "manifest.json has SHA-256" in results["manifest"].detail and "changed" in results["manifest"].detail
+    passed, lines = _report(tmp_path)
+    assert passed is False and lines[-1] == "FAIL"
+
+
+@pytest.mark.parametrize("column", [0, 63, 66, 78], ids=["hash-first", "hash-last", "name-first", "name-last"])
+def test_changed_manifest_seal_fails_manifest(drawn, tmp_path, column):
+    # manifest.json.sha256 is '<64 hex>  manifest.json': columns 0-63 the hash, 66-78 the name
+    seal = drawn / "manifest.json.sha256"
+    _change_char(seal, line=1, column=column)
+    results = _results(tmp_path)
+    assert results["manifest"].status == "FAIL"
+    assert "manifest.json.sha256" in results["manifest"].detail
+    assert _report(tmp_path)[0] is False
+
+
+def test_extra_line_in_manifest_seal_fails_manifest(drawn, tmp_path):
+    seal = drawn / "manifest.json.sha256"
+    seal.write_bytes(seal.read_bytes() + b"0" * 64 + b"  draw/tickets.csv\n")
+    assert _results(tmp_path)["manifest"].status == "FAIL"
+
+
+@pytest.mark.parametrize("column", [0, 70], ids=["hash", "name"])
+def test_changed_sha256sums_fails_files_naming_it(drawn, tmp_path, column):
+    sums = drawn / "SHA256SUMS"
+    _change_char(sums, line=2, column=column)
+    files = _results(tmp_path)["files"]
+    assert files.status == "FAIL"
+    assert "SHA256SUMS" in files.detail
+
+
+@pytest.mark.parametrize("added", ["draw/extra.csv", "notes/readme.txt", "inputs/registers/2026Q1/more.csv"])
+def test_file_added_to_the_archive_fails_files_naming_it(drawn, tmp_path, added):
+    target = drawn / added
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("task_id\n", encoding="utf-8")
+    files = _results(tmp_path)["files"]
+    assert files.status == "FAIL"
+    assert f"{added} is in the archive but in no manifest" in files.detail
+
+
+@pytest.mark.parametrize("deleted", ["inputs/registers/2026Q1/tags.csv", "draw/summary.csv", "SHA256SUMS"])
+def test_file_deleted_from_the_archive_fails_files_naming_it(drawn, tmp_path, deleted):
+    (drawn / deleted).unlink()
+    files = _results(tmp_path)["files"]
+    assert files.status == "FAIL"
+    assert deleted in files.detail and "missing" in files.detail
+    assert _report(tmp_path)[0] is False
+
+
+def test_deleted_draw_file_fails_redraw_naming_it(drawn, tmp_path):
+    (drawn / "draw" / "summary.csv").unlink()
+    redraw = _results(tmp_path)["redraw"]
+    assert redraw.status == "FAIL"
+    assert "draw/summary.csv is missing" in redraw.detail
+
+
+def test_unknown_protocol_fails_redraw_saying_so(drawn, tmp_path):
+    record = drawn / "draw" / "draw.json"
+    data = json.loads(record.read_text(encoding="utf-8"))
+    assert data["protocol"] == "draw-v1"
+    data["protocol"] = "draw-v0"
+    record.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    redraw = _results(tmp_path)["redraw"]
+    assert redraw.status == "FAIL"
+    assert "'draw-v0' is unknown" in redraw.detail
+
+
+def test_cli_verify_of_a_tampered_archive_exits_1_without_traceback(drawn, tmp_path):
+    tickets = drawn / "draw" / "tickets.csv"
+    _change_char(tickets, line=10, column=_field_start(tickets, 10, 3))
+    result = _run_cli(tmp_path, "verify", "2026Q1")
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "FAIL"
+    assert any(line.startswith("FAIL") and "redraw" in line and "row 10:" in line for line in lines)
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+# --- the hash chain ---------------------------------------------------------------------------
+
+
+def test_second_quarter_names_the_first_manifest_by_path_and_sha256(two_quarters, tmp_path):
+    first, second = two_quarters
+    previous = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["previous"]
+    assert previous == {"path": "2026Q1/manifest.json",
+                        "sha256": hashlib.sha256((first / "manifest.json").read_bytes()).hexdigest()}
+    assert json.loads((first / "manifest.json").read_text(encoding="utf-8"))["previous"] is None
+    chain = _results(tmp_path, "2026Q2")["chain"]
+    assert chain.status == "PASS" and "1 earlier manifest" in chain.detail
+    assert _report(tmp_path, "2026Q2")[0] is True
+
+
+def test_deleted_earlier_quarter_fails_chain_naming_its_manifest(two_quarters, tmp_path):
+    first, _ = two_quarters
+    shutil.rmtree(first)
+    chain = _results(tmp_path, "2026Q2")["chain"]
+    assert chain.status == "FAIL"
+    assert "2026Q1/manifest.json" in chain.detail and "missing" in chain.detail
+    assert _report(tmp_path, "2026Q2")[0] is False
+
+
+def test_changed_earlier_manifest_fails_chain_naming_it(two_quarters, tmp_path):
+    first, _ = two_quarters
+    _change_char(first / "manifest.json", line=3, column=12)  # inside '"kind": "draw"'
+    chain = _results(tmp_path, "2026Q2")["chain"]
+    assert chain.status == "FAIL"
+    assert "2026Q1/manifest.json does not have the SHA-256 that 2026Q2/manifest.json recorded" in chain.detail
+
+
+def test_earlier_manifest_changed_and_resealed_still_fails_the_later_chain(two_quarters, tmp_path):
+    first, _ = two_quarters
+    manifest = first / "manifest.json"
+    _change_char(manifest, line=3, column=12)
+    digest = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    (first / "manifest.json.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
+    assert _results(tmp_path, "2026Q2")["chain"].status == "FAIL"
+
+
+def test_demo_quarter_does_not_chain_to_a_real_one(tmp_path):
+    _draw(tmp_path, "2026Q1")
+    demo = _draw(tmp_path, "demo-2026Q1")
+    second = _draw(tmp_path, "2026Q2")  # drawn after the demo quarter, it still chains to 2026Q1
+    assert json.loads((demo / "manifest.json").read_text(encoding="utf-8"))["previous"] is None
+    previous = json.loads((second / "manifest.json").read_text(encoding="utf-8"))["previous"]
+    assert previous["path"] == "2026Q1/manifest.json"
+    assert _results(tmp_path, "demo-2026Q1")["chain"].status == "PASS"
+    assert _results(tmp_path, "2026Q2")["chain"].status == "PASS"
+
+
+# --- git order --------------------------------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+                   cwd=root, check=True, capture_output=True)
+
+
+def _commit(root: Path, message: str, *paths: str) -> None:
+    _git(root, "add", *(paths or (".",)))
+    _git(root, "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    _git(tmp_path, "init", "-q")
+    return tmp_path
+
+
+def _freeze_without_seed(root: Path) -> Project:
+    make_project(root, entities=ENTITIES)
+    project = Project(root)
+    quarter.freeze_quarter(project, "2026Q1")
+    return project
+
+
+def test_freeze_committed_before_the_seed_passes_git_order(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    quarter.draw_quarter(project, "2026Q1")
+    results = _results(repo)
+    assert results["git order"].status == "PASS"
+    passed, lines = _report(repo)
+    assert passed is True and lines[-1] == "PASS"
+
+
+def test_freeze_and_seed_in_the_same_commit_fails_git_order(repo):
+    project = _freeze_without_seed(repo)
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "freeze and seed together")
+    quarter.draw_quarter(project, "2026Q1")
+    order = _results(repo)["git order"]
+    assert order.status == "FAIL" and "committed together" in order.detail
+    assert _report(repo)[0] is False
+
+
+def test_seed_committed_before_the_freeze_fails_git_order(repo):
+    project = _freeze_without_seed(repo)
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "registers and seed", "registers", "params/2026Q1.yaml")
+    _commit(repo, "freeze", "params/2026Q1.freeze.json")
+    quarter.draw_quarter(project, "2026Q1")
+    order = _results(repo)["git order"]
+    assert order.status == "FAIL" and "does not come after the freeze" in order.detail
+
+
+def test_seed_never_committed_fails_git_order(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    write_params(repo, "2026Q1", seed=True)  # only in the working tree
+    quarter.draw_quarter(project, "2026Q1")
+    order = _results(repo)["git order"]
+    assert order.status == "FAIL"
+    assert "no commit of params/2026Q1.yaml holds the archived seed" in order.detail
+
+
+def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git_order(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    # after seeing the seed, drop one entity and rewrite the freeze record to match
+    entities = repo / "registers" / "2026Q1" / "entities.csv"
+    lines = entities.read_text(encoding="utf-8").splitlines(keepends=True)
+    dropped = lines.pop(7).split(",")[0]
+    entities.write_text("".join(lines), encoding="utf-8")
+    conflicts = repo / "registers" / "2026Q1" / "conflicts.csv"
+    header, *rest = conflicts.read_text(encoding="utf-8").splitlines(keepends=True)
+    conflicts.write_text("".join([header] + [line for line in rest if line.split(",")[1] != dropped]), encoding="utf-8")
+    record_file = project.freeze_file("2026Q1")
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    for name in ("entities", "conflicts"):
+        path = repo / record["registers"][name]["path"]
+        record["registers"][name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    record_file.write_text(freeze.record_json(record), encoding="utf-8")
+    quarter.draw_quarter(project, "2026Q1")
+    results = _results(repo)
+    assert {name: check.status for name, check in results.items() if check.status != "PASS"} == {"git order": "FAIL"}
+    assert "the archived freeze record differs from the one committed" in results["git order"].detail
+
+
+def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceback(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    final, _ = quarter.draw_quarter(project, "2026Q1")
+    (final / "inputs" / "params" / "2026Q1.freeze.json").unlink()
+    results = _results(repo)
+    assert "inputs/params/2026Q1.freeze.json is missing" in results["files"].detail
+    assert results["git order"].status == "FAIL"
+    assert "inputs/params/2026Q1.freeze.json is missing" in results["git order"].detail
+
+
+def test_project_in_a_subfolder_of_the_repository_passes_git_order(repo):
+    root = repo / "audit"
+    project = _freeze_without_seed(root)
+    _commit(repo, "freeze")
+    write_params(root, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    quarter.draw_quarter(project, "2026Q1")
+    assert _results(root)["git order"].status == "PASS"
+
+
+def test_params_deleted_or_broken_in_history_still_find_the_seed_commit(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    params = repo / "params" / "2026Q1.yaml"
+    params.write_text("quarter: [unclosed\n", encoding="utf-8")
+    _commit(repo, "broken params")
+    _git(repo, "rm", "-q", "params/2026Q1.yaml")
+    _git(repo, "commit", "-q", "-m", "params removed")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    quarter.draw_quarter(project, "2026Q1")
+    order = _results(repo)["git order"]
+    assert order.status == "PASS", order.detail
+
+
+def test_no_git_repository_skips_git_order_and_still_passes(drawn, tmp_path):
+    assert not (tmp_path / ".git").exists()
+    order = _results(tmp_path)["git order"]
+    assert order.status == "SKIP"
+    assert "no git history" in order.detail
+    assert _report(tmp_path)[0] is True
+
+
+# --- first_difference -------------------------------------------------------------------------
+
+
+def test_first_difference_names_the_differing_row_of_equal_length_texts():
+    assert verify.first_difference("h\na\nb\nc\n", "h\na\nX\nc\n") == "row 3: recomputed 'b', archived 'X'"
+
+
+def test_first_difference_names_the_header_as_row_1():
+    assert verify.first_difference("h\na\n", "H\na\n") == "row 1: recomputed 'h', archived 'H'"
+
+
+def test_first_difference_of_a_shorter_archived_file_names_the_first_missing_row():
+    assert (verify.first_difference("h\na\nb\n", "h\na\n")
+            == "row 3: the archived file has 2 rows, the recomputation 3")
+
+
+def test_first_difference_of_a_longer_archived_file_names_the_first_extra_row():
+    assert (verify.first_difference("h\na\n", "h\na\nb\nc\n")
+            == "row 3: the archived file has 4 rows, the recomputation 2")
+
+
+@pytest.mark.parametrize(("found", "row", "archived_end"),
+                         [("h\na", 2, "no line end"), ("h\r\na\n", 1, "CRLF"), ("h\na\r\n", 2, "CRLF")])
+def test_first_difference_names_a_changed_line_end(found, row, archived_end):
+    difference = verify.first_difference("h\na\n", found)
+    assert difference.startswith(f"row {row}: ")
+    assert "line end" in difference and f"archived {archived_end}" in difference

@@ -18,8 +18,9 @@ FORMAT = "zhanhe-freeze-1"
 
 
 def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: dict[str, str],
-                  registers: Registers, frozen_at: datetime | None = None) -> dict:
-    """The record for registers read from ``files`` (register -> relative path) with ``hashes``."""
+                  registers: Registers, params_digest: str, frozen_at: datetime | None = None) -> dict:
+    """The record for registers read from ``files`` (register -> relative path) with ``hashes``,
+    and for the params without their seed (``params_digest``)."""
     rows = {
         "entities": len(registers.entities),
         "items": len(registers.items),
@@ -36,6 +37,7 @@ def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: di
         "registers": {
             name: {"path": files[name], "sha256": hashes[name], "rows": rows[name]} for name in REGISTER_NAMES
         },
+        "params_without_seed_sha256": params_digest,
         "entities_per_grade": grade_counts(registers.entities),
         "active_entities_per_grade": active,
     }
@@ -60,9 +62,12 @@ def read_record(path: Path, quarter: str) -> dict:
     return record
 
 
-def check(record: dict, files: dict[str, str], hashes: dict[str, str]) -> None:
-    """Refuse when any register's path or hash differs from the freeze."""
+def check(record: dict, files: dict[str, str], hashes: dict[str, str], params_digest: str) -> None:
+    """Refuse when any register's path or hash, or the params apart from the seed, differ from the freeze."""
     problems = []
+    if record.get("params_without_seed_sha256") != params_digest:
+        problems.append("params: the params file changed apart from its seed since the freeze (percentages, tasks, "
+                        "exclusions or caps); they are fixed before the seed is known")
     for name in REGISTER_NAMES:
         frozen = record["registers"].get(name, {})
         if frozen.get("path") != files[name]:
@@ -73,7 +78,7 @@ def check(record: dict, files: dict[str, str], hashes: dict[str, str]) -> None:
                 "the register changed after it was frozen"
             )
     if problems:
-        raise FreezeError("the registers do not match their freeze record; the draw refuses:\n"
+        raise FreezeError("the inputs do not match their freeze record; the draw refuses:\n"
                           + "\n".join(f"  - {line}" for line in problems))
 
 

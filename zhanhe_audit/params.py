@@ -7,6 +7,8 @@ problem is reported at once, each naming its key.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from . import uscc as uscc_codes
 from .errors import ParamsError, Problem
 from .registers import GRADES, REGISTER_NAMES
 
@@ -27,7 +30,7 @@ PROVENANCE_KEYS = ("method", "date", "witnesses")
 QUARTER = re.compile(r"(?P<demo>demo-)?(?P<year>\d{4})Q(?P<quarter>[1-4])\Z")
 DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
 TOP_LEVEL_KEYS = frozenset({"quarter", "protocol", "demo", "seed", "percent", "justification", "tasks",
-                            "registers", "headers", "unclassified_grade"})
+                            "registers", "headers", "unclassified_grade", "exclusions", "inspection", "frequency"})
 TASK_SUFFIX = re.compile(r"[A-Za-z0-9_]+\Z")
 
 
@@ -46,6 +49,32 @@ class Task:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """An entity the params exclude from the draw, with the written reason (all tasks when ``tasks`` is empty)."""
+
+    uscc: str
+    reason: str
+    tasks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """How inspectors are drawn (protocol v1, "Inspectors"; the cap rule is the project's, see README)."""
+
+    per_department: int = 2  # each department of a visit sends at least two (执法人员不少于两人)
+    cross_unit: bool = True  # 所所交叉: never an inspector of the entity's own home unit
+    workload_slack: int = 1  # cap = ceil(demand / inspectors) + slack, per department
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """Frequency caps per calendar year, counted from earlier archives (None: no cap)."""
+
+    per_item_per_year: int | None = None
+    per_year: int | None = None
+
+
+@dataclass(frozen=True)
 class Params:
     quarter: str
     demo: bool
@@ -58,6 +87,11 @@ class Params:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     unclassified_grade: str | None = None
     source: str = ""
+    exclusions: tuple[Exclusion, ...] = ()
+    inspection: Inspection = Inspection()
+    frequency: Frequency = Frequency()
+    digest: str = ""  # SHA-256 of the params without the seed: frozen with the registers
+
 
     def below_floor(self, grade: str) -> bool:
         return self.percent[grade] < FLOORS[grade]
@@ -174,6 +208,84 @@ def _task(index: int, data: object, quarter: str, problem) -> Task | None:
     return Task(task_id, tuple(items), ordered, batches)
 
 
+def _whole(value: object, key: str, problem, minimum: int, default: int | None) -> int | None:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        problem(key, f"{value!r}: expected a whole number, {minimum} or more")
+        return default
+    return value
+
+
+def _mapping(data: object, key: str, allowed: set[str], problem) -> dict:
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problem(key, "expected a mapping of " + ", ".join(sorted(allowed)))
+        return {}
+    for name in sorted(set(map(str, data)) - allowed):
+        problem(f"{key}.{name}", "unknown key; expected " + ", ".join(sorted(allowed)))
+    return data
+
+
+def _inspection(data: object, problem) -> Inspection:
+    data = _mapping(data, "inspection", {"per_department", "cross_unit", "workload_slack"}, problem)
+    cross_unit = data.get("cross_unit", True)
+    if not isinstance(cross_unit, bool):
+        problem("inspection.cross_unit", f"{cross_unit!r}: expected true or false, without quotes")
+        cross_unit = True
+    return Inspection(
+        per_department=_whole(data.get("per_department"), "inspection.per_department", problem, 2, 2),
+        cross_unit=cross_unit,
+        workload_slack=_whole(data.get("workload_slack"), "inspection.workload_slack", problem, 0, 1),
+    )
+
+
+def _frequency(data: object, problem) -> Frequency:
+    data = _mapping(data, "frequency", {"per_item_per_year", "per_year"}, problem)
+    return Frequency(
+        per_item_per_year=_whole(data.get("per_item_per_year"), "frequency.per_item_per_year", problem, 1, None),
+        per_year=_whole(data.get("per_year"), "frequency.per_year", problem, 1, None),
+    )
+
+
+def _exclusions(data: object, problem) -> tuple[Exclusion, ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, list):
+        problem("exclusions", "expected a list of {uscc, reason} entries")
+        return ()
+    found = []
+    for index, entry in enumerate(data):
+        key = f"exclusions[{index}]"
+        if not isinstance(entry, dict):
+            problem(key, "expected a mapping with uscc and reason")
+            continue
+        code, reason, tasks = entry.get("uscc"), entry.get("reason"), entry.get("tasks", [])
+        why = uscc_codes.problem(code) if isinstance(code, str) else "expected the entity's USCC in quotes"
+        if why:
+            problem(f"{key}.uscc", why)
+        if not isinstance(reason, str) or not reason.strip():
+            problem(f"{key}.reason", "missing; every exclusion needs a written reason")
+        if not isinstance(tasks, list) or not all(isinstance(task, str) for task in tasks):
+            problem(f"{key}.tasks", "expected a list of task ids (or leave it out for every task)")
+            tasks = []
+        if not why and isinstance(reason, str) and reason.strip():
+            found.append(Exclusion(code, reason.strip(), tuple(tasks)))
+    return tuple(found)
+
+
+def digest_without_seed(data: dict) -> str:
+    """SHA-256 of the params' content, seed left out, as canonical JSON (sorted keys, no spaces).
+
+    Frozen with the registers, so that nothing that decides the draw (percentages,
+    tasks, exclusions, caps) can change once the seed is known.
+    """
+    content = {key: value for key, value in data.items() if key != "seed"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def parse_params(data: object, shown: str) -> Params:
     """Validate the loaded YAML ``data`` of the file named ``shown``."""
     problems: list[Problem] = []
@@ -234,6 +346,14 @@ def parse_params(data: object, shown: str) -> Params:
     unclassified = data.get("unclassified_grade")
     if unclassified is not None and unclassified not in GRADES:
         problem("unclassified_grade", f"{unclassified!r}: expected A, B, C or D")
+    exclusions = _exclusions(data.get("exclusions"), problem)
+    inspection = _inspection(data.get("inspection"), problem)
+    frequency = _frequency(data.get("frequency"), problem)
+    known_tasks = {task.task_id for task in tasks}
+    for index, exclusion in enumerate(exclusions):
+        for task_id in exclusion.tasks:
+            if task_id not in known_tasks:
+                problem(f"exclusions[{index}].tasks", f"'{task_id}' is not a task of this quarter")
     if problems:
         raise ParamsError(problems)
     return Params(
@@ -248,6 +368,10 @@ def parse_params(data: object, shown: str) -> Params:
         headers={name: {str(k): str(v) for k, v in mapping.items()} for name, mapping in headers.items()},
         unclassified_grade=unclassified,
         source=shown,
+        exclusions=exclusions,
+        inspection=inspection,
+        frequency=frequency,
+        digest=digest_without_seed(data),
     )
 
 

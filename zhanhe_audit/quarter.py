@@ -16,15 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import archive, freeze, matching
+from . import archive, freeze, history, inspectors, matching
 from .draw import PROTOCOL, StratumSummary, TicketRow, draw_task
 from .errors import DrawRefused, FreezeError
+from .history import History
+from .inspectors import Assignment, Visit
 from .params import Params, load_params
 from .paths import Project
 from .registers import REGISTER_NAMES, Registers, load_registers
 
 TICKET_COLUMNS = ("task_id", "grade", "uscc", "ticket", "rank", "selected", "batch")
 SUMMARY_COLUMNS = ("task_id", "grade", "eligible", "percent", "floor", "quota", "selected", "reason")
+POPULATION_COLUMNS = ("task_id", "grade", "active", "in_scope", "excluded", "eligible")
+VISIT_COLUMNS = ("visit", "uscc", "task_id", "tasks", "items", "departments", "inspectors", "batch")
 DRAW_FOLDER = "draw"
 INPUTS_FOLDER = "inputs"
 
@@ -37,6 +41,7 @@ class Inputs:
     files: dict[str, str]  # register -> path relative to the project root
     hashes: dict[str, str]  # register -> SHA-256 of the file
     registers: Registers
+    history: History  # visits of earlier archives on the chain
 
     def path(self, register: str) -> Path:
         return self.project.root / self.files[register]
@@ -47,10 +52,24 @@ class DrawResult:
     inputs: Inputs
     tickets: list[TicketRow]
     summary: list[StratumSummary]
+    eligibility: list[matching.Eligibility]
+    visits: list[Visit]
+    assignment: Assignment
 
 
-def load_inputs(project: Project, quarter: str) -> Inputs:
-    """Params and registers of ``quarter``, validated (raises the package's errors)."""
+def load_history(project: Project, quarter: str) -> History:
+    """The visits before this draw: ``history.csv`` in an archive's ``inputs/``, else the chain in ``outputs/``."""
+    copied = project.root / history.FILE
+    if copied.is_file():
+        return history.parse_csv(copied.read_text(encoding="utf-8"))
+    return history.from_chain(project.outputs, archive.chain_head(project.outputs, archive.series(quarter)))
+
+
+def load_inputs(project: Project, quarter: str, past: History | None = None) -> Inputs:
+    """Params, registers and history of ``quarter``, validated (raises the package's errors).
+
+    Without ``past`` the history is read as ``load_history`` says.
+    """
     params_path = project.params_file(quarter)
     shown = project.relative(params_path)
     params = load_params(params_path, shown)
@@ -60,23 +79,31 @@ def load_inputs(project: Project, quarter: str) -> Inputs:
     paths = {name: project.register_path(files[name], shown, f"registers.{name}") for name in REGISTER_NAMES}
     registers = load_registers(paths, files, params.headers, params.unclassified_grade)
     hashes = {name: archive.sha256_file(paths[name]) for name in REGISTER_NAMES}
-    return Inputs(project, quarter, params, files, hashes, registers)
+    past = load_history(project, quarter) if past is None else past
+    return Inputs(project, quarter, params, files, hashes, registers, past)
 
 
 def freeze_quarter(project: Project, quarter: str) -> tuple[Path, dict]:
     """Write ``params/<quarter>.freeze.json``; an identical existing freeze is kept as it is."""
-    inputs = load_inputs(project, quarter)
+    inputs = load_inputs(project, quarter, past=History())
     path = project.freeze_file(quarter)
     if path.exists():
         existing = freeze.read_record(path, quarter)
-        freeze.check(existing, inputs.files, inputs.hashes)
+        try:
+            freeze.check(existing, inputs.files, inputs.hashes, inputs.params.digest)
+        except FreezeError as error:
+            if inputs.params.seed is None:
+                raise FreezeError(f"{error}\nNo seed exists yet, so freezing again is allowed: delete "
+                                  f"{project.relative(path)} (git keeps the old one) and run the freeze again.") from None
+            raise
         return path, existing
     if inputs.params.seed is not None:
         raise FreezeError(
             f"{project.relative(project.params_file(quarter))} has a seed already; the registers must be "
             "frozen before the seed exists (protocol v1, 'Seed')"
         )
-    record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers)
+    record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers,
+                                  inputs.params.digest)
     archive.write_new(path, freeze.record_json(record))
     return path, record
 
@@ -90,7 +117,7 @@ def check_ready(inputs: Inputs) -> dict:
             "'seed.value' with its provenance into the params"
         )
     record = freeze.read_record(inputs.project.freeze_file(inputs.quarter), inputs.quarter)
-    freeze.check(record, inputs.files, inputs.hashes)
+    freeze.check(record, inputs.files, inputs.hashes, inputs.params.digest)
     return record
 
 
@@ -107,17 +134,27 @@ def earlier_task_ids(project: Project, quarter: str) -> dict[str, str]:
 
 
 def run_draw(inputs: Inputs) -> DrawResult:
-    """The draw itself (pure apart from what ``inputs`` already holds)."""
-    seed = inputs.params.seed.value
+    """Both randoms: the entities of every task, then one visit per entity and its inspectors."""
+    params, registers = inputs.params, inputs.registers
+    seed = params.seed.value
+    year = history.year_of(inputs.quarter)
     tickets: list[TicketRow] = []
     summary: list[StratumSummary] = []
-    for task in inputs.params.tasks:
-        eligibility = matching.eligible(task, inputs.registers)
+    found: list[matching.Eligibility] = []
+    drawn = []
+    for task in params.tasks:
+        eligibility = matching.eligible(task, registers, params, inputs.history, year)
         population = {grade: [entity.uscc for entity in entities] for grade, entities in eligibility.population.items()}
-        rows, strata = draw_task(seed, task, population, inputs.params)
+        rows, strata = draw_task(seed, task, population, params)
         tickets += rows
         summary += strata
-    return DrawResult(inputs, tickets, summary)
+        found.append(eligibility)
+        drawn += [(row.task_id, row.uscc, row.ticket, row.batch, eligibility.items_for[row.uscc])
+                  for row in rows if row.selected]
+    visits = inspectors.plan_visits(inputs.quarter, drawn, registers)
+    assignment = Assignment(caps=inspectors.workload_caps(visits, registers, params.inspection))
+    visits = inspectors.assign(seed, visits, registers, params.inspection, inputs.history, assignment)
+    return DrawResult(inputs, tickets, summary, found, visits, assignment)
 
 
 def tickets_csv(rows: list[TicketRow]) -> str:
@@ -134,6 +171,48 @@ def summary_csv(rows: list[StratumSummary]) -> str:
     ))
 
 
+def populations_csv(found: list[matching.Eligibility]) -> str:
+    return archive.csv_text(POPULATION_COLUMNS, (
+        (e.task_id, grade, e.active[grade], e.in_scope[grade], sum(x.grade == grade for x in e.excluded),
+         len(e.population[grade])) for e in found for grade in e.population
+    ))
+
+
+def excluded_csv(found: list[matching.Eligibility]) -> str:
+    return archive.csv_text(("task_id", "grade", "uscc", "reason"),
+                            ((x.task_id, x.grade, x.uscc, x.reason) for e in found for x in e.excluded))
+
+
+def match_csv(result: DrawResult) -> str:
+    """For every drawn entity: which of its tags qualified it for which of the task's items."""
+    entities = {entity.uscc: entity for entity in result.inputs.registers.entities}
+    items = result.inputs.registers.items
+    by_task = {e.task_id: e for e in result.eligibility}
+    rows = []
+    for row in result.tickets:
+        if row.selected:
+            entity = entities[row.uscc]
+            for item in by_task[row.task_id].items_for[row.uscc]:
+                tags = sorted(matching.qualifying_tags(entity, items[item]))
+                rows.append((row.task_id, row.uscc, item, ";".join(tags)))
+    return archive.csv_text(("task_id", "uscc", "item_id", "qualifying_tags"), rows)
+
+
+def visits_csv(visits: list[Visit]) -> str:
+    return archive.csv_text(VISIT_COLUMNS, (
+        (v.visit_id, v.uscc, v.task_id, ";".join(v.tasks), ";".join(v.items), ";".join(v.departments),
+         ";".join(v.inspectors), v.batch or "") for v in visits
+    ))
+
+
+def load_csv(result: DrawResult) -> str:
+    registers, assignment = result.inputs.registers, result.assignment
+    return archive.csv_text(("cert_no", "name", "department", "unit", "certified", "visits", "cap"), (
+        (i.cert_no, i.name, i.department, i.unit, "是" if i.certified else "否", assignment.loads[i.cert_no],
+         assignment.caps.get(i.department, "")) for i in registers.inspectors.values()
+    ))
+
+
 def draw_record(inputs: Inputs) -> str:
     """``draw.json``: what was drawn under which protocol, seed and registers (no clock time)."""
     params = inputs.params
@@ -144,6 +223,9 @@ def draw_record(inputs: Inputs) -> str:
         "seed": params.seed.value,
         "seed_provenance": params.seed.provenance,
         "percent": params.percent_text,
+        "inspection": vars(params.inspection),
+        "frequency": vars(params.frequency),
+        "exclusions": [vars(exclusion) for exclusion in params.exclusions],
         "tasks": [
             {"id": task.task_id, "items": list(task.items), "grades": list(task.grades), "batches": task.batches}
             for task in params.tasks
@@ -159,6 +241,11 @@ def draw_files(result: DrawResult) -> dict[str, str]:
         f"{DRAW_FOLDER}/tickets.csv": tickets_csv(result.tickets),
         f"{DRAW_FOLDER}/summary.csv": summary_csv(result.summary),
         f"{DRAW_FOLDER}/draw.json": draw_record(result.inputs),
+        f"{DRAW_FOLDER}/populations.csv": populations_csv(result.eligibility),
+        f"{DRAW_FOLDER}/excluded.csv": excluded_csv(result.eligibility),
+        f"{DRAW_FOLDER}/match.csv": match_csv(result),
+        f"{DRAW_FOLDER}/visits.csv": visits_csv(result.visits),
+        f"{DRAW_FOLDER}/inspector_load.csv": load_csv(result),
     }
 
 
@@ -177,6 +264,7 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
         target = folder / INPUTS_FOLDER / project.relative(source)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    archive.write_new(folder / INPUTS_FOLDER / history.FILE, history.to_csv(inputs.history))
     for name in REGISTER_NAMES:
         copied = archive.sha256_file(folder / INPUTS_FOLDER / inputs.files[name])
         if copied != inputs.hashes[name]:

@@ -24,7 +24,7 @@ import yaml
 
 from . import archive, freeze, quarter
 from .errors import ZhanheError
-from .params import normalise_seed
+from .params import load_params, normalise_seed
 from .paths import Project
 
 # Each protocol version an archive may name, with the function that recomputes its
@@ -152,11 +152,12 @@ def _freeze(folder: Path, quarter_name: str) -> Check:
         record = freeze.read_record(inputs_root.freeze_file(quarter_name), quarter_name)
         files = {name: entry["path"] for name, entry in record["registers"].items()}
         hashes = {name: archive.sha256_file(inputs_root.root / path) for name, path in files.items()}
-        freeze.check(record, files, hashes)
+        params = load_params(inputs_root.params_file(quarter_name))
+        freeze.check(record, files, hashes, params.digest)
     except (ZhanheError, OSError) as error:
         return Check("freeze", "FAIL", str(error).replace("\n", " "))
-    return Check("freeze", "PASS", f"the {len(files)} archived registers match the archived freeze record "
-                 f"of {record['frozen_at']}")
+    return Check("freeze", "PASS", f"the {len(files)} archived registers and the params (seed apart) match the "
+                 f"archived freeze record of {record['frozen_at']}")
 
 
 def _chain(outputs: Path, start: dict, start_name: str) -> Check:

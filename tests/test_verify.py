@@ -392,7 +392,7 @@ def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git
     quarter.draw_quarter(project, "2026Q1")
     results = _results(repo)
     assert {name: check.status for name, check in results.items() if check.status != "PASS"} == {"git order": "FAIL"}
-    assert "the archived freeze record differs from the one committed" in results["git order"].detail
+    assert "the archived freeze record was never committed" in results["git order"].detail
 
 
 def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceback(repo):
@@ -468,3 +468,37 @@ def test_first_difference_names_a_changed_line_end(found, row, archived_end):
     difference = verify.first_difference("h\na\n", found)
     assert difference.startswith(f"row {row}: ")
     assert "line end" in difference and f"archived {archived_end}" in difference
+
+
+def test_frozen_again_before_the_seed_passes_git_order(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "first freeze")
+    # the registers change before any seed exists: freeze again (allowed), then the seed
+    entities = repo / "registers" / "2026Q1" / "entities.csv"
+    entities.write_text(entities.read_text(encoding="utf-8").replace("存续", "注销", 1), encoding="utf-8")
+    (repo / "params" / "2026Q1.freeze.json").unlink()
+    quarter.freeze_quarter(project, "2026Q1")
+    _commit(repo, "second freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    quarter.draw_quarter(project, "2026Q1")
+    assert _results(repo)["git order"].status == "PASS"
+
+
+def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "first freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    # registers changed once the seed was known, then frozen again with the same seed
+    entities = repo / "registers" / "2026Q1" / "entities.csv"
+    entities.write_text(entities.read_text(encoding="utf-8").replace("存续", "注销", 1), encoding="utf-8")
+    write_params(repo, "2026Q1", seed=False)
+    (repo / "params" / "2026Q1.freeze.json").unlink()
+    quarter.freeze_quarter(project, "2026Q1")
+    _commit(repo, "second freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed again")
+    quarter.draw_quarter(project, "2026Q1")
+    order = _results(repo)["git order"]
+    assert order.status == "FAIL" and "does not come after the freeze" in order.detail

@@ -199,40 +199,41 @@ def _committed_seed(root: Path, commit: str, params_file: str) -> str | None:
 
 
 def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
-    """The freeze record was committed in a commit before the first commit holding the seed."""
+    """The archived freeze record was committed in a commit before the first commit holding the seed.
+
+    The freeze commit is the first one whose freeze record is byte-identical to the archived one
+    (a quarter may be frozen again while it has no seed yet).
+    """
     params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
     try:
         _git(root, "rev-parse", "--git-dir")
-        added = _git(root, "log", "--format=%H", "--diff-filter=A", "--", freeze_file).split()
+        freezes = _git(root, "log", "--reverse", "--format=%H", "--", freeze_file).split()
         versions = _git(root, "log", "--reverse", "--format=%H", "--", params_file).split()
     except (OSError, subprocess.CalledProcessError):
         return Check("git order", "SKIP", "no git history here; check the order of the freeze and seed commits by hand")
-    if not added:
-        return Check("git order", "SKIP", f"{freeze_file} is not in this checkout's git history")
-    freeze_commit = added[-1]
-    seed_commit = None
-    for commit in versions:
-        if _committed_seed(root, commit, params_file) == seed:
-            seed_commit = commit
-            break
-    if seed_commit is None:
-        return Check("git order", "FAIL", f"no commit of {params_file} holds the archived seed")
-    committed = (_committed(root, freeze_commit, freeze_file) or "").encode("utf-8")
+    if not freezes:
+        return Check("git order", "SKIP", f"{freeze_file} is not in this checkout's git history; "
+                     "check the order of the freeze and seed commits by hand")
     archived_file = folder / quarter.INPUTS_FOLDER / freeze_file
     if not archived_file.is_file():
         return Check("git order", "FAIL", f"{quarter.INPUTS_FOLDER}/{freeze_file} is missing from the archive, so it "
-                     f"cannot be compared with the freeze record committed in {freeze_commit[:10]}")
+                     "cannot be compared with the committed freeze records")
     archived = archived_file.read_bytes()
-    if committed != archived:
-        return Check("git order", "FAIL", f"the archived freeze record differs from the one committed in {freeze_commit[:10]}")
+    freeze_commit = next((commit for commit in freezes
+                          if (_committed(root, commit, freeze_file) or "").encode("utf-8") == archived), None)
+    if freeze_commit is None:
+        return Check("git order", "FAIL", f"the archived freeze record was never committed as {freeze_file}")
+    seed_commit = next((commit for commit in versions if _committed_seed(root, commit, params_file) == seed), None)
+    if seed_commit is None:
+        return Check("git order", "FAIL", f"no commit of {params_file} holds the archived seed")
     if freeze_commit == seed_commit:
         return Check("git order", "FAIL", f"the freeze and the seed were committed together in {seed_commit[:10]}; "
                      "the freeze must come first")
     try:
         _git(root, "merge-base", "--is-ancestor", freeze_commit, seed_commit)
     except subprocess.CalledProcessError:
-        return Check("git order", "FAIL", f"the seed commit {seed_commit[:10]} does not come after the freeze "
-                     f"commit {freeze_commit[:10]}")
+        return Check("git order", "FAIL", f"the seed was first committed in {seed_commit[:10]}, which does not come "
+                     f"after the freeze committed in {freeze_commit[:10]}")
     return Check("git order", "PASS", f"freeze committed in {freeze_commit[:10]}, before the seed in {seed_commit[:10]}")
 
 

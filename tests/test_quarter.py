@@ -189,3 +189,16 @@ def test_demo_quarter_draws_from_the_committed_params(tmp_path):
     assert (final / "draw" / "tickets.csv").is_file() and (final / "draw" / "summary.csv").is_file()
     assert {row.task_id for row in result.summary} == {f"demo-2026Q4-T0{i}" for i in range(1, 6)}
     assert all(row.selected == row.quota >= 1 for row in result.summary)
+
+
+def test_readme_hand_check_is_rank_1_of_the_demo_draw():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    seed = re.search(r"^SEED='(.*)'$", readme, flags=re.MULTILINE).group(1)
+    task, uscc = re.search(r"""^printf '%s\\n%s\\n%s' "\$SEED" (\S+) (\S+) \| sha256sum$""", readme, flags=re.MULTILINE).groups()
+    expected = re.search(r"^# ([0-9a-f]{64})  -$", readme, flags=re.MULTILINE).group(1)
+    assert hashlib.sha256(f"{seed}\n{task}\n{uscc}".encode()).hexdigest() == expected
+    result = quarter.run_draw(quarter.load_inputs(Project(ROOT), "demo-2026Q4"))
+    first = next(r for r in result.tickets if r.task_id == task and r.grade == "A" and r.rank == 1)
+    assert (first.uscc, first.ticket, result.inputs.params.seed.value) == (uscc, expected, seed)

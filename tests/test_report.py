@@ -65,3 +65,26 @@ def test_headline_flags_a_stratum_below_its_floor_without_reason():
     assert "✗</b> <b>抽查比例下限" in bad and "1 个无理由低于下限" in bad
     excused = report.headline(inputs, [StratumSummary("2026Q1-T01", "D", 15, "10", "20", 2, 2, "staff on leave")])
     assert "1 个经书面说明低于下限" in excused and "✓</b> <b>抽查比例下限" in excused
+
+
+def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
+    import dataclasses
+    import io as _io
+
+    from projects import ROOT
+    from zhanhe_audit import quarter
+    from zhanhe_audit.paths import Project
+
+    inputs = quarter.load_inputs(Project(ROOT), "demo-2026Q4")
+    result = quarter.run_draw(inputs)
+    loads = list(__import__("csv").DictReader(_io.StringIO(quarter.load_csv(result))))
+    good = report.double_random_headline(inputs, result.visits, loads)
+    assert good.count("✓") == 2 and "不匹配 0 处" in good and "违反 0 次" in good
+    # plant an item whose scope cannot cover the first visit's entity, and a conflicted inspector
+    entity = next(e for e in inputs.registers.entities if e.uscc == result.visits[0].uscc)
+    foreign = next(i for i in inputs.registers.items.values() if not (i.target_tags & entity.tags) and "*" not in i.target_tags)
+    conflict = inputs.registers.conflicts[0]
+    planted = [dataclasses.replace(result.visits[0], items=result.visits[0].items + (foreign.item_id,)),
+               dataclasses.replace(result.visits[1], uscc=conflict.uscc, inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
+    bad = report.double_random_headline(inputs, planted + result.visits[2:], loads)
+    assert "不匹配 1 处" in bad and "违反 0 次" not in bad and bad.count("✗") == 2

@@ -51,12 +51,15 @@ def drawn(tmp_path_factory):
 def test_make_draw_writes_a_complete_archive_with_progress(drawn):
     root, result = drawn
     archive = root / "outputs" / DEMO_QUARTER
-    for name in ("report.html", "html/01-draw.html", "notebooks/01-draw.ipynb", "notebooks/report.ipynb",
-                 "draw/tickets.csv", "draw/summary.csv", "draw/draw.json", "manifest.json", "manifest.json.sha256",
+    for name in ("report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html",
+                 "notebooks/01-draw.ipynb", "notebooks/report.ipynb", "draw/tickets.csv", "draw/summary.csv",
+                 "draw/draw.json", "draw/visits.csv", "draw/match.csv", "draw/excluded.csv", "draw/populations.csv",
+                 "draw/inspector_load.csv", "inputs/history.csv", "manifest.json", "manifest.json.sha256",
                  "SHA256SUMS", f"inputs/params/{DEMO_QUARTER}.yaml", f"inputs/params/{DEMO_QUARTER}.freeze.json",
                  f"inputs/registers/{DEMO_QUARTER}/entities.csv"):
         assert (archive / name).is_file(), name
-    assert "[2/4] 01-draw.ipynb (papermill)" in result.stdout and "open outputs/demo-2026Q4/report.html first" in result.stdout
+    steps = len(workbook.notebooks()) + 2
+    assert f"[2/{steps}] 01-draw.ipynb (papermill)" in result.stdout and f"[{steps}/{steps}] HTML" in result.stdout and "open outputs/demo-2026Q4/report.html first" in result.stdout
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["protocol"] == "draw-v1" and manifest["previous"] is None
     assert set(manifest["files"]) == {p.relative_to(archive).as_posix() for p in archive.rglob("*") if p.is_file()} - {
@@ -72,7 +75,7 @@ def test_executed_notebooks_keep_papermill_metadata(drawn):
     assert any("injected-parameters" in cell["metadata"].get("tags", []) for cell in notebook["cells"])
 
 
-@pytest.mark.parametrize("page", ["report.html", "html/01-draw.html"])
+@pytest.mark.parametrize("page", ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html"])
 def test_html_pages_are_self_contained_stamped_internal_and_hide_code(drawn, page):
     root, _ = drawn
     text = (root / "outputs" / DEMO_QUARTER / page).read_text(encoding="utf-8")

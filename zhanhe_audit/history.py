@@ -39,6 +39,12 @@ def year_of(quarter: str) -> int:
     return int(QUARTER.match(quarter)["year"])
 
 
+def order_of(quarter: str) -> tuple[int, int]:
+    """(year, quarter number): quarters compare in time order."""
+    match = QUARTER.match(quarter)
+    return int(match["year"]), int(match["quarter"])
+
+
 @dataclass(frozen=True)
 class History:
     visits: tuple[PastVisit, ...] = ()  # oldest first
@@ -90,8 +96,9 @@ def read_visits(path: Path, quarter: str) -> list[PastVisit]:
     ]
 
 
-def from_chain(outputs: Path, head: dict | None) -> History:
-    """Every visit recorded by the manifests from ``head`` back to the first, oldest first."""
+def from_chain(outputs: Path, head: dict | None, before: str) -> History:
+    """Every visit of a quarter earlier than ``before`` recorded by the manifests from ``head``
+    back to the first, oldest first."""
     records = []
     current = head
     while current:
@@ -102,6 +109,8 @@ def from_chain(outputs: Path, head: dict | None) -> History:
     visits: list[PastVisit] = []
     for folder, manifest in reversed(records):
         quarter = manifest["quarter"]
+        if order_of(quarter) >= order_of(before):
+            continue
         if manifest["kind"] == "draw":
             visits += read_visits(folder / "draw" / "visits.csv", quarter)
         elif manifest["kind"] == "replacement":

@@ -36,6 +36,9 @@ RULE_NAMES = {
     "home_unit": "所所交叉：本所人员回避 (same home unit)",
     "previous_visit": "不与上次检查人员相同 (inspected this entity last time)",
     "workload_cap": "工作量上限 (workload cap)",
+    "uncertified": "未持执法证 (not certified)",
+    "department": "非事项责任部门 (not of a responsible department)",
+    "too_few": "每部门不少于规定人数 (fewer than per_department)",
 }
 
 
@@ -143,3 +146,39 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
                 assignment.loads[cert_no] += 1
         done.append(Visit(*fields(visit)[:-1], tuple(chosen)))
     return done
+
+
+def violations(visits: list[Visit], registers: Registers, rules: Inspection, history: History,
+               caps: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
+    """Independent re-check of drawn inspectors: (visit, inspector) pairs breaking each rule.
+
+    Every list must be empty; the notebook shows the counts as evidence.
+    """
+    entities = {entity.uscc: entity for entity in registers.entities}
+    conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
+    found: dict[str, list[tuple[str, str]]] = {rule: [] for rule in (*RULES, "uncertified", "department", "too_few")}
+    loads: Counter = Counter()
+    for visit in visits:
+        entity = entities[visit.uscc]
+        last = history.last_visit(visit.uscc)
+        for cert_no in visit.inspectors:
+            inspector = registers.inspectors[cert_no]
+            loads[cert_no] += 1
+            if (cert_no, visit.uscc) in conflicts:
+                found["conflict"].append((visit.visit_id, cert_no))
+            if rules.cross_unit and inspector.unit == entity.unit:
+                found["home_unit"].append((visit.visit_id, cert_no))
+            if last and cert_no in last.inspectors:
+                found["previous_visit"].append((visit.visit_id, cert_no))
+            if not inspector.certified:
+                found["uncertified"].append((visit.visit_id, cert_no))
+            if inspector.department not in visit.departments:
+                found["department"].append((visit.visit_id, cert_no))
+        for department in visit.departments:
+            sent = sum(registers.inspectors[c].department == department for c in visit.inspectors)
+            if sent < rules.per_department:
+                found["too_few"].append((visit.visit_id, department))
+    for cert_no, load in loads.items():
+        if load > caps.get(registers.inspectors[cert_no].department, 0):
+            found["workload_cap"].append(("", cert_no))
+    return found

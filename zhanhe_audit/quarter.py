@@ -58,11 +58,11 @@ class DrawResult:
 
 
 def load_history(project: Project, quarter: str) -> History:
-    """The visits before this draw: ``history.csv`` in an archive's ``inputs/``, else the chain in ``outputs/``."""
+    """The visits of earlier quarters: ``history.csv`` in an archive's ``inputs/``, else the chain in ``outputs/``."""
     copied = project.root / history.FILE
     if copied.is_file():
         return history.parse_csv(copied.read_text(encoding="utf-8"))
-    return history.from_chain(project.outputs, archive.chain_head(project.outputs, archive.series(quarter)))
+    return history.from_chain(project.outputs, archive.chain_head(project.outputs, archive.series(quarter)), quarter)
 
 
 def load_inputs(project: Project, quarter: str, past: History | None = None) -> Inputs:
@@ -330,3 +330,22 @@ def read_tickets(folder: Path) -> list[TicketRow]:
                   int(r["batch"]) if r["batch"] else None)
         for r in csv.DictReader(io.StringIO(text))
     ]
+
+
+def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    """The rows of ``draw/<name>`` of an archive, as text."""
+    return list(csv.DictReader(io.StringIO((folder / DRAW_FOLDER / name).read_text(encoding="utf-8"))))
+
+
+def parse_visits(rows: list[dict[str, str]]) -> list[Visit]:
+    split = lambda text: tuple(filter(None, text.split(";")))  # noqa: E731
+    return [
+        Visit(r["visit"], r["uscc"], r["task_id"], "", split(r["tasks"]), split(r["items"]), split(r["departments"]),
+              int(r["batch"]) if r["batch"] else None, split(r["inspectors"]))
+        for r in rows
+    ]
+
+
+def read_visits(folder: Path) -> list[Visit]:
+    """``draw/visits.csv`` of an archive (the ticket column is not stored there)."""
+    return parse_visits(read_rows(folder, "visits.csv"))

@@ -245,3 +245,147 @@ def pages(folder: Path) -> Html:
     links = [f"<li><a href='html/{notebook.stem}.html'>{html.escape(notebook.stem)}</a></li>"
              for notebook in sorted((folder / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
     return Html("<ul>" + "".join(links) + "</ul>")
+
+
+# --- 02-match: matching entities to items --------------------------------------------------
+
+
+def population_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "任务 task": r["task_id"], "等级 grade": GRADE_NAMES[r["grade"]],
+        "在业主体 active": int(r["active"]), "事项范围内 in scope": int(r["in_scope"]),
+        "排除 excluded": int(r["excluded"]), "可抽总体 N eligible": int(r["eligible"]),
+    } for r in rows])
+
+
+def population_plot(rows: list[dict[str, str]]):
+    """Per task: active entities, those in the items' scope, and those eligible after exclusions."""
+    tasks = list(dict.fromkeys(r["task_id"] for r in rows))
+    totals = {task: [sum(int(r[key]) for r in rows if r["task_id"] == task) for key in ("active", "in_scope", "eligible")]
+              for task in tasks}
+    figure, axes = plt.subplots(figsize=(9, 0.6 + 0.55 * len(tasks)))
+    for offset, (label, colour) in enumerate((("在业主体 active", "#c7c7c7"), ("事项范围内 in scope", "#9ecae1"),
+                                                ("可抽总体 eligible", "#3182bd"))):
+        axes.barh([index + (offset - 1) * 0.27 for index in range(len(tasks))],
+                  [totals[task][offset] for task in tasks], 0.26, color=colour, label=label)
+    axes.set_yticks(range(len(tasks)), tasks)
+    axes.invert_yaxis()
+    axes.set_xlabel("检查对象数 entities")
+    axes.set_title("匹配与排除前后的总体 (population before and after matching and exclusions)")
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def excluded_frame(rows: list[dict[str, str]], inputs: Inputs) -> pd.DataFrame:
+    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    return pd.DataFrame([{"任务 task": r["task_id"], "等级 grade": r["grade"], "统一社会信用代码 USCC": r["uscc"],
+                          "名称 name": names.get(r["uscc"], ""), "排除理由 reason": r["reason"]} for r in rows],
+                        columns=["任务 task", "等级 grade", "统一社会信用代码 USCC", "名称 name", "排除理由 reason"])
+
+
+def match_frame(rows: list[dict[str, str]], inputs: Inputs) -> pd.DataFrame:
+    registers = inputs.registers
+    entities = {entity.uscc: entity for entity in registers.entities}
+    return pd.DataFrame([{
+        "任务 task": r["task_id"], "统一社会信用代码 USCC": r["uscc"], "名称 name": entities[r["uscc"]].name,
+        "事项 item": f"{r['item_id']} {registers.items[r['item_id']].name}",
+        "事项范围 scope": ";".join(sorted(registers.items[r["item_id"]].target_tags)),
+        "符合的标签 qualifying tags": "；".join(f"{tag} {registers.tags.get(tag, '全部')}"
+                                          for tag in r["qualifying_tags"].split(";")),
+    } for r in rows])
+
+
+def verdict(count: int, what: str) -> Html:
+    """A large count that must read 0, green when it does."""
+    colour = "#080" if count == 0 else "#b00"
+    return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{count}</b> {html.escape(what)}</p>")
+
+
+def joint_visits_frame(visits, inputs: Inputs) -> pd.DataFrame:
+    """Visits that join several tasks or departments (进一次门、查多项)."""
+    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    return pd.DataFrame([{
+        "检查 visit": v.visit_id, "名称 name": names[v.uscc], "任务 tasks": "、".join(v.tasks),
+        "事项 items": "、".join(v.items), "部门 departments": "、".join(v.departments),
+    } for v in visits if len(v.tasks) > 1 or len(v.departments) > 1])
+
+
+# --- 03-inspectors: the second random ------------------------------------------------------
+
+
+def rules_frame(inputs: Inputs, load_rows: list[dict[str, str]]) -> pd.DataFrame:
+    rules = inputs.params.inspection
+    caps = sorted({(r["department"], r["cap"]) for r in load_rows if r["cap"]})
+    rows = [
+        ("每个部门派出人数 per department", f"{rules.per_department}（不少于两人）"),
+        ("所所交叉 cross-unit", "是：本所人员不检查本所辖区主体" if rules.cross_unit else "否"),
+        ("回避 conflicts", "申报的利害关系人员回避；不与该主体上次检查人员相同"),
+        ("工作量上限 workload cap", f"⌈需求人次 ÷ 持证人数⌉ + {rules.workload_slack}（每部门）"),
+    ]
+    rows += [(f"上限 cap: {department}", f"{cap} 次 visits") for department, cap in caps]
+    return pd.DataFrame(rows, columns=["规则 rule", "取值 value"])
+
+
+def visits_frame(visits, inputs: Inputs) -> pd.DataFrame:
+    registers = inputs.registers
+    entities = {entity.uscc: entity for entity in registers.entities}
+    return pd.DataFrame([{
+        "检查 visit": v.visit_id, "批次 batch": v.batch or "", "统一社会信用代码 USCC": v.uscc,
+        "名称 name": entities[v.uscc].name, "所属单位 unit": entities[v.uscc].unit, "事项 items": "、".join(v.items),
+        "检查人员 inspectors": "、".join(f"{registers.inspectors[c].name}（{registers.inspectors[c].unit}）"
+                                       for c in v.inspectors),
+    } for v in visits])
+
+
+def load_frame(load_rows: list[dict[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "执法证号 certificate": r["cert_no"], "姓名 name": r["name"], "部门 department": r["department"],
+        "单位 unit": r["unit"], "持证 certified": r["certified"], "检查次数 visits": int(r["visits"]),
+        "上限 cap": r["cap"],
+    } for r in load_rows])
+
+
+def load_plot(load_rows: list[dict[str, str]]):
+    """Each certified inspector's number of visits against the department's cap."""
+    rows = [r for r in load_rows if r["certified"] == "是" and r["cap"]]
+    departments = list(dict.fromkeys(r["department"] for r in rows))
+    figure, axes = plt.subplots(len(departments), 1, figsize=(10, 2.3 * len(departments)), squeeze=False)
+    for axis, department in zip(axes[:, 0], departments):
+        mine = sorted((r for r in rows if r["department"] == department), key=lambda r: (r["unit"], r["cert_no"]))
+        axis.bar(range(len(mine)), [int(r["visits"]) for r in mine], color=COLOURS["selected"])
+        cap = int(mine[0]["cap"])
+        axis.axhline(cap, color=COLOURS["floor"], linewidth=1.5, label=f"上限 cap {cap}")
+        axis.set_xticks(range(len(mine)), [r["name"] for r in mine], rotation=90, fontsize=7)
+        axis.set_title(f"{department}：每名检查人员的检查次数 (visits per inspector)", fontsize=10)
+        axis.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return figure
+
+
+def violations_frame(found: dict[str, list]) -> pd.DataFrame:
+    from .inspectors import RULE_NAMES
+
+    return pd.DataFrame([{"规则 rule": RULE_NAMES[rule], "违反次数 violations": len(pairs),
+                          "结论 verdict": "✓ 无违反" if not pairs else "✗ 有违反"} for rule, pairs in found.items()])
+
+
+def double_random_headline(inputs: Inputs, visits, load_rows: list[dict[str, str]]) -> Html:
+    """The first screen's verdicts on matching and on the inspectors, re-checked independently."""
+    from .inspectors import violations
+    from .matching import mismatches
+
+    caps = {r["department"]: int(r["cap"]) for r in load_rows if r["cap"]}
+    mismatched = mismatches({visit.uscc: visit.items for visit in visits}, inputs.registers)
+    broken = sum(len(pairs) for pairs in violations(visits, inputs.registers, inputs.params.inspection,
+                                                      inputs.history, caps).values())
+    ok, bad = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>'
+    loads = [int(r["visits"]) for r in load_rows if r["certified"] == "是" and r["cap"]]
+    lines = [
+        f"{ok if not mismatched else bad} <b>对象与事项相统一 (matching)</b>：{len(visits)} 次检查，"
+        f"不匹配 {len(mismatched)} 处（见 <a href='html/02-match.html'>第二步</a>）。",
+        f"{ok if not broken else bad} <b>双随机：检查人员 (inspectors)</b>：按签号随机抽取，回避、所所交叉、"
+        f"上次检查人员、工作量上限等规则违反 {broken} 次；每人检查 {min(loads, default=0)}–{max(loads, default=0)} 次"
+        "（见 <a href='html/03-inspectors.html'>第三步</a>）。",
+    ]
+    return Html("<div style='font-size:15px;line-height:1.8'>" + "<br>".join(lines) + "</div>")

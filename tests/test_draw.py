@@ -207,3 +207,9 @@ def test_selection_path_has_no_float_arithmetic():
                  if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("float", "round")]
         divisions = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)]
         assert (floats, calls, divisions) == ([], [], []), module
+
+
+def test_order_gives_the_protocol_tickets_in_ascending_order():
+    usccs = POPULATION["A"][:50] + POPULATION["A"][:5]
+    pairs = draw.order(SEED, "2026Q1-T09", usccs)
+    assert pairs == sorted((draw.ticket(SEED, "2026Q1-T09", code), code) for code in set(usccs))

@@ -68,10 +68,26 @@ class StratumSummary:
     reason: str  # the written justification when below the floor
 
 
+def order(seed: str, task_id: str, usccs: Iterable[str]) -> list[tuple[str, str]]:
+    """Protocol v1 "Selection": the stratum's ``(ticket, uscc)`` pairs in ascending order.
+
+    The one function that orders a stratum: the draw and the Monte Carlo of the fairness
+    evidence both call it. Each entity counts once.
+    """
+    prefix = hashlib.sha256(f"{seed}\n{task_id}\n".encode("utf-8"))  # H(seed ⏎ T ⏎ u), prefix hashed once
+
+    def ticket_of(code: str) -> str:
+        digest = prefix.copy()
+        digest.update(code.encode("utf-8"))
+        return digest.hexdigest()
+
+    return sorted((ticket_of(code), code) for code in set(usccs))
+
+
 def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: int,
                  batches: int | None = None) -> list[TicketRow]:
     """Every entity of one stratum with its ticket and rank; ranks 1..n selected."""
-    tickets = sorted((ticket(seed, task_id, code), code) for code in set(usccs))
+    tickets = order(seed, task_id, usccs)
     return [
         TicketRow(task_id, grade, code, value, rank, rank <= n,
                   batch_of(rank, batches) if batches and rank <= n else None)

@@ -30,6 +30,7 @@ SUMMARY_COLUMNS = ("task_id", "grade", "eligible", "percent", "floor", "quota", 
 POPULATION_COLUMNS = ("task_id", "grade", "active", "in_scope", "excluded", "eligible")
 VISIT_COLUMNS = ("visit", "uscc", "task_id", "tasks", "items", "departments", "inspectors", "batch")
 DRAW_FOLDER = "draw"
+VERIFIER = Path(__file__).resolve().parent / "verify-task.sh"  # copied into every archive
 INPUTS_FOLDER = "inputs"
 
 
@@ -265,6 +266,7 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     archive.write_new(folder / INPUTS_FOLDER / history.FILE, history.to_csv(inputs.history))
+    shutil.copyfile(VERIFIER, folder / VERIFIER.name)
     for name in REGISTER_NAMES:
         copied = archive.sha256_file(folder / INPUTS_FOLDER / inputs.files[name])
         if copied != inputs.hashes[name]:

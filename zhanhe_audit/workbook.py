@@ -131,3 +131,22 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
 def remove_preview(step: Step) -> None:
     if step.preview:
         shutil.rmtree(step.folder, ignore_errors=True)
+
+
+def draw_started(step: Step) -> str:
+    """When the draw ran: papermill's start time of the executed 01-draw notebook, else now (a preview)."""
+    import json
+    from datetime import datetime, timezone
+
+    executed = step.folder / "notebooks" / "01-draw.ipynb"
+    if executed.is_file():
+        started = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
+        if started.get("start_time"):
+            return started["start_time"]
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def write_files(step: Step, files: dict[str, str]) -> None:
+    """Files a step adds to the archive (never overwriting)."""
+    for name, text in files.items():
+        archive.write_new(step.folder / name, text)

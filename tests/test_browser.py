@@ -1,0 +1,94 @@
+"""The report in a real browser: headless Chromium (Debian's chromium and chromium-driver).
+
+Opens report.html and every step page of a freshly drawn demo archive and checks: no
+console errors, no broken images, and Chinese text rendered in a CJK font. A screenshot
+of the report goes to tests/artifacts/. Skipped, saying why, where no Chromium exists.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from projects import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                       reason="no Chromium here: install Debian's 'chromium' and 'chromium-driver' (.ci/run does)"),
+]
+
+# Chinese glyphs must come from a CJK font: the width of a CJK string in the page's font
+# must equal its width in a known CJK font, and differ from a font without CJK glyphs.
+FONT_PROBE = """
+const text = '内部资料不得公开双随机一公开';
+const canvas = document.createElement('canvas').getContext('2d');
+const width = font => { canvas.font = font; return canvas.measureText(text).width; };
+const body = getComputedStyle(document.body).fontFamily;
+return {
+  family: body,
+  cjkAvailable: document.fonts.check("16px 'Noto Sans CJK SC'", text),
+  page: width('16px ' + body), cjk: width("16px 'Noto Sans CJK SC'"),
+};
+"""
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    from zhanhe_audit import workbook
+    from zhanhe_audit.paths import Project
+
+    root = tmp_path_factory.mktemp("browser")
+    for folder in ("params", "registers"):
+        (root / folder).symlink_to(ROOT / folder)
+    return workbook.draw(Project(root), "demo-2026Q4", progress=lambda line: None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,1600"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    yield driver
+    driver.quit()
+
+
+PAGES = ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_has_no_console_errors_and_no_broken_images(archive, browser, page):
+    browser.get((archive / page).as_uri())
+    browser.get_log("browser")  # drop what came before this page
+    browser.refresh()
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.src.slice(0, 30)]);")
+    assert images and all(ok for ok, _ in images), images
+
+
+def test_chinese_text_renders_in_a_cjk_font_and_the_report_is_screenshotted(archive, browser):
+    browser.get((archive / "report.html").as_uri())
+    probe = browser.execute_script(FONT_PROBE)
+    assert probe["cjkAvailable"], "no CJK font in this browser: install fonts-noto-cjk"
+    assert abs(probe["page"] - probe["cjk"]) < 0.5, probe
+    assert "内部资料" in browser.find_element("tag name", "body").text
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "report.png"
+    browser.save_screenshot(str(target))
+    assert target.stat().st_size > 10_000

@@ -33,6 +33,10 @@ draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into out
 verify: $(STAMP) ## re-check QUARTER's archive: hashes, chain, freeze order, draw recomputed (PASS/FAIL)
 	$(BIN)/zhanhe-audit verify $(QUARTER)
 
+replace: $(STAMP) ## replace a drawn entity found out of scope by the next reserve: QUARTER=… USCC=… REASON="…"
+	@test -n "$(USCC)" -a -n "$(REASON)" || { echo 'usage: make replace QUARTER=2027Q1 USCC=9141… REASON="已注销 deregistered"'; exit 2; }
+	$(BIN)/zhanhe-audit replace $(QUARTER) $(USCC) --reason "$(REASON)"
+
 lab: $(STAMP) ## open the notebooks in JupyterLab, on the project's own .venv kernel
 	$(BIN)/jupyter lab notebooks/
 
@@ -48,4 +52,4 @@ demo-registers: $(STAMP) ## regenerate the synthetic demo registers (byte-identi
 clean-demo: ## delete the demo quarter's archive (demo only: real archives are evidence)
 	rm -rf outputs/demo-*/
 
-.PHONY: help venv freeze draw verify lab test bench demo-registers clean-demo
+.PHONY: help venv freeze draw verify replace lab test bench demo-registers clean-demo

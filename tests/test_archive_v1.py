@@ -1,4 +1,5 @@
-"""An archive drawn under protocol draw-v1 on 2026-11-26, kept unchanged: it must verify forever.
+"""An archive drawn under protocol draw-v1 on 2026-11-26, with one replacement record,
+kept unchanged: it must verify forever.
 
 If this test fails after a change, the change altered what draw-v1 means (selection,
 eligibility, quotas or the files' format). Such a change is a new protocol version,
@@ -16,8 +17,9 @@ FIXTURE = Project(Path(__file__).resolve().parent / "fixtures" / "archive-draw-v
 
 def test_archive_made_under_draw_v1_still_verifies():
     results = verify.checks(FIXTURE, "2026Q1")
-    assert [r.status for r in results if r.name != "git order"] == ["PASS"] * 5, [str(r) for r in results]
-    assert {r.name for r in results} == {"manifest", "files", "freeze", "redraw", "chain", "git order"}
+    assert [r.status for r in results if r.name != "git order"] == ["PASS"] * 6, [str(r) for r in results]
+    assert [r.name for r in results] == ["manifest", "files", "freeze", "redraw", "records", "chain", "git order"]
+    assert "1 record(s) recomputed" in next(r.detail for r in results if r.name == "records")
 
 
 def test_kept_archive_records_its_protocol_version():

@@ -8,7 +8,6 @@ of the report goes to tests/artifacts/. Skipped, saying why, where no Chromium e
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -21,7 +21,7 @@ from zhanhe_audit import freeze, quarter, verify
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "freeze", "redraw", "chain", "git order"]
+CHECK_NAMES = ["manifest", "files", "freeze", "redraw", "records", "chain", "git order"]
 
 
 @pytest.fixture(autouse=True)

@@ -40,6 +40,29 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
     return 0 if verify.report(project, args.quarter) else 1
 
 
+def _replace(project: Project, args: argparse.Namespace) -> None:
+    from . import archive, replacement
+
+    record = replacement.append(project, args.quarter, args.uscc, args.reason)
+    data = replacement.read_record(record)
+    visits = replacement.read_visits(record / replacement.VISITS_FILE)
+    print(f"replaced: {data['replaced_uscc']}, visit {data['replaced_visit']} of {data['quarter']}")
+    print(f"  reason: {data['reason']}")
+    for task in data["tasks"]:
+        batch = f", batch {task['batch']}" if task["batch"] is not None else ""
+        print(f"  task {task['task_id']}, grade {task['grade']}: rank {task['replaced_rank']} replaced by the reserve "
+              f"of rank {task['replacement_rank']}, {task['replacement_uscc']}{batch}")
+        for skipped in task["skipped"]:
+            print(f"    (rank {skipped['rank']}, {skipped['uscc']}, passed over: {skipped['why']})")
+    for visit in visits:
+        print(f"  new visit {visit.visit_id}: {visit.uscc}, items {', '.join(visit.items)}, "
+              f"inspectors {', '.join(visit.inspectors)}")
+    shown = project.relative(record)
+    print(f"record: {shown}/ (manifest SHA-256 {archive.sha256_file(record / archive.MANIFEST)}, "
+          "the new head of the chain)")
+    print(f"Commit {shown}/ now; 'make verify QUARTER={data['quarter']}' recomputes it.")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="zhanhe-audit", description=__doc__.splitlines()[0])
     main.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: the current folder)")
@@ -52,6 +75,13 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("quarter", nargs="?", default=DEMO_QUARTER, help=f"e.g. 2026Q1 (default {DEMO_QUARTER})")
         command.set_defaults(handler=handler)
+    text = "replace a drawn entity found out of scope by the next reserve of its stratum (appended to the archive)"
+    command = commands.add_parser("replace", help=text, description=text)
+    command.add_argument("quarter", help="e.g. 2026Q1")
+    command.add_argument("uscc", help="the drawn entity's unified social credit code")
+    command.add_argument("--reason", required=True,
+                         help="why it is out of scope (deregistered, no such business, unreachable...), for the record")
+    command.set_defaults(handler=_replace)
     return main
 
 

@@ -117,4 +117,6 @@ def from_chain(outputs: Path, head: dict | None, before: str) -> History:
             replaced = json.loads((folder / "replacement.json").read_text(encoding="utf-8"))["replaced_visit"]
             visits = [v for v in visits if (v.quarter, v.visit) != (quarter, replaced)]
             visits += read_visits(folder / "visits.csv", quarter)
-    return History(tuple(visits))
+    # A replacement appended to a quarter after a later quarter was drawn comes later in the
+    # chain than that quarter's visits; in time it belongs to its own quarter (stable sort).
+    return History(tuple(sorted(visits, key=lambda visit: order_of(visit.quarter))))

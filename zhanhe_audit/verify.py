@@ -2,12 +2,15 @@
 
 Each check prints one line, PASS, FAIL or SKIP, and the run ends with PASS or
 FAIL. The checks: the manifest's own hash; every archived file against the
-manifest and SHA256SUMS (and nothing unlisted); every record appended later;
-the archived registers against the archived freeze record; the draw
-recomputed from the archived inputs under the protocol version it was drawn
-under and compared byte for byte; the hash chain back to the series' first
-manifest; and, where git history exists, that the freeze was committed
-before the seed.
+manifest and SHA256SUMS of the draw or of the record appended later that
+lists it (and nothing unlisted); the archived registers against the archived
+freeze record; the draw recomputed from the archived inputs under the
+protocol version it was drawn under and compared byte for byte; every
+appended record (replacements) recomputed the same way from the inputs and
+the records before it; the hash chain from the quarter's latest manifest
+back to the series' first, through the quarter's draw and each of its
+records; and, where git history exists, that the freeze was committed before
+the seed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from . import archive, freeze, quarter
+from . import archive, freeze, quarter, replacement
 from .errors import ZhanheError
 from .params import load_params, normalise_seed
 from .paths import Project
@@ -32,6 +35,12 @@ from .paths import Project
 # here; the old ones stay, so old archives keep verifying.
 PROTOCOLS: dict[str, Callable[[quarter.Inputs], dict[str, str]]] = {
     "draw-v1": lambda inputs: quarter.draw_files(quarter.run_draw(inputs)),
+}
+# The same for the records a protocol version appends later: kind -> the function that
+# recomputes a record (texts of its files) from the inputs, the archive, the replaced
+# entity, the reason and the records before it.
+RECORD_KINDS: dict[str, dict[str, Callable[..., tuple[str, str]]]] = {
+    "draw-v1": {replacement.KIND: replacement.replace},
 }
 MANIFEST_FILES = (archive.MANIFEST, f"{archive.MANIFEST}.sha256", archive.SUMS)
 
@@ -85,7 +94,8 @@ def check_files(folder: Path, record: Path, manifest: dict) -> list[str]:
 
 
 def _records(folder: Path) -> list[Path]:
-    return sorted(path.parent for path in (folder / "records").glob(f"*/{archive.MANIFEST}"))
+    """The appended record folders, in order (``records/NNNN-<kind>/``, with or without a manifest)."""
+    return replacement.record_folders(folder)
 
 
 def _unlisted(folder: Path, manifests: list[dict], records: list[Path]) -> list[str]:
@@ -160,19 +170,123 @@ def _freeze(folder: Path, quarter_name: str) -> Check:
                  f"archived freeze record of {record['frozen_at']}")
 
 
-def _chain(outputs: Path, start: dict, start_name: str) -> Check:
-    """Follow the previous-manifest links from ``start`` back to the series' first manifest."""
-    steps, current, name = 0, start, start_name
-    while current.get("previous"):
-        previous = current["previous"]
-        path = outputs / previous["path"]
-        if not path.is_file():
-            return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, and it is missing: "
-                         "an earlier quarter was deleted or moved")
-        if archive.sha256_file(path) != previous["sha256"]:
-            return Check("chain", "FAIL", f"{previous['path']} does not have the SHA-256 that {name} recorded: it was changed")
-        current, name, steps = json.loads(path.read_text(encoding="utf-8")), previous["path"], steps + 1
-    return Check("chain", "PASS", f"{steps} earlier manifest(s) back to the first, {name}, all match")
+def _own_manifests(quarter_name: str, records: list[Path]) -> list[str]:
+    """The quarter's manifests, oldest first, as the chain names them (relative to ``outputs``)."""
+    return [f"{quarter_name}/{archive.MANIFEST}"] + [
+        f"{quarter_name}/{replacement.RECORDS}/{record.name}/{archive.MANIFEST}" for record in records]
+
+
+def _named_later(outputs: Path, quarter_name: str) -> Check | None:
+    """A FAIL when a manifest of the series names one of this quarter's manifests that is missing or changed.
+
+    This is how deleting the quarter's latest record shows, once anything was chained after it.
+    """
+    for path in archive.manifest_paths(outputs, archive.series(quarter_name)):
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8")).get("previous")
+            named, digest = previous["path"], previous["sha256"]
+        except (OSError, ValueError, AttributeError, TypeError, KeyError):
+            continue  # no previous, or a broken manifest: its own quarter's verification names it
+        if not named.startswith(f"{quarter_name}/"):
+            continue
+        other = path.relative_to(outputs).as_posix()
+        if not (outputs / named).is_file():
+            return Check("chain", "FAIL", f"{other} names {named} as the previous manifest, and it is missing: "
+                         f"a record or the draw of {quarter_name} was deleted or moved")
+        if archive.sha256_file(outputs / named) != digest:
+            return Check("chain", "FAIL", f"{named} does not have the SHA-256 that {other} recorded: it was changed")
+    return None
+
+
+def _chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
+    """Follow the previous-manifest links from the quarter's latest manifest back to the series' first.
+
+    The walk must pass through the quarter's draw manifest and each of its records, in
+    order (other quarters' manifests may come between); and no later manifest may name
+    one of them that is missing or changed.
+    """
+    own = _own_manifests(quarter_name, records)
+    start = own[-1]
+    if not (outputs / start).is_file():
+        return Check("chain", "FAIL", f"{start} is missing, so the chain cannot start from the quarter's latest manifest")
+    try:
+        current = json.loads((outputs / start).read_text(encoding="utf-8"))
+        steps, name, met = 0, start, [start]
+        while current.get("previous"):
+            previous = current["previous"]
+            path = outputs / previous["path"]
+            if previous["path"] in met:
+                return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, which comes "
+                             "later in the chain: the chain loops")
+            if not path.is_file():
+                return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, and it is "
+                             "missing: an earlier quarter or record was deleted or moved")
+            if archive.sha256_file(path) != previous["sha256"]:
+                return Check("chain", "FAIL", f"{previous['path']} does not have the SHA-256 that {name} recorded: "
+                             "it was changed")
+            current, name, steps = json.loads(path.read_text(encoding="utf-8")), previous["path"], steps + 1
+            met.append(name)
+    except (OSError, ValueError, AttributeError, TypeError, KeyError) as error:
+        return Check("chain", "FAIL", f"a manifest on the chain from {start} cannot be read: {error!r}")
+    mine = [path for path in reversed(met) if path in own]
+    if mine != own:
+        absent = [path for path in own if path not in met]
+        if absent:
+            return Check("chain", "FAIL", f"the chain from {start} back to the first manifest, {name}, does not pass "
+                         f"through {', '.join(absent)}: the quarter's manifests are not one chain")
+        return Check("chain", "FAIL", f"the chain from {start} meets the manifests of {quarter_name} out of order: "
+                     f"{' <- '.join(reversed(mine))}")
+    later = _named_later(outputs, quarter_name)
+    if later:
+        return later
+    through = f"; it passes through the draw and the {len(records)} record(s) of {quarter_name}" if records else ""
+    return Check("chain", "PASS", f"{steps} earlier manifest(s) back to the first, {name}, all match{through}")
+
+
+def _appended(folder: Path, quarter_name: str, protocol: str | None, records: list[Path]) -> Check:
+    """Each appended record recomputed from the archived inputs and the records before it, byte for byte."""
+    if not records:
+        return Check("records", "PASS", "no appended records")
+    for number, record in enumerate(records, start=1):
+        expected = f"{number:04d}"
+        if not record.name.startswith(f"{expected}-"):
+            return Check("records", "FAIL", f"{replacement.RECORDS}/{record.name} comes where record {expected} "
+                         "should be: an appended record is missing")
+    kinds = RECORD_KINDS.get(protocol or "")
+    if kinds is None:
+        return Check("records", "FAIL", f"protocol '{protocol}' has no appended records known to this version of zhanhe-audit")
+    try:
+        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
+    except ZhanheError as error:
+        return Check("records", "FAIL", f"the archived inputs cannot be read: {error}")
+    for index, record in enumerate(records):
+        shown = f"{replacement.RECORDS}/{record.name}"
+        kind = replacement.RECORD_NAME.match(record.name)["kind"]
+        if kind not in kinds:
+            return Check("records", "FAIL", f"{shown}: records of kind '{kind}' are unknown under {protocol}")
+        files = {f"{shown}/{replacement.RECORD_FILE}", f"{shown}/{replacement.VISITS_FILE}"}
+        try:
+            manifest = json.loads((record / archive.MANIFEST).read_text(encoding="utf-8"))
+            if (manifest.get("kind"), manifest.get("quarter"), set(manifest.get("files", {}))) != (kind, quarter_name, files):
+                return Check("records", "FAIL", f"{shown}/{archive.MANIFEST} is not the manifest of a {kind} record of "
+                             f"{quarter_name} listing exactly {', '.join(sorted(files))}")
+            data = replacement.read_record(record)
+            texts = kinds[kind](inputs, folder, data["replaced_uscc"], data["reason"], records[:index])
+        except (ZhanheError, OSError, ValueError, AttributeError, TypeError, KeyError) as error:
+            return Check("records", "FAIL", f"{shown} cannot be recomputed from the archived inputs and the records "
+                         f"before it: {error}")
+        for name, text in zip((replacement.RECORD_FILE, replacement.VISITS_FILE), texts):
+            path = record / name
+            if not path.is_file():
+                return Check("records", "FAIL", f"{shown}/{name} is missing")
+            archived = path.read_bytes()
+            if archived != text.encode("utf-8"):
+                difference = first_difference(text, archived.decode("utf-8", errors="replace"))
+                return Check("records", "FAIL", f"{shown}/{name} differs from the record recomputed from the archived "
+                             f"inputs and the records before it: {difference}")
+    names = ", ".join(f"{replacement.RECORDS}/{record.name}" for record in records)
+    return Check("records", "PASS", f"{len(records)} record(s) recomputed from the archived inputs, each after the "
+                 f"ones before it: {names}, identical byte for byte")
 
 
 def _git(root: Path, *args: str) -> str:
@@ -237,18 +351,14 @@ def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
     return Check("git order", "PASS", f"freeze committed in {freeze_commit[:10]}, before the seed in {seed_commit[:10]}")
 
 
-def checks(project: Project, quarter_name: str) -> list[Check]:
-    folder = project.archive(quarter_name)
-    if not folder.is_dir():
-        return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
-    found = []
+def _sealed(folder: Path, quarter_name: str, records: list[Path]) -> list[Check]:
+    """The 'manifest' and 'files' checks (only 'manifest' when the quarter's own manifest fails)."""
     try:
         manifest, _ = _load_manifest(folder)
-        found.append(Check("manifest", "PASS", f"{archive.MANIFEST} matches {archive.MANIFEST}.sha256"))
     except ZhanheError as error:
         return [Check("manifest", "FAIL", str(error))]
-    records = _records(folder)
-    manifests, latest, latest_name = [manifest], manifest, f"{quarter_name}/{archive.MANIFEST}"
+    found = [Check("manifest", "PASS", f"{archive.MANIFEST} matches {archive.MANIFEST}.sha256")]
+    manifests = [manifest]
     problems = check_files(folder, folder, manifest)
     for record in records:
         try:
@@ -258,25 +368,49 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
             continue
         manifests.append(entry)
         problems += check_files(folder, record, entry)
-        latest, latest_name = entry, f"{quarter_name}/{record.relative_to(folder).as_posix()}/{archive.MANIFEST}"
     problems += [f"{name} is in the archive but in no manifest" for name in _unlisted(folder, manifests, records)]
     count = sum(len(entry["files"]) for entry in manifests)
     found.append(Check("files", "FAIL", "; ".join(problems)) if problems else
                  Check("files", "PASS", f"{count} files match their SHA-256 in {len(manifests)} manifest(s) and SHA256SUMS"))
-    found.append(_freeze(folder, quarter_name))
-    draw_json = folder / quarter.DRAW_FOLDER / "draw.json"
+    return found
+
+
+def _protocol(folder: Path) -> tuple[str | None, str | None, str | None]:
+    """(protocol, seed, error) from ``draw/draw.json``."""
     try:
-        drawn = json.loads(draw_json.read_text(encoding="utf-8"))
-        protocol, seed = drawn["protocol"], drawn["seed"]
-    except (OSError, ValueError, KeyError) as error:
-        found.append(Check("redraw", "FAIL", f"draw/draw.json cannot be read: {error}"))
-        protocol, seed = None, None
-    if protocol:
-        found.append(_redraw(folder, quarter_name, protocol))
-    found.append(_chain(project.outputs, latest, latest_name))
+        drawn = json.loads((folder / quarter.DRAW_FOLDER / "draw.json").read_text(encoding="utf-8"))
+        return drawn["protocol"], drawn["seed"], None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return None, None, f"draw/draw.json cannot be read: {error}"
+
+
+def checks(project: Project, quarter_name: str) -> list[Check]:
+    folder = project.archive(quarter_name)
+    if not folder.is_dir():
+        return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
+    records = _records(folder)
+    found = _sealed(folder, quarter_name, records)
+    if found[0].status == "FAIL":
+        return found
+    found.append(_freeze(folder, quarter_name))
+    protocol, seed, unreadable = _protocol(folder)
+    found.append(_redraw(folder, quarter_name, protocol) if protocol else Check("redraw", "FAIL", unreadable))
+    found.append(_appended(folder, quarter_name, protocol, records))
+    found.append(_chain(project.outputs, quarter_name, records))
     if seed is not None:
         found.append(_git_order(project.root, folder, quarter_name, seed))
     return found
+
+
+def before_append(project: Project, quarter_name: str) -> list[Check]:
+    """What must pass before a record is appended: the manifests, the files, the records so far and the chain."""
+    folder = project.archive(quarter_name)
+    records = _records(folder)
+    found = _sealed(folder, quarter_name, records)
+    if found[0].status == "FAIL":
+        return found
+    protocol, _, _ = _protocol(folder)
+    return found + [_appended(folder, quarter_name, protocol, records), _chain(project.outputs, quarter_name, records)]
 
 
 def report(project: Project, quarter_name: str, out: Callable[[str], None] = print) -> bool:

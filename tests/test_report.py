@@ -88,3 +88,36 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
                dataclasses.replace(result.visits[1], uscc=conflict.uscc, inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
     bad = report.double_random_headline(inputs, planted + result.visits[2:], loads)
     assert "不匹配 1 处" in bad and "违反 0 次" not in bad and bad.count("✗") == 2
+
+
+def test_compliance_plot_marks_an_excused_stratum_below_its_floor_in_the_exception_colour():
+    from matplotlib.colors import to_hex
+
+    summary = [StratumSummary("2026Q1-T01", "A", 300, "1", "1", 3, 3, ""),
+               StratumSummary("2026Q1-T01", "D", 40, "10", "20", 4, 4, "两名检查人员病休 (two inspectors on sick leave)")]
+    figure = report.compliance_plot(summary)
+    axis = figure.axes[0]
+    colours = [to_hex(bar.get_facecolor()) for bar in axis.patches]
+    assert colours == [report.COLOURS["selected"], report.COLOURS["exception"]]
+    assert [t.get_text() for t in axis.texts] == ["低于下限：见理由"]
+    frame = report.compliance_frame(summary)
+    assert list(frame["达到下限 meets floor"]) == ["✓ 是", "✗ 否"]
+    assert frame["低于下限理由 reason"][1].startswith("两名检查人员病休")
+
+
+def test_inspector_hand_check_command_reproduces_in_a_real_shell():
+    import html as _html
+    import re
+    import subprocess
+
+    from zhanhe_audit.inspectors import Visit
+
+    visit = Visit("2026Q1-V0001", "91410411AY4CL12TH9", "2026Q1-T01", "", ("2026Q1-T01",), ("SX01",), ("d",), None,
+                  ("41040020150017",))
+    seed = "2026-01-05 dice: 48213 90377 15620 73184"
+    shown = _html.unescape(report.inspector_hand_check(seed, visit))
+    command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout.split()[0]
+    # the inspector vector of draw-vectors.json
+    assert output == "cbe391c4b1cccc147aadc727dbc8a4310a085fc3b0fa7b4c3aad3b7fc73479d9"
+    assert f"{output}  -" in shown

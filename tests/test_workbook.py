@@ -167,3 +167,23 @@ def test_make_help_lists_every_target():
     for target in targets:
         assert re.search(rf"^\s+{target}\s", shown, flags=re.MULTILINE), target
     assert {"draw", "test", "verify", "lab", "freeze", "bench"} <= set(targets)
+
+
+def test_make_replace_appends_a_record_that_make_verify_accepts(drawn, tmp_path):
+    import csv
+    import io
+
+    root, _ = drawn
+    copy = tmp_path / "replaced"
+    shutil.copytree(root, copy, symlinks=True)
+    archive = copy / "outputs" / DEMO_QUARTER
+    before = {k: v for k, v in tree(archive).items()}
+    visit = next(csv.DictReader(io.StringIO((archive / "draw" / "visits.csv").read_text(encoding="utf-8"))))
+    replaced = _make(copy, "replace", f"USCC={visit['uscc']}", "REASON=已注销 (deregistered)")
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert (archive / "records" / "0001-replacement" / "replacement.json").is_file()
+    after = tree(archive)
+    assert {k: v for k, v in after.items() if not k.startswith("records/")} == before
+    verified = _make(copy, "verify")
+    assert verified.returncode == 0, verified.stdout
+    assert "PASS  records" in verified.stdout and verified.stdout.strip().splitlines()[-1] == "PASS"

@@ -249,10 +249,11 @@ def timeline(freeze_record: dict, seed_provenance: dict, draw_started: str,
         events.append(Event(f"种子提交 seed committed ({commits[1][0][:10]})", commits[1][1], "git log"))
     events.append(Event("抽取 draw ran", draw_started, "notebooks/01-draw.ipynb (papermill start time)"))
     problems = []
-    for earlier, later in zip(events, events[1:]):
-        width = min(len(earlier.when), len(later.when), 19)
-        if earlier.when[:width] > later.when[:width]:
-            problems.append(f"{earlier.what} ({earlier.when}) 晚于 {later.what} ({later.when})")
+    for index, earlier in enumerate(events):  # every pair: a date-only entry must not mask two times
+        for later in events[index + 1:]:
+            width = min(len(earlier.when), len(later.when), 19)
+            if earlier.when[:width] > later.when[:width]:
+                problems.append(f"{earlier.what} ({earlier.when}) 晚于 {later.what} ({later.when})")
     return events, problems
 
 

@@ -334,9 +334,12 @@ def read_tickets(folder: Path) -> list[TicketRow]:
     ]
 
 
-def read_rows(folder: Path, name: str) -> list[dict[str, str]]:
-    """The rows of ``draw/<name>`` of an archive, as text."""
-    return list(csv.DictReader(io.StringIO((folder / DRAW_FOLDER / name).read_text(encoding="utf-8"))))
+def read_rows(folder: Path, name: str, subfolder: str = DRAW_FOLDER) -> list[dict[str, str]] | None:
+    """The rows of ``<subfolder>/<name>`` of an archive, as text; None when the file is not there."""
+    path = folder / subfolder / name
+    if not path.is_file():
+        return None
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
 def parse_visits(rows: list[dict[str, str]]) -> list[Visit]:

@@ -176,8 +176,15 @@ def reserve_frame(tickets: list[TicketRow], head: int = 3) -> pd.DataFrame:
 
 
 def hand_check(seed: str, tickets: list[TicketRow], count: int = 2) -> Html:
-    """Worked examples: the shell command that reproduces a ticket, and what it prints."""
-    chosen = [row for row in tickets if row.selected][:count]
+    """Worked examples: the shell command that reproduces a ticket, and what it prints.
+
+    One selected ticket from each stratum in turn, so the examples span tasks and grades.
+    """
+    firsts: dict[tuple[str, str], TicketRow] = {}
+    for row in tickets:
+        if row.selected:
+            firsts.setdefault((row.task_id, row.grade), row)
+    chosen = list(firsts.values())[:count]
     seed_shell = seed.replace("'", "'\\''")
     blocks = []
     for row in chosen:
@@ -188,6 +195,18 @@ def hand_check(seed: str, tickets: list[TicketRow], count: int = 2) -> Html:
             f"{row.ticket}  -</pre>"
         )
     return Html("".join(blocks))
+
+
+def inspector_hand_check(seed: str, visit) -> Html:
+    """The command that reproduces the ticket of a visit's first inspector."""
+    from .draw import inspector_ticket
+
+    cert = visit.inspectors[0]
+    seed_shell = seed.replace("'", "'\\''")
+    command = f"printf '%s\\n%s\\n%s\\n%s' '{seed_shell}' {visit.task_id} {visit.uscc} {cert} | sha256sum"
+    return Html(f"<p>检查 {html.escape(visit.visit_id)} 的检查人员 {cert}（检查人员签号 inspector ticket）：</p>"
+                f"<pre style='background:#f4f4f4;padding:6px'>{html.escape(command)}\n"
+                f"{inspector_ticket(seed, visit.task_id, visit.uscc, cert)}  -</pre>")
 
 
 def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
@@ -415,6 +434,8 @@ def compliance_plot(summary: list[StratumSummary]):
             if row.reason:
                 axis.annotate("低于下限：见理由", (x, 100 * row.selected / row.eligible), fontsize=7,
                               color=COLOURS["exception"], ha="center", va="bottom")
+        tops = [100 * row.selected / row.eligible for row in rows] + [float(FLOORS[row.grade]) for row in rows]
+        axis.set_ylim(0, max(tops + [float(percent_fraction(row.percent)) for row in rows], default=1) * 1.15)
         axis.set_xticks(list(xs), [GRADE_NAMES[row.grade] for row in rows], fontsize=8)
         axis.set_title(task, fontsize=10)
         axis.set_ylabel("n/N (%)", fontsize=8)
@@ -540,3 +561,28 @@ def timeline_verdict(problems: list[str]) -> Html:
                     "(frozen, then seeded, then drawn).</p>")
     items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
     return Html(f"<div style='color:#b00;font-size:16px'><b>✗ 顺序错误 (out of order)</b><ul>{items}</ul></div>")
+
+
+def fairness_headline(balances, inclusion_rows: list[dict[str, str]] | None,
+                      timeline_rows: list[dict[str, str]] | None) -> Html:
+    """The first screen's answer to "was it balanced, and done in order?"."""
+    ok, bad, info = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>', '<b style="color:#a60">!</b>'
+    tested = [b for b in balances if b.p_value is not None]
+    low = [b for b in tested if b.significant]
+    lines = [
+        f"{ok if len(low) <= max(1, len(tested) // 10) else info} <b>均衡 (balanced)</b>：{len(tested)} 项均衡性检验"
+        f"（所属单位、主要类别）中 {len(low)} 项 p < 0.05；即使抽取完全公平，也预计约 {len(tested) / 20:.1f} 项"
+        "（见 <a href='html/04-compliance.html'>第四步</a>）。",
+    ]
+    if inclusion_rows is not None:
+        p_values = [float(r["p_value"]) for r in inclusion_rows if r["p_value"]]
+        worst = min(p_values, default=1.0)
+        seeds = inclusion_rows[0]["seeds"] if inclusion_rows else "0"
+        lines.append(f"{ok if worst >= 0.001 else bad} <b>入样概率 (inclusion probability)</b>：{seeds} 个种子的蒙特卡洛，"
+                     f"{len(p_values)} 个分层的均匀性检验最小 p = {worst:.3f}"
+                     + ("（均未提示异常）" if worst >= 0.001 else "（提示异常，须查明）") + "。")
+    if timeline_rows is not None:
+        in_order = all(r["in_order"] == "yes" for r in timeline_rows)
+        lines.append(f"{ok if in_order else bad} <b>时间顺序 (timeline)</b>：" +
+                     ("先冻结名录，后产生种子，再抽取。" if in_order else "顺序错误，见第四步第 5 节。"))
+    return Html("<div style='font-size:15px;line-height:1.8'>" + "<br>".join(lines) + "</div>")

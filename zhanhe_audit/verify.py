@@ -312,11 +312,23 @@ def _committed_seed(root: Path, commit: str, params_file: str) -> str | None:
     return normalise_seed(value) if isinstance(value, str) else None
 
 
-def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
-    """The archived freeze record was committed in a commit before the first commit holding the seed.
+@dataclass(frozen=True)
+class Commits:
+    """Where git history shows the archived freeze record and the seed first committed."""
+
+    freeze: str | None  # None: the archived freeze record was never committed
+    seed: str | None  # None: no commit of the params holds the seed
+
+    def time(self, root: Path, commit: str) -> str:
+        return _git(root, "show", "-s", "--format=%cI", commit).strip()
+
+
+def find_commits(root: Path, folder: Path, quarter_name: str, seed: str) -> Commits | None:
+    """The commits, or None where there is no git history of this quarter's freeze record.
 
     The freeze commit is the first one whose freeze record is byte-identical to the archived one
-    (a quarter may be frozen again while it has no seed yet).
+    (a quarter may be frozen again while it has no seed yet); the seed commit is the first one
+    whose params hold the archived seed.
     """
     params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
     try:
@@ -324,20 +336,30 @@ def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
         freezes = _git(root, "log", "--reverse", "--format=%H", "--", freeze_file).split()
         versions = _git(root, "log", "--reverse", "--format=%H", "--", params_file).split()
     except (OSError, subprocess.CalledProcessError):
-        return Check("git order", "SKIP", "no git history here; check the order of the freeze and seed commits by hand")
+        return None
     if not freezes:
-        return Check("git order", "SKIP", f"{freeze_file} is not in this checkout's git history; "
-                     "check the order of the freeze and seed commits by hand")
+        return None
     archived_file = folder / quarter.INPUTS_FOLDER / freeze_file
-    if not archived_file.is_file():
-        return Check("git order", "FAIL", f"{quarter.INPUTS_FOLDER}/{freeze_file} is missing from the archive, so it "
-                     "cannot be compared with the committed freeze records")
-    archived = archived_file.read_bytes()
+    archived = archived_file.read_bytes() if archived_file.is_file() else None
     freeze_commit = next((commit for commit in freezes
                           if (_committed(root, commit, freeze_file) or "").encode("utf-8") == archived), None)
+    seed_commit = next((commit for commit in versions if _committed_seed(root, commit, params_file) == seed), None)
+    return Commits(freeze_commit, seed_commit)
+
+
+def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
+    """The archived freeze record was committed in a commit before the first commit holding the seed."""
+    params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
+    commits = find_commits(root, folder, quarter_name, seed)
+    if commits is None:
+        return Check("git order", "SKIP", f"no git history of {freeze_file} here; check the order of the freeze "
+                     "and seed commits by hand")
+    if not (folder / quarter.INPUTS_FOLDER / freeze_file).is_file():
+        return Check("git order", "FAIL", f"{quarter.INPUTS_FOLDER}/{freeze_file} is missing from the archive, so it "
+                     "cannot be compared with the committed freeze records")
+    freeze_commit, seed_commit = commits.freeze, commits.seed
     if freeze_commit is None:
         return Check("git order", "FAIL", f"the archived freeze record was never committed as {freeze_file}")
-    seed_commit = next((commit for commit in versions if _committed_seed(root, commit, params_file) == seed), None)
     if seed_commit is None:
         return Check("git order", "FAIL", f"no commit of {params_file} holds the archived seed")
     if freeze_commit == seed_commit:

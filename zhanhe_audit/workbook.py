@@ -150,3 +150,19 @@ def write_files(step: Step, files: dict[str, str]) -> None:
     """Files a step adds to the archive (never overwriting)."""
     for name, text in files.items():
         archive.write_new(step.folder / name, text)
+
+
+def project_root(step: Step) -> Path:
+    """The project folder of a step: the one holding ``outputs/`` (an archive) or ``params/`` (a preview)."""
+    return step.folder.parents[1] if not step.preview else find_root()
+
+
+def commit_times(step: Step) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """((freeze commit, time), (seed commit, time)) from the project's git history, where known."""
+    from .verify import find_commits
+
+    root = project_root(step)
+    commits = find_commits(root, step.folder, step.quarter, step.inputs.params.seed.value)
+    if commits is None or commits.freeze is None or commits.seed is None:
+        return None
+    return ((commits.freeze, commits.time(root, commits.freeze)), (commits.seed, commits.time(root, commits.seed)))

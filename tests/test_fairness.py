@@ -1,0 +1,120 @@
+"""Fairness evidence: balance tests, Monte Carlo inclusion, coverage, timeline."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from fractions import Fraction
+
+import pytest
+
+from zhanhe_audit import fairness
+from zhanhe_audit.draw import TicketRow
+from zhanhe_audit.history import History, PastVisit
+from zhanhe_audit.registers import Entity, Registers
+from zhanhe_audit.uscc import complete
+
+UNITS = ["甲所", "乙所", "丙所", "丁所"]
+
+
+def _entities(count=400, grade="A"):
+    return [Entity(complete(f"91410411{i:09d}"), f"n{i}", grade, frozenset({"ENTERPRISE", f"T{i % 5}"}),
+                   UNITS[i % 4], "存续", date(2020, 1, 1), True, i + 2) for i in range(count)]
+
+
+def _registers(entities):
+    return Registers(tuple(entities), {}, {}, (), {})
+
+
+def _tickets(entities, selected):
+    return [TicketRow("2026Q1-T01", e.grade, e.uscc, "", i + 1, e.uscc in selected, None) for i, e in enumerate(entities)]
+
+
+def test_balanced_sample_is_not_flagged_and_a_one_unit_sample_is():
+    entities = _entities()
+    fair = {e.uscc for e in entities[:80]}  # units rotate, so 20 of each
+    result = fairness.balance(_tickets(entities, fair), _registers(entities), "A", "unit")
+    assert result.p_value == pytest.approx(1.0) and not result.significant
+    biased = {e.uscc for e in entities if e.unit == "甲所"}
+    result = fairness.balance(_tickets(entities, biased), _registers(entities), "A", "unit")
+    assert result.p_value < 1e-6 and result.significant and result.dof == 3
+    assert "p < 0.05" in fairness.reading(result, 8) and "0.4" in fairness.reading(result, 8)
+
+
+def test_small_expected_categories_are_merged_and_totals_kept():
+    rows = [["a", 500, 50, 50.0], ["b", 400, 40, 40.0], ["c", 30, 3, 3.0], ["d", 20, 1, 2.0], ["e", 10, 0, 1.0]]
+    merged = fairness._merge_small(rows)
+    assert [row[0] for row in merged] == ["a", "b", fairness.MERGED]
+    assert merged[-1][1:] == [60, 4, 6.0]
+    assert all(row[3] >= fairness.MIN_EXPECTED for row in merged)
+
+
+def test_too_small_a_sample_is_not_tested():
+    entities = _entities(40)
+    result = fairness.balance(_tickets(entities, {entities[0].uscc}), _registers(entities), "A", "unit")
+    assert result.p_value is None and "过小" in result.note
+
+
+def test_main_category_is_the_rarest_tag():
+    entities = _entities(10)
+    counts = Counter(tag for e in entities for tag in e.tags)
+    assert fairness.main_category(entities[3], counts) == "T3"
+
+
+def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
+    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6)
+    [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
+    assert sum(result.counts) == 6 * 1000  # exactly n per seed
+    assert Fraction(sum(result.counts), result.seeds * result.eligible) == result.expected_rate == Fraction(1, 10)
+    assert result.p_value > 0.001
+
+
+def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
+    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6)
+    real = fairness.order
+
+    def biased(seed, task_id, usccs):
+        ordered = real(seed, task_id, usccs)
+        # the first entity is slipped into every sample: what "redraw until satisfied" produces
+        favourite = min(usccs)
+        return [pair for pair in ordered if pair[1] == favourite] + [pair for pair in ordered if pair[1] != favourite]
+
+    monkeypatch.setattr(fairness, "order", biased)
+    [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
+    assert result.p_value < 1e-6
+
+
+def test_uniformity_is_not_tested_when_everyone_or_no_one_is_drawn():
+    stratum = fairness.Stratum("2026Q1-T01", "D", tuple(complete(f"91410411{i:09d}") for i in range(3)), 3)
+    [result] = fairness.inclusion([stratum], seeds=10, workers=1)
+    assert result.p_value is None and result.counts == (10, 10, 10)
+
+
+def test_year_coverage_counts_earlier_quarters_of_the_same_year_only():
+    entities = _entities(8)
+    history = History((PastVisit("2026Q1", "V1", entities[0].uscc, ("SX01",), ()),
+                       PastVisit("2025Q4", "V9", entities[1].uscc, ("SX01",), ())))
+    [row] = [r for r in fairness.year_coverage(history, "2026Q3", {entities[2].uscc}, _registers(entities)) if r.grade == "A"]
+    assert (row.active, row.drawn, row.share) == (8, 2, Fraction(1, 4))
+
+
+def test_quarter_coverage_counts_an_entity_drawn_twice_once():
+    entities = _entities(10)
+    tickets = _tickets(entities, {entities[0].uscc}) + [TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True, None)]
+    [row] = [r for r in fairness.quarter_coverage(tickets, _registers(entities)) if r.grade == "A"]
+    assert (row.active, row.drawn) == (10, 1)
+
+
+def test_timeline_in_order_and_a_seed_dated_before_the_freeze_is_flagged():
+    record = {"frozen_at": "2026-11-26T04:43:33+00:00"}
+    events, problems = fairness.timeline(record, {"date": "2026-11-27"}, "2026-11-27T09:00:00+00:00")
+    assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "种子产生", "抽取"]
+    _, problems = fairness.timeline(record, {"date": "2026-10-12"}, "2026-11-27T09:00:00+00:00")
+    assert len(problems) == 1 and "2026-11-26T04:43:33" in problems[0] and "2026-10-12" in problems[0]
+
+
+def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
+    record = {"frozen_at": "2026-11-26T04:43:33+00:00"}
+    commits = (("f" * 40, "2026-11-26T05:00:00+00:00"), ("s" * 40, "2026-11-26T04:50:00+00:00"))
+    _, problems = fairness.timeline(record, {"date": "2026-11-26"}, "2026-11-27T09:00:00+00:00", commits)
+    assert problems and "freeze committed" in problems[0]

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from zhanhe_audit.paths import Project
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "registers" / "demo-2026Q4"
 SEED = {
@@ -57,3 +59,34 @@ def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None 
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` with its bytes, for before/after comparisons."""
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+HEADERS = {
+    "entities": "uscc,name,grade,tags,unit,status,established",
+    "items": "item_id,name,department,legal_basis,target_tags,kind",
+    "inspectors": "cert_no,name,department,unit,certified",
+    "conflicts": "cert_no,uscc,reason",
+    "tags": "code,name",
+}
+
+
+def write_rows_project(root: Path, quarter: str, seed: str, rows: dict[str, list[str]], tasks: list[dict],
+                       **params) -> Project:
+    """A throw-away project from literal CSV rows: registers/<quarter>/*.csv and params drawing
+    100 % of every grade (so every eligible entity is visited), with ``params`` added."""
+    folder = root / "registers" / quarter
+    folder.mkdir(parents=True)
+    for name, header in HEADERS.items():
+        (folder / f"{name}.csv").write_text("".join(f"{line}\n" for line in [header, *rows.get(name, [])]),
+                                            encoding="utf-8")
+    data = {
+        "quarter": quarter,
+        "percent": {"A": 100, "B": 100, "C": 100, "D": 100},
+        "tasks": [dict(task, id=f"{quarter}-{task['id']}") for task in tasks],
+        "registers": {name: f"registers/{quarter}/{name}.csv" for name in HEADERS},
+        "seed": {"value": seed, "provenance": {"method": "test", "date": "2026-01-05", "witnesses": ["pytest"]}},
+        **params,
+    }
+    (root / "params").mkdir()
+    (root / "params" / f"{quarter}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return Project(root)

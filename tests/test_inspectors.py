@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projects import ROOT, SEED as PROJECT_SEED, make_project
+from projects import ROOT, SEED as PROJECT_SEED, make_project, write_rows_project
 from zhanhe_audit import draw, inspectors, quarter
 from zhanhe_audit.errors import DrawRefused
 from zhanhe_audit.history import History, PastVisit
@@ -54,35 +54,11 @@ def entity_row(code: str, tags: str = "ENTERPRISE", unit: str = HOME, grade: str
     return f"{code},主体{code[-4:]},{grade},{tags},{unit},存续,2019-03-15"
 
 
-def csv_text(header: str, rows) -> str:
-    return "".join(f"{line}\n" for line in [header, *rows])
-
-
 def write_project(root: Path, entities: list[str], inspector_rows: list[str], conflicts: list[str] = (),
                   tasks: list[dict] = ({"id": "T01", "items": ["SX01"]},), **inspection) -> Project:
     """A throw-away project drawing 100 % of every grade, so that every eligible entity is visited."""
-    folder = root / "registers" / Q
-    folder.mkdir(parents=True)
-    texts = {
-        "entities": csv_text("uscc,name,grade,tags,unit,status,established", entities),
-        "items": csv_text("item_id,name,department,legal_basis,target_tags,kind", ITEMS),
-        "inspectors": csv_text("cert_no,name,department,unit,certified", inspector_rows),
-        "conflicts": csv_text("cert_no,uscc,reason", conflicts),
-        "tags": csv_text("code,name", TAGS),
-    }
-    for name, text in texts.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    data = {
-        "quarter": Q,
-        "percent": {"A": 100, "B": 100, "C": 100, "D": 100},
-        "tasks": [dict(task, id=f"{Q}-{task['id']}") for task in tasks],
-        "registers": {name: f"registers/{Q}/{name}.csv" for name in texts},
-        "seed": {"value": SEED, "provenance": {"method": "test", "date": "2026-01-05", "witnesses": ["pytest"]}},
-        "inspection": inspection,
-    }
-    (root / "params").mkdir()
-    (root / "params" / f"{Q}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return Project(root)
+    rows = {"entities": entities, "items": ITEMS, "inspectors": inspector_rows, "conflicts": list(conflicts), "tags": TAGS}
+    return write_rows_project(root, Q, SEED, rows, list(tasks), inspection=inspection)
 
 
 def draw_of(project: Project, history: History = History(), quarter_name: str = Q) -> quarter.DrawResult:

@@ -13,9 +13,8 @@ import io
 from pathlib import Path
 
 import pytest
-import yaml
 
-from projects import ROOT
+from projects import ROOT, write_rows_project
 from zhanhe_audit import matching, quarter
 from zhanhe_audit.errors import RegisterError
 from zhanhe_audit.history import History, PastVisit
@@ -50,35 +49,11 @@ def entity_row(code: str, tags: str, grade: str = "A", status: str = "存续", u
     return f"{code},主体{code[-4:]},{grade},{tags},{unit},{status},2019-03-15"
 
 
-def csv_text(header: str, rows) -> str:
-    return "".join(f"{line}\n" for line in [header, *rows])
-
-
 def write_project(root: Path, entities: list[str], tasks: list[dict], items: list[str] = ITEMS,
                   tags: list[str] = TAGS, **params) -> Project:
     """A throw-away project: registers/<Q>/*.csv and params/<Q>.yaml (100 % of every grade drawn)."""
-    folder = root / "registers" / Q
-    folder.mkdir(parents=True)
-    texts = {
-        "entities": csv_text("uscc,name,grade,tags,unit,status,established", entities),
-        "items": csv_text("item_id,name,department,legal_basis,target_tags,kind", items),
-        "inspectors": csv_text("cert_no,name,department,unit,certified", INSPECTORS),
-        "conflicts": csv_text("cert_no,uscc,reason", []),
-        "tags": csv_text("code,name", tags),
-    }
-    for name, text in texts.items():
-        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
-    data = {
-        "quarter": Q,
-        "percent": {"A": 100, "B": 100, "C": 100, "D": 100},
-        "tasks": [dict(task, id=f"{Q}-{task['id']}") for task in tasks],
-        "registers": {name: f"registers/{Q}/{name}.csv" for name in texts},
-        "seed": {"value": SEED, "provenance": {"method": "test", "date": "2026-01-05", "witnesses": ["pytest"]}},
-        **params,
-    }
-    (root / "params").mkdir()
-    (root / "params" / f"{Q}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return Project(root)
+    rows = {"entities": entities, "items": items, "inspectors": INSPECTORS, "tags": tags}
+    return write_rows_project(root, Q, SEED, rows, tasks, **params)
 
 
 def eligibility_of(project: Project, history: History = History()) -> list[matching.Eligibility]:

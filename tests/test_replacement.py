@@ -407,7 +407,7 @@ def test_verify_passes_after_replacements_and_recomputes_each_record(project):
     replacement.append(project, Q, _single_task_visit(project, index=1)["uscc"], REASON)
     results = _results(project)
     assert {name: check.status for name, check in results.items()} == {
-        "manifest": "PASS", "files": "PASS", "freeze": "PASS", "redraw": "PASS", "records": "PASS",
+        "manifest": "PASS", "files": "PASS", "freeze": "PASS", "history": "PASS", "redraw": "PASS", "records": "PASS",
         "chain": "PASS", "git order": "SKIP"}
     assert "records/0001-replacement, records/0002-replacement" in results["records"].detail
     assert "2 record(s)" in results["chain"].detail

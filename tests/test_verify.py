@@ -21,7 +21,7 @@ from zhanhe_audit import freeze, quarter, verify
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "freeze", "redraw", "records", "chain", "git order"]
+CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "records", "chain", "git order"]
 
 
 @pytest.fixture(autouse=True)
@@ -502,3 +502,16 @@ def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo):
     quarter.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "FAIL" and "does not come after the freeze" in order.detail
+
+
+def test_forged_history_fails_the_history_check_naming_the_row(two_quarters, tmp_path):
+    """A fake earlier visit slipped into inputs/history.csv (to cap an entity out of the draw)."""
+    _, final = two_quarters
+    path = final / "inputs" / "history.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(lines) > 1  # 2026Q1's visits are 2026Q2's history
+    path.write_text("".join(lines + ["2026Q1,2026Q1-V9999,91410411AY4CL12TH9,SX01,\n"]), encoding="utf-8")
+    results = _results(tmp_path, "2026Q2")
+    assert results["history"].status == "FAIL"
+    assert "history.csv" in results["history"].detail and f"row {len(lines) + 1}" in results["history"].detail
+    assert _results(tmp_path, "2026Q1")["history"].status == "PASS"

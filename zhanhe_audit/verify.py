@@ -3,8 +3,9 @@
 Each check prints one line, PASS, FAIL or SKIP, and the run ends with PASS or
 FAIL. The checks: the manifest's own hash; every archived file against the
 manifest and SHA256SUMS of the draw or of the record appended later that
-lists it (and nothing unlisted); the archived registers against the archived
-freeze record; the draw recomputed from the archived inputs under the
+lists it (and nothing unlisted); the archived registers and params against the
+archived freeze record; the archived history against the earlier archives on
+the chain; the draw recomputed from the archived inputs under the
 protocol version it was drawn under and compared byte for byte; every
 appended record (replacements) recomputed the same way from the inputs and
 the records before it; the hash chain from the quarter's latest manifest
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from . import archive, freeze, quarter, replacement
+from . import archive, freeze, history, quarter, replacement
 from .errors import ZhanheError
 from .params import load_params, normalise_seed
 from .paths import Project
@@ -196,6 +197,26 @@ def _named_later(outputs: Path, quarter_name: str) -> Check | None:
         if archive.sha256_file(outputs / named) != digest:
             return Check("chain", "FAIL", f"{named} does not have the SHA-256 that {other} recorded: it was changed")
     return None
+
+
+def _history(outputs: Path, folder: Path, quarter_name: str) -> Check:
+    """``inputs/history.csv`` is what the chain held before the draw: recomputed from the draw
+    manifest's previous manifest back to the first (visits of earlier quarters only)."""
+    archived = folder / quarter.INPUTS_FOLDER / history.FILE
+    if not archived.is_file():
+        return Check("history", "FAIL", f"{quarter.INPUTS_FOLDER}/{history.FILE} is missing")
+    try:
+        previous = json.loads((folder / archive.MANIFEST).read_text(encoding="utf-8")).get("previous")
+        expected = history.to_csv(history.from_chain(outputs, previous, quarter_name))
+    except (OSError, ValueError, KeyError) as error:
+        return Check("history", "FAIL", f"the earlier manifests cannot be read to recompute the history: {error}")
+    found = archived.read_bytes().decode("utf-8", errors="replace")
+    if found != expected:
+        return Check("history", "FAIL", f"{quarter.INPUTS_FOLDER}/{history.FILE} differs from the visits the chain "
+                     f"held before the draw: {first_difference(expected, found)}")
+    visits = len(expected.splitlines()) - 1
+    return Check("history", "PASS", f"{quarter.INPUTS_FOLDER}/{history.FILE} ({visits} earlier visits) matches the "
+                 "archives before this draw on the chain")
 
 
 def _chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
@@ -415,6 +436,7 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
     if found[0].status == "FAIL":
         return found
     found.append(_freeze(folder, quarter_name))
+    found.append(_history(project.outputs, folder, quarter_name))
     protocol, seed, unreadable = _protocol(folder)
     found.append(_redraw(folder, quarter_name, protocol) if protocol else Check("redraw", "FAIL", unreadable))
     found.append(_appended(folder, quarter_name, protocol, records))

@@ -138,7 +138,9 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
                     f"visit {visit.visit_id} (entity {visit.uscc}, home unit {entity.unit}): department {department} "
                     f"has {len(pool)} certified inspector(s), {len(candidates)} left after the rules "
                     f"({ran_out or 'no rule removed any'}); {rules.per_department} are needed. "
-                    "Add certified inspectors, or raise 'inspection.workload_slack' in the params if the cap ran out."
+                    "Add certified inspectors, or raise 'inspection.workload_slack' in the params if the cap ran out; "
+                    "the params are frozen with the registers, so either means freezing again and a new seed. "
+                    "Anyone can reproduce this refusal from the same inputs."
                 )
             assignment.removed.update(removed)
             for _, cert_no in sorted(candidates)[: rules.per_department]:

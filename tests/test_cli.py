@@ -52,3 +52,11 @@ def test_unknown_quarter_says_the_params_file_is_missing(tmp_path, capsys):
     assert cli.main(["--root", str(tmp_path), "draw", "2031Q1"]) == 2
     assert "params/2031Q1.yaml" in capsys.readouterr().err
     assert not (tmp_path / "outputs").exists()
+
+
+def test_malformed_quarter_is_refused_before_any_file_is_read(tmp_path, capsys):
+    for command in ("freeze", "draw", "verify"):
+        assert cli.main(["--root", str(tmp_path), command, "2026q1"]) == 2
+        err = capsys.readouterr().err
+        assert "2026q1: not a quarter; expected e.g. 2026Q1" in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import freeze, quarter
 from .errors import ZhanheError
+from .params import parse_quarter
 from .paths import DEMO_QUARTER, Project
 
 
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     project = Project(args.root.resolve())
     try:
+        parse_quarter(args.quarter)
         status = args.handler(project, args)
     except ZhanheError as error:
         print(f"错误 Error: {error}", file=sys.stderr)

@@ -314,32 +314,33 @@ def draw_quarter(project: Project, quarter: str,
     return final, result
 
 
-def read_summary(folder: Path) -> list[StratumSummary]:
-    """``draw/summary.csv`` of an archive, as the report reads it back."""
-    text = (folder / DRAW_FOLDER / "summary.csv").read_text(encoding="utf-8")
-    return [
-        StratumSummary(r["task_id"], r["grade"], int(r["eligible"]), r["percent"], r["floor"], int(r["quota"]),
-                       int(r["selected"]), r["reason"])
-        for r in csv.DictReader(io.StringIO(text))
-    ]
-
-
-def read_tickets(folder: Path) -> list[TicketRow]:
-    """``draw/tickets.csv`` of an archive."""
-    text = (folder / DRAW_FOLDER / "tickets.csv").read_text(encoding="utf-8")
-    return [
-        TicketRow(r["task_id"], r["grade"], r["uscc"], r["ticket"], int(r["rank"]), r["selected"] == "true",
-                  int(r["batch"]) if r["batch"] else None)
-        for r in csv.DictReader(io.StringIO(text))
-    ]
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file the archive wrote, as text."""
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
 def read_rows(folder: Path, name: str, subfolder: str = DRAW_FOLDER) -> list[dict[str, str]] | None:
     """The rows of ``<subfolder>/<name>`` of an archive, as text; None when the file is not there."""
     path = folder / subfolder / name
-    if not path.is_file():
-        return None
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return csv_rows(path) if path.is_file() else None
+
+
+def read_summary(folder: Path) -> list[StratumSummary]:
+    """``draw/summary.csv`` of an archive, as the report reads it back."""
+    return [
+        StratumSummary(r["task_id"], r["grade"], int(r["eligible"]), r["percent"], r["floor"], int(r["quota"]),
+                       int(r["selected"]), r["reason"])
+        for r in read_rows(folder, "summary.csv")
+    ]
+
+
+def read_tickets(folder: Path) -> list[TicketRow]:
+    """``draw/tickets.csv`` of an archive."""
+    return [
+        TicketRow(r["task_id"], r["grade"], r["uscc"], r["ticket"], int(r["rank"]), r["selected"] == "true",
+                  int(r["batch"]) if r["batch"] else None)
+        for r in read_rows(folder, "tickets.csv")
+    ]
 
 
 def parse_visits(rows: list[dict[str, str]]) -> list[Visit]:
@@ -354,3 +355,8 @@ def parse_visits(rows: list[dict[str, str]]) -> list[Visit]:
 def read_visits(folder: Path) -> list[Visit]:
     """``draw/visits.csv`` of an archive (the ticket column is not stored there)."""
     return parse_visits(read_rows(folder, "visits.csv"))
+
+
+def caps_of(load_rows: list[dict[str, str]]) -> dict[str, int]:
+    """Each department's workload cap, from the rows of ``draw/inspector_load.csv``."""
+    return {row["department"]: int(row["cap"]) for row in load_rows if row["cap"]}

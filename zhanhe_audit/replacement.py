@@ -36,8 +36,6 @@ the archived inputs and the records before it:
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import json
 import os
 import re
@@ -75,7 +73,7 @@ def record_folders(folder: Path) -> list[Path]:
 
 def read_visits(path: Path) -> list[Visit]:
     """The visits of a ``visits.csv`` (draw or record); the ticket column is not archived there."""
-    return quarter.parse_visits(list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))))
+    return quarter.parse_visits(quarter.csv_rows(path))
 
 
 def read_record(record: Path) -> dict:
@@ -124,12 +122,6 @@ def current_visits(folder: Path) -> list[Visit]:
 
 
 # --- computing a replacement ---------------------------------------------------------------------
-
-
-def _caps(folder: Path) -> dict[str, int]:
-    """Each department's workload cap, as the draw computed it (``draw/inspector_load.csv``)."""
-    text = (folder / quarter.DRAW_FOLDER / "inspector_load.csv").read_text(encoding="utf-8")
-    return {row["department"]: int(row["cap"]) for row in csv.DictReader(io.StringIO(text)) if row["cap"]}
 
 
 def replace(inputs: quarter.Inputs, folder: Path, uscc: str, reason: str,
@@ -192,7 +184,7 @@ def replace(inputs: quarter.Inputs, folder: Path, uscc: str, reason: str,
                         "replacement_uscc": chosen.uscc, "replacement_rank": chosen.rank, "batch": batch,
                         "skipped": skipped})
     visits = inspectors.plan_visits(q, drawn, inputs.registers, first_number=now.largest + 1)
-    caps = _caps(folder)
+    caps = quarter.caps_of(quarter.read_rows(folder, "inspector_load.csv"))  # as the draw computed them
     missing = [visit for visit in visits if any(d not in caps for d in visit.departments)]
     caps |= {d: cap for d, cap in inspectors.workload_caps(missing, inputs.registers, inputs.params.inspection).items()
              if d not in caps}

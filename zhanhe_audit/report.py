@@ -19,7 +19,7 @@ from matplotlib import pyplot as plt
 
 from .draw import StratumSummary, TicketRow
 from .params import FLOORS, percent_fraction
-from .quarter import Inputs
+from .quarter import Inputs, caps_of
 from .registers import GRADES
 
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
@@ -394,7 +394,7 @@ def double_random_headline(inputs: Inputs, visits, load_rows: list[dict[str, str
     from .inspectors import violations
     from .matching import mismatches
 
-    caps = {r["department"]: int(r["cap"]) for r in load_rows if r["cap"]}
+    caps = caps_of(load_rows)
     mismatched = mismatches({visit.uscc: visit.items for visit in visits}, inputs.registers)
     broken = sum(len(pairs) for pairs in violations(visits, inputs.registers, inputs.params.inspection,
                                                       inputs.history, caps).values())

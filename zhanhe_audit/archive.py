@@ -179,26 +179,24 @@ def environment() -> dict:
     return {"python": platform.python_version(), "platform": platform.platform(), "packages": packages}
 
 
-def file_hashes(folder: Path, exclude: Iterable[str] = ()) -> dict[str, str]:
-    """SHA-256 of every file below ``folder`` (relative POSIX paths), minus ``exclude`` prefixes."""
-    excluded = tuple(exclude)
-    return {
-        path.relative_to(folder).as_posix(): sha256_file(path)
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.relative_to(folder).as_posix().startswith(excluded)
-    }
+def file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file below ``folder`` (relative POSIX paths)."""
+    return {path.relative_to(folder).as_posix(): sha256_file(path) for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
 def write_manifest(folder: Path, record_folder: Path, *, kind: str, quarter: str, protocol: str,
                    previous: dict | None, root: Path, files: dict[str, str]) -> str:
     """Write SHA256SUMS, manifest.json and manifest.json.sha256 into ``record_folder``; return the manifest's hash.
 
-    ``files`` are paths relative to ``folder`` (the quarter's archive) with their hashes.
+    ``files`` are paths relative to ``folder`` (the quarter's archive) with their hashes, all inside
+    ``record_folder``: SHA256SUMS names them relative to it, so ``sha256sum -c`` works there.
     """
     prefix = record_folder.relative_to(folder).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    sums = "".join(f"{digest}  {name[len(prefix):] if name.startswith(prefix) else '../' * prefix.count('/') + name}\n"
-                   for name, digest in sorted(files.items()))
+    outside = sorted(name for name in files if not name.startswith(prefix))
+    if outside:
+        raise ValueError(f"a manifest of {prefix or 'the archive'} cannot list files outside it: {outside}")
+    sums = "".join(f"{digest}  {name[len(prefix):]}\n" for name, digest in sorted(files.items()))
     write_new(record_folder / SUMS, sums)
     manifest = {
         "format": MANIFEST_FORMAT,

@@ -94,11 +94,6 @@ def check_files(folder: Path, record: Path, manifest: dict) -> list[str]:
     return problems
 
 
-def _records(folder: Path) -> list[Path]:
-    """The appended record folders, in order (``records/NNNN-<kind>/``, with or without a manifest)."""
-    return replacement.record_folders(folder)
-
-
 def _unlisted(folder: Path, manifests: list[dict], records: list[Path]) -> list[str]:
     listed = {name for manifest in manifests for name in manifest["files"]}
     for record in [folder, *records]:
@@ -431,7 +426,7 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
     folder = project.archive(quarter_name)
     if not folder.is_dir():
         return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
-    records = _records(folder)
+    records = replacement.record_folders(folder)
     found = _sealed(folder, quarter_name, records)
     if found[0].status == "FAIL":
         return found
@@ -449,7 +444,7 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
 def before_append(project: Project, quarter_name: str) -> list[Check]:
     """What must pass before a record is appended: the manifests, the files, the records so far and the chain."""
     folder = project.archive(quarter_name)
-    records = _records(folder)
+    records = replacement.record_folders(folder)
     found = _sealed(folder, quarter_name, records)
     if found[0].status == "FAIL":
         return found

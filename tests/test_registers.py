@@ -8,7 +8,10 @@ the loader's output.
 
 from __future__ import annotations
 
+import codecs
+import io
 import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -557,3 +560,228 @@ def test_bad_row_in_xlsx_reports_its_spreadsheet_row(tmp_path: Path) -> None:
         load_registers(paths)
     problem = only(caught.value.problems, str(tmp_path / "entities.xlsx"))
     assert (problem.row, problem.column) == (4, "grade")
+
+
+# --- USCC damaged by Excel ----------------------------------------------------------------
+
+# 914104110000000001 typed into a General-format cell: Excel keeps 15 significant
+# digits and shows 9.14104E+17; the workbook stores the double 914104110000000000.
+EXCEL_NUMBER = 9.14104110000000e17
+EXCEL_NUMBER_DIGITS = "914104110000000000"
+
+
+def assert_says_stored_as_a_number_and_how_to_fix(message: str) -> None:
+    assert "stored as a number" in message
+    assert "15 significant digits" in message and "15 位有效数字" in message
+    assert "设置单元格格式 → 文本" in message and "Format Cells → Text" in message
+    assert "again as text" in message and "save" in message
+    assert "check character" not in message  # not the misleading wrong-check-character message
+
+
+def test_xlsx_uscc_stored_as_a_number_says_excel_kept_15_digits_and_how_to_fix(tmp_path: Path) -> None:
+    assert uscc.problem(EXCEL_NUMBER_DIGITS) is not None  # as text it would fail the check character
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities.xlsx", [
+        XLSX_ENTITY_HEADER,
+        [U1, "甲公司", "A", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],             # row 2: text
+        [EXCEL_NUMBER, "乙公司", "A", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],   # row 3: number
+    ])
+    with pytest.raises(RegisterError) as caught:
+        load_registers(paths)
+    file = str(tmp_path / "entities.xlsx")
+    problem = only(caught.value.problems, file)
+    assert (problem.row, problem.column) == (3, "uscc")
+    assert_says_stored_as_a_number_and_how_to_fix(problem.message)
+    assert EXCEL_NUMBER_DIGITS in problem.message  # what was read, so the user finds the cell
+    assert f"{file}, row 3, column 'uscc': " in str(caught.value)
+
+
+def test_xlsx_conflict_uscc_stored_as_a_number_says_excel_kept_15_digits_and_how_to_fix(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["conflicts"] = write_xlsx(tmp_path / "conflicts.xlsx", [
+        ["执法证号", "统一社会信用代码", "回避原因"],
+        [CERT1, U1, "近亲属担任该企业负责人"],       # row 2: text
+        [CERT2, EXCEL_NUMBER, "曾在该企业任职"],     # row 3: number
+    ])
+    with pytest.raises(RegisterError) as caught:
+        load_registers(paths)
+    problem = only(caught.value.problems, str(tmp_path / "conflicts.xlsx"))
+    assert (problem.row, problem.column) == (3, "uscc")
+    assert_says_stored_as_a_number_and_how_to_fix(problem.message)
+
+
+def all_digit_uscc() -> str:
+    """A valid USCC of digits only (its check character happens to be a digit)."""
+    for serial in range(1, 100):
+        code = uscc.complete("91410411" + f"{serial:09d}")
+        if code.isdigit():
+            return code
+    raise AssertionError("no all-digit code among the first 99 serials")
+
+
+def test_xlsx_uscc_stored_as_a_number_is_refused_even_when_its_digits_pass_the_check(tmp_path: Path) -> None:
+    # A program can store 18 exact digits; Excel would cut them at the next save.
+    code = all_digit_uscc()
+    assert uscc.is_valid(code)
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities.xlsx", [
+        XLSX_ENTITY_HEADER,
+        [int(code), "甲公司", "A", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],
+    ])
+    with pytest.raises(RegisterError) as caught:
+        load_registers(paths)
+    problem = only(caught.value.problems, str(tmp_path / "entities.xlsx"))
+    assert (problem.row, problem.column) == (2, "uscc")
+    assert_says_stored_as_a_number_and_how_to_fix(problem.message)
+
+
+def test_xlsx_all_digit_uscc_stored_as_text_loads(tmp_path: Path) -> None:
+    # The refusal above is about the cell being a number, not about the code being digits.
+    code = all_digit_uscc()
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities.xlsx", [
+        XLSX_ENTITY_HEADER,
+        [code, "甲公司", "A", "ENTERPRISE", "所", "存续", datetime(2019, 3, 15)],
+    ])
+    assert [e.uscc for e in load_registers(paths).entities] == [code]
+
+
+def test_csv_uscc_saved_by_excel_in_scientific_notation_says_excel_turned_it_into_a_number(tmp_path: Path) -> None:
+    # Excel opened the CSV, read the code as a number and saved it as it displays it.
+    text = lines(ENTITY_HEADER, entity(U1), entity("9.14104E+17"))
+    problem = only(problems_of(tmp_path, entities=text), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (3, "uscc")
+    assert "scientific notation" in problem.message and "15 significant digits" in problem.message
+    assert "Export the register again" in problem.message and "Text" in problem.message
+    assert "expected 18 characters" not in problem.message
+
+
+def test_csv_conflict_uscc_in_scientific_notation_says_excel_turned_it_into_a_number(tmp_path: Path) -> None:
+    text = lines(CONFLICT_HEADER, f"{CERT1},{U1},近亲属", f"{CERT2},9.14104E+17,曾任职")
+    problem = only(problems_of(tmp_path, conflicts=text), file_of(tmp_path, "conflicts"))
+    assert (problem.row, problem.column) == (3, "uscc")
+    assert "scientific notation" in problem.message
+
+
+# --- Excel's "Unicode text" and other formats Excel can write ------------------------------
+
+UTF16 = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+
+
+def unicode_text(text: str, encoding: str) -> bytes:
+    """``text`` (comma-separated, no quoted cells) as Excel saves "Unicode text":
+    tab-separated, CRLF line ends, UTF-16 with a byte-order mark."""
+    assert '"' not in text
+    return UTF16[encoding] + text.replace(",", "\t").replace("\n", "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", list(UTF16))
+def test_utf16_unicode_text_registers_load_the_same_records_as_utf8_csv(tmp_path: Path, encoding: str) -> None:
+    (tmp_path / "csv").mkdir()
+    expected = load_registers(write_registers(tmp_path / "csv", encoding="utf-8"))
+    folder = tmp_path / "txt"
+    folder.mkdir()
+    paths = {}
+    for name, text in VALID.items():
+        paths[name] = folder / f"{name}.txt"
+        data = unicode_text(text, encoding)
+        assert data != text.encode("utf-8")
+        paths[name].write_bytes(data)
+    assert load_registers(paths) == expected
+
+
+@pytest.mark.parametrize("encoding", list(UTF16))
+def test_utf16_unicode_text_with_chinese_headers_loads_the_same_entities(tmp_path: Path, encoding: str) -> None:
+    assert load(tmp_path, entities=unicode_text(CHINESE_ENTITIES, encoding)).entities == CHINESE_EXPECTED
+
+
+def test_utf16_register_with_a_bad_row_reports_its_spreadsheet_row(tmp_path: Path) -> None:
+    text = CHINESE_ENTITIES + f"{U3},错误等级公司,极高风险,ENTERPRISE,曹镇市场监管所,存续,2019-03-15\n"
+    problem = only(problems_of(tmp_path, entities=unicode_text(text, "utf-16-le")), file_of(tmp_path, "entities"))
+    assert (problem.row, problem.column) == (4, "grade")
+    assert "极高风险" in problem.message  # decoded, not mojibake
+
+
+def test_utf16_unicode_text_is_tab_separated_even_when_a_header_has_a_comma(tmp_path: Path) -> None:
+    header = "信用代码(18位,文本)\tname\tgrade\ttags\tunit\tstatus\testablished"
+    row = "\t".join((U1, "甲公司", "A", "ENTERPRISE", "所", "存续", "2019-03-15"))
+    data = codecs.BOM_UTF16_LE + f"{header}\r\n{row}\r\n".encode("utf-16-le")
+    registers = load(tmp_path, headers={"entities": {"信用代码(18位,文本)": "uscc"}}, entities=data)
+    assert [e.uscc for e in registers.entities] == [U1]
+
+
+def test_utf8_file_whose_header_has_tabs_and_no_commas_is_tab_separated(tmp_path: Path) -> None:
+    basis = "《食品安全法》第一百一十条,第一百二十四条"  # an ASCII comma inside a cell
+    row = "\t".join(("SX01", "食品销售者监督检查", "湛河区市场监督管理局", basis, "FOOD_SALE", "一般"))
+    registers = load(tmp_path, items=lines(ITEM_HEADER.replace(",", "\t"), row))
+    assert registers.items["SX01"].legal_basis == basis
+
+
+def test_gbk_file_whose_header_has_tabs_and_no_commas_is_tab_separated(tmp_path: Path) -> None:
+    data = CHINESE_ENTITIES.replace(",", "\t").encode("gbk")
+    assert load(tmp_path, entities=data).entities == CHINESE_EXPECTED
+
+
+def compound_file_header() -> bytes:
+    """The first sector of an Excel 97-2003 .xls: the [MS-CFB] 2.2 compound file header."""
+    header = (bytes.fromhex("d0cf11e0a1b11ae1")   # header signature
+              + bytes(16)                           # header CLSID
+              + bytes.fromhex("3e00" "0300" "feff" "0900" "0600"))  # version 3, byte order, sector shifts
+    return header + b"\xff" * (512 - len(header))
+
+
+def zip_of(name: str, text: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, text)
+    return buffer.getvalue()
+
+
+TAB_TAGS = "code\tname\r\nENTERPRISE\t企业\r\nFOOD_SALE\t食品销售\r\n"
+
+WRONG_FORMATS = {
+    # id: (bytes, words naming the format)
+    "xls_renamed_csv": (compound_file_header(), ("Excel 97-2003", ".xls")),
+    "utf16_le_without_bom": (TAB_TAGS.encode("utf-16-le"), ("UTF-16", "BOM")),
+    "utf16_be_without_bom": (TAB_TAGS.encode("utf-16-be"), ("UTF-16", "BOM")),
+    "utf16_cut_off": ((codecs.BOM_UTF16_LE + TAB_TAGS.encode("utf-16-le"))[:-1], ("UTF-16", "damaged")),
+    "web_page_saved_as_xls": ("<html><body><table><tr><td>code</td></tr></table></body></html>".encode(),
+                              ("HTML",)),
+    "neither_utf8_nor_gbk": (b"code,name\nENTERPRISE,\xff\x80\n", ("UTF-8", "GBK")),
+    "utf8_bom_then_not_utf8": (codecs.BOM_UTF8 + "code,name\nENTERPRISE,企业\n".encode("gbk"), ("UTF-8",)),
+    "zip_that_is_not_a_workbook": (zip_of("content.xml", "<office:document/>"), ("ZIP", ".xlsx")),
+    "binary_file": (b"\x89PNG\r\n\x1a\n" + bytes(8) + b"IHDR" + bytes(7) + b"\x01", ("zero bytes", "not a text file")),
+}
+
+
+@pytest.mark.parametrize("case", list(WRONG_FORMATS))
+def test_file_excel_can_write_by_mistake_is_refused_naming_the_format_without_codec_jargon(
+        tmp_path: Path, case: str) -> None:
+    data, words = WRONG_FORMATS[case]
+    problems = problems_of(tmp_path, tags=data)
+    problem = only(problems, file_of(tmp_path, "tags"))
+    assert (problem.row, problem.column) == (None, None)  # the whole file
+    for word in words:
+        assert word in problem.message
+    assert "CSV UTF-8" in problem.message  # how to save it instead
+    for jargon in ("codec", "decode", "Traceback", "0x", "byte 0x", "position"):
+        assert jargon not in problem.message
+    # the file's problem is the only one: entities and items are not also flagged for every tag
+    assert [p.file for p in problems] == [file_of(tmp_path, "tags")]
+
+
+def test_xlsx_workbook_named_csv_is_read_by_its_content(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["entities"] = write_xlsx(tmp_path / "entities-xlsx.csv", [
+        XLSX_ENTITY_HEADER,
+        [U1, "平顶山祥耀食品有限公司", "中高风险", "ENTERPRISE;FOOD_SALE", "九里山市场监管所", "存续",
+         datetime(2019, 3, 15)],
+    ])
+    assert [(e.uscc, e.grade, e.row) for e in load_registers(paths).entities] == [(U1, "C", 2)]
+
+
+def test_csv_text_named_xlsx_is_read_by_its_content(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    paths["entities"] = tmp_path / "entities.xlsx"
+    paths["entities"].write_bytes(CHINESE_ENTITIES.encode("gbk"))
+    assert load_registers(paths).entities == CHINESE_EXPECTED

@@ -7,10 +7,22 @@ catalogue of category tags (分类标注目录) that entities and items refer to
 
 This is the one module that reads input files. Everything else works on the
 validated records it returns. Files are CSV (UTF-8, UTF-8 with BOM or GBK,
-detected) or ``.xlsx``; headers are the canonical English names, the Chinese
-names of a provincial-platform export, or any name mapped in the params
-file. Every problem of every file is collected and raised at once as one
-``RegisterError`` naming file, spreadsheet row and column.
+detected), Excel's "Unicode text" (UTF-16 with a byte-order mark,
+tab-separated) or ``.xlsx``; headers are the canonical English names, the
+Chinese names of a provincial-platform export, or any name mapped in the
+params file. Every problem of every file is collected and raised at once as
+one ``RegisterError`` naming file, spreadsheet row and column.
+
+The format is taken from the file's content, not its name: a ZIP package is
+read as an ``.xlsx`` workbook, anything else as text. Formats Excel can write
+by mistake (an ``.xls`` workbook, a web page, UTF-16 without a byte-order
+mark) are refused in plain words saying how to save the file instead.
+A text file whose header row has tabs and no commas is tab-separated.
+
+Excel keeps 15 significant digits of a number, so an 18-digit USCC that
+Excel stored as a number has lost its last digits: such a cell (a number in
+the workbook, or ``9.14104E+17`` in a CSV that Excel saved) is reported as
+that, with the fix, never as a wrong check character.
 
 Normalisation (documented in the README, "Registers"):
 - every cell: surrounding white space (including the full-width space
@@ -28,9 +40,11 @@ Normalisation (documented in the README, "Registers"):
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import zipfile
 import unicodedata
 from collections import Counter
 from collections.abc import Collection
@@ -119,6 +133,17 @@ TAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 COMPACT_DATE = re.compile(r"[0-9]{8}\Z")  # "%Y%m%d" only for exactly 8 digits
 
+# File signatures: [MS-CFB] 2.2 (the compound file of Excel 97-2003 .xls and of
+# password-protected workbooks) and the ZIP local file header (APPNOTE 4.3.7),
+# which starts every .xlsx package (ECMA-376 Part 2).
+COMPOUND_FILE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_SIGNATURE = b"PK\x03\x04"
+# A number as Excel writes it into a CSV in the General format: 9.14104E+17.
+SCIENTIFIC_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+[0-9]+\Z", re.IGNORECASE)
+
+SAVE_AS = ("请在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）(*.csv)”或“Excel 工作簿 (*.xlsx)” "
+           "(open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (*.xlsx)')")
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -177,12 +202,19 @@ class Table:
 
     ``readable`` is false when the file itself could not be used (missing,
     empty, unreadable, a column missing); that problem is reported already,
-    so the file's rows are not checked further.
+    so the file's rows are not checked further. ``numeric`` holds the
+    (row, column) of every cell a workbook stored as a number, whose string
+    is the number's digits (a CSV has none: every cell is text).
     """
 
     file: str
     rows: list[tuple[int, dict[str, str]]]
     readable: bool = True
+    numeric: frozenset[tuple[int, str]] = frozenset()
+
+
+class _Unreadable(Exception):
+    """A file that is not in a register format; the message says so in plain words."""
 
 
 def _clean(value: object) -> str:
@@ -197,44 +229,125 @@ def _clean(value: object) -> str:
     return str(value).strip().strip("\u3000").strip()
 
 
-def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-8 with BOM, UTF-8, else GBK (as GB 18030).
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of a text register, and whether it is Excel's "Unicode text".
 
-    GB 18030 is the superset of GBK, so every GBK export decodes. A UTF-8
-    decode is tried first because GBK bytes are almost never valid UTF-8,
-    while UTF-8 bytes often are valid GB 18030.
+    A byte-order mark decides: UTF-32, UTF-16 (Excel's "Unicode text",
+    little- or big-endian) or UTF-8. Without one, UTF-8 is tried first
+    because GBK bytes are almost never valid UTF-8, while UTF-8 bytes often
+    are valid GB 18030; else GBK, read as GB 18030, its superset, so every
+    GBK export decodes. Zero bytes never occur in UTF-8 or GBK text: they
+    mean UTF-16 without a byte-order mark, or not a text file, and are
+    refused rather than guessed at.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("gb18030")
-
-
-def _read_cells(path: Path) -> list[tuple[int, list[str]]]:
-    """Every non-blank row of the file with its spreadsheet row number."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        book = load_workbook(path, read_only=True, data_only=True)
+    for boms, encoding in (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+                           ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")):
+        if data.startswith(boms):
+            try:
+                return data.decode(encoding), True
+            except UnicodeDecodeError:
+                raise _Unreadable(
+                    f"文件带有 {encoding.upper()} 标记（Excel 的“Unicode 文本”），但内容不完整或已损坏 "
+                    f"(marked as {encoding.upper()} 'Unicode text' but cut off or damaged); {SAVE_AS}"
+                ) from None
+    if data.startswith(codecs.BOM_UTF8):
         try:
-            sheet = book.worksheets[0]
-            rows = [
-                (number, [_clean(value) for value in values])
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
+            return data[len(codecs.BOM_UTF8):].decode("utf-8"), False
+        except UnicodeDecodeError:
+            raise _Unreadable(
+                f"文件带有 UTF-8 标记，但内容不是 UTF-8 文本 (marked as UTF-8 but not UTF-8 text); {SAVE_AS}"
+            ) from None
+    if b"\x00" in data:
+        raise _Unreadable(_zero_bytes_message(data))
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030"), False
+    except UnicodeDecodeError:
+        raise _Unreadable(
+            f"不是 UTF-8 或 GBK 编码的文本文件 (neither UTF-8 nor GBK text); {SAVE_AS}"
+        ) from None
+
+
+def _zero_bytes_message(data: bytes) -> str:
+    """What a file with zero bytes most likely is, for the refusal.
+
+    In UTF-16 every ASCII character (separators, line ends, digits of a
+    USCC) has a zero byte on the same side (odd offsets little-endian, even
+    offsets big-endian); a binary file has a few zero bytes on both sides.
+    Only the wording depends on this guess: the file is refused either way.
+    """
+    sample = data[:65536]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if max(even, odd) >= 4 * min(even, odd) and max(even, odd) * 20 >= len(sample):
+        return ("看起来是没有字节顺序标记 (BOM) 的 UTF-16 文本，无法可靠读取 "
+                f"(looks like UTF-16 text without a byte-order mark, which cannot be read reliably); {SAVE_AS}")
+    return f"含有零字节，不是文本文件（CSV）(contains zero bytes: not a text file such as CSV); {SAVE_AS}"
+
+
+def _text_cells(data: bytes) -> list[tuple[int, list[str]]]:
+    """Rows of a text register (CSV or tab-separated) with spreadsheet row numbers."""
+    text, unicode_text = decode(data)
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    if header.lstrip().startswith("<"):
+        raise _Unreadable(
+            "是网页 (HTML) 或 XML 文件，不是 CSV；有的平台以 .xls 为名导出这种文件 "
+            f"(a web page (HTML) or XML file, not CSV, as some platforms export under the name .xls); {SAVE_AS}"
+        )
+    # Excel's "Unicode text" is tab-separated; any other file is when its
+    # header row has tabs and no commas.
+    delimiter = "\t" if "\t" in header and ("," not in header or unicode_text) else ","
+    # One record is one spreadsheet row, also when a quoted cell holds a
+    # line break (csv's line_num would count that break as a row).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [(number, [_clean(value) for value in cells]) for number, cells in enumerate(reader, start=1)]
+
+
+def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
+    """Rows of the first sheet, and the (row, position) of cells stored as numbers."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    rows: list[tuple[int, list[str]]] = []
+    numeric: set[tuple[int, int]] = set()
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
+                rows.append((number, [_clean(value) for value in values]))
+                numeric.update((number, position) for position, value in enumerate(values)
+                               if isinstance(value, (int, float)) and not isinstance(value, bool))
         finally:
             book.close()
+    # What openpyxl raises for a ZIP package that is not a readable workbook
+    # (another program's format, a damaged file); XML parse errors are SyntaxErrors.
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError,
+            SyntaxError, EOFError) as error:
+        raise _Unreadable(
+            "是 ZIP 压缩文件，但不是可读取的 Excel 工作簿 (.xlsx)，可能已损坏或由其他程序生成 "
+            f"(a ZIP file but not a readable .xlsx workbook: damaged, or another program's format); {SAVE_AS}"
+        ) from error
+    return rows, frozenset(numeric)
+
+
+def _read_cells(path: Path) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
+    """Every non-blank row of the file with its spreadsheet row number, and the
+    (row, position) of cells a workbook stored as numbers. The content decides
+    the format, not the name."""
+    data = path.read_bytes()
+    if data.startswith(COMPOUND_FILE_SIGNATURE):
+        raise _Unreadable(
+            "是 Excel 97-2003 工作簿 (.xls) 或设有密码的工作簿，无法读取；如有密码请先取消 "
+            "(an Excel 97-2003 workbook (.xls) or a password-protected workbook, which cannot be read; "
+            f"remove any password); {SAVE_AS}"
+        )
+    if data.startswith(ZIP_SIGNATURE):
+        rows, numeric = _workbook_cells(data)
     else:
-        text = decode(path.read_bytes())
-        # One record is one spreadsheet row, also when a quoted cell holds a
-        # line break (csv's line_num would count that break as a row).
-        rows = [
-            (number, [_clean(value) for value in cells])
-            for number, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)
-        ]
-    return [(number, cells) for number, cells in rows if any(cells)]
+        rows, numeric = _text_cells(data), frozenset()
+    return [(number, cells) for number, cells in rows if any(cells)], numeric
 
 
 def read_table(
@@ -248,9 +361,14 @@ def read_table(
     if not path.is_file():
         return Table(shown, [], readable=False), [Problem(shown, None, None, "file not found")]
     try:
-        cells = _read_cells(path)
-    except (UnicodeDecodeError, csv.Error, OSError, ValueError, KeyError) as error:
-        message = f"cannot be read as CSV (UTF-8 or GBK) or .xlsx: {error}"
+        cells, numeric_cells = _read_cells(path)
+    except _Unreadable as error:
+        return Table(shown, [], readable=False), [Problem(shown, None, None, str(error))]
+    except csv.Error as error:
+        message = f"CSV 格式有误 (not valid CSV: {error}); {SAVE_AS}"
+        return Table(shown, [], readable=False), [Problem(shown, None, None, message)]
+    except OSError as error:
+        message = f"无法打开 (cannot be opened: {error.strerror or error})"
         return Table(shown, [], readable=False), [Problem(shown, None, None, message)]
     if not cells:
         return Table(shown, [], readable=False), [
@@ -284,7 +402,9 @@ def read_table(
     for number, values in cells[1:]:
         values = values + [""] * (len(header) - len(values))
         rows.append((number, {column: values[positions[column]] for column in canonical}))
-    return Table(shown, rows), []
+    column_at = {position: column for column, position in positions.items()}
+    numeric = frozenset((number, column_at[at]) for number, at in numeric_cells if at in column_at)
+    return Table(shown, rows, numeric=numeric), []
 
 
 def _chinese_header(register: str, column: str) -> str:
@@ -319,6 +439,33 @@ def parse_date(raw: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def _uscc_problem(table: Table, row: int, code: str) -> str | None:
+    """Why the USCC cell is not a valid code, or ``None``.
+
+    A code Excel turned into a number is reported as that, with the fix,
+    not as the wrong check character its lost digits give.
+    """
+    if (row, "uscc") in table.numeric:
+        return (
+            f"该单元格在 Excel 中存储为数字（读到 {code}）；Excel 的数字只保留 15 位有效数字，"
+            "18 位的信用代码因此已被损坏。请将该列设置为文本（设置单元格格式 → 文本），"
+            "以文本重新录入或导出代码，然后保存 "
+            f"(the cell is stored as a number, read as {code}; Excel keeps only 15 significant digits, "
+            "so the 18-character code is already damaged. Format the column as text "
+            "(Format Cells → Text), enter or export the codes again as text, and save)"
+        )
+    if SCIENTIFIC_NUMBER.match(code):
+        return (
+            f"'{code}' 是科学计数法的数字，不是信用代码：文件曾用 Excel 打开并保存，代码被当作数字，"
+            "只保留 15 位有效数字，已无法恢复。请重新导出该名录；如需在 Excel 中编辑，"
+            "用“数据 → 从文本/CSV”导入并将该列设为文本，或将该列设置为文本（设置单元格格式 → 文本）后重新录入 "
+            f"('{code}' is a number in scientific notation, not a USCC: the file was opened and saved in Excel, "
+            "which turned the code into a number and kept 15 significant digits. Export the register again; "
+            "to edit it in Excel, import it with Data → From Text/CSV and set the column to Text)"
+        )
+    return uscc_codes.problem(code)
 
 
 def _require(problems: list[Problem], table: Table, row: int, cells: dict[str, str], *columns: str) -> None:
@@ -381,7 +528,7 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
         _require(problems, table, row, cells, "uscc", "name", "unit")
         code = cells["uscc"]
         if code:
-            why = uscc_codes.problem(code)
+            why = _uscc_problem(table, row, code)
             if why:
                 problems.append(Problem(table.file, row, "uscc", why))
             elif code in first_row:
@@ -477,7 +624,7 @@ def parse_conflicts(table: Table, listed: Collection[str] | None) -> tuple[tuple
         if cells["cert_no"] and listed is not None and cells["cert_no"] not in listed:
             problems.append(Problem(table.file, row, "cert_no", f"certificate number '{cells['cert_no']}' is not in the inspectors register"))
         if cells["uscc"]:
-            why = uscc_codes.problem(cells["uscc"])
+            why = _uscc_problem(table, row, cells["uscc"])
             if why:
                 problems.append(Problem(table.file, row, "uscc", why))
         if len(problems) == before:

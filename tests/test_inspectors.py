@@ -21,7 +21,7 @@ import yaml
 
 from projects import ROOT, SEED as PROJECT_SEED, make_project, write_rows_project
 from zhanhe_audit import draw, inspectors, quarter
-from zhanhe_audit.errors import DrawRefused
+from zhanhe_audit.errors import FreezeError
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.paths import Project
 from zhanhe_audit.uscc import complete
@@ -86,6 +86,10 @@ def check_inspectors(result: quarter.DrawResult) -> None:
     caps = {d: -(-rules.per_department * n // len(certified[d])) + rules.workload_slack for d, n in demand.items()}
     assert result.assignment.caps == caps
 
+    exceptions: dict[tuple[str, str], list] = {}
+    for exception in result.assignment.exceptions:
+        exceptions.setdefault((exception.visit_id, exception.department), []).append(exception)
+    listed = 0
     loads: Counter = Counter()
     for visit in result.visits:
         entity = entities[visit.uscc]
@@ -100,10 +104,17 @@ def check_inspectors(result: quarter.DrawResult) -> None:
                        if (c, visit.uscc) not in declared
                        and not (rules.cross_unit and people[c].unit == entity.unit)
                        and c not in before]
-            free = [c for c in allowed if loads[c] < caps[department]]
-            # the lowest tickets among the inspectors every rule allows win
-            lowest = sorted(free, key=lambda c: h(seed, visit.task_id, visit.uscc, c))[: rules.per_department]
-            assert sorted(sent) == sorted(lowest), (visit.visit_id, department)
+            ranked = sorted(allowed, key=lambda c: h(seed, visit.task_id, visit.uscc, c))
+            free = [c for c in ranked if loads[c] < caps[department]]
+            # the lowest tickets among the inspectors every rule allows and the cap leaves win; when too few
+            # are under the cap, the lowest tickets at or over it fill the places, each a listed cap exception
+            team = free[: rules.per_department]
+            over = [c for c in ranked if c not in free][: rules.per_department - len(team)]
+            assert sent == team + over, (visit.visit_id, department)
+            assert {c for c in over} == {e.cert_no for e in exceptions.get((visit.visit_id, department), [])}
+            assert all(e.under_cap == len(free) and e.cap == caps[department] and e.load == loads[e.cert_no]
+                       for e in exceptions.get((visit.visit_id, department), []))
+            listed += len(over)
         for cert in visit.inspectors:
             inspector = people[cert]
             assert inspector.certified and inspector.department in visit.departments
@@ -111,9 +122,12 @@ def check_inspectors(result: quarter.DrawResult) -> None:
             assert not (rules.cross_unit and inspector.unit == entity.unit)
             assert cert not in before
             loads[cert] += 1
-    assert all(loads[c] <= caps[people[c].department] for c in loads)
+    assert listed == len(result.assignment.exceptions)
+    if not result.assignment.exceptions:
+        assert all(loads[c] <= caps[people[c].department] for c in loads)
     assert loads == result.assignment.loads
-    found = inspectors.violations(result.visits, registers, rules, history, result.assignment.caps)
+    found = inspectors.violations(result.visits, registers, rules, history, result.assignment.caps,
+                                  result.assignment.exceptions)
     assert found == {rule: [] for rule in found}
     assert set(found) >= {"conflict", "home_unit", "previous_visit", "workload_cap", "uncertified", "department",
                           "too_few"}
@@ -207,27 +221,32 @@ def test_synthetic_draws_keep_every_inspector_rule(synthetic_draw, case):
 
 
 @pytest.mark.parametrize("case", SYNTHETIC, ids=CASE_IDS)
-def test_synthetic_redraw_with_the_same_entities_as_history_keeps_every_rule_or_refuses_naming_the_visit(synthetic_draw,
-                                                                                                         case):
+def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_rule_or_the_freeze_refuses(
+        synthetic_draw, case):
     """Every entity visited again (no frequency cap), so the previous-visit rule bites on every visit.
 
-    The greedy cap can run out although an assignment within the caps exists (slack 0, or 3 per
-    department with 8 health inspectors): then the draw must refuse naming the visit, never run short.
+    With slack 0, or 3 per department and 8 health inspectors, the old hard cap refused such draws
+    after the seed was known. Now the freeze's feasibility check refuses before any seed exists, or
+    the draw completes: every conflict rule kept, every place over the cap a listed exception.
     """
     first = synthetic_draw(case)
     earlier = History(tuple(PastVisit(Q, v.visit_id, v.uscc, v.items, v.inspectors) for v in first.visits))
+    inputs = replace(first.inputs, history=earlier)
     try:
-        again = quarter.run_draw(replace(first.inputs, history=earlier))
-    except DrawRefused as refused:
-        found = re.search(rf"^visit {Q}-V\d{{4}} \(entity \w{{18}}, home unit .+\): department \S+ has \d+ certified "
-                          rf"inspector\(s\), (\d+) left after the rules \(.*工作量上限 \(workload cap\) removed [1-9].*\); "
-                          rf"{case[3]} are needed", str(refused))
+        quarter.check_feasible(inputs)
+    except FreezeError as refused:
+        found = re.search(rf"entity \w{{18}} \(home unit .+\), eligible in task {Q}-T\d\d: department \S+ has \d+ "
+                          rf"certified inspector\(s\), (\d+) left after the rules \(.*\(inspected this entity last "
+                          rf"time\) removed [1-9]", str(refused))
         assert found and int(found[1]) < case[3], str(refused)
-        assert case[5] == 0 or case[3] == 3  # the demo's rules (2 per department, slack 1) always drew here
+        assert case[3] == 3  # two per department always leave enough here
         return
+    again = quarter.run_draw(inputs)
     assert [v.uscc for v in again.visits] == [v.uscc for v in first.visits]
     assert all(earlier.last_visit(v.uscc) for v in again.visits)
     check_inspectors(again)
+    if case[5] == 0:  # the settings where the hard cap refused: the soft cap serves them with exceptions
+        assert again.assignment.exceptions
 
 
 def test_without_cross_unit_a_home_unit_inspector_can_be_chosen(synthetic_draw):
@@ -345,72 +364,118 @@ def test_demo_entities_drawn_by_several_tasks_are_one_visit_each(demo):
         assert visit.items == tuple(sorted({i for t in drawn[visit.uscc] for i in items_for[t][visit.uscc]}))
 
 
-# --- refusals -------------------------------------------------------------------------------------------
+# --- feasibility at the freeze, and the soft cap ---------------------------------------------------------
 
 
-def test_department_without_a_certified_inspector_is_refused_naming_it(tmp_path):
-    rows = [inspector_row(CERTS[0]), inspector_row(CERTS[1]), inspector_row(CERTS[2], department=D2, certified="否")]
-    project = write_project(tmp_path, [entity_row(U[0], "ENTERPRISE;PUBLIC_VENUE")], rows,
-                            tasks=[{"id": "T01", "items": ["SX01", "SX13"]}])
-    with pytest.raises(DrawRefused, match=f"department {D2} .*no certified inspector"):
-        draw_of(project)
-
-
-def refusal(project: Project, history: History = History()) -> str:
-    with pytest.raises(DrawRefused) as caught:
-        draw_of(project, history)
+def freeze_refusal(project: Project, history: History = History()) -> str:
+    """The freeze's feasibility check on ``project`` (what ``make freeze`` runs before the seed exists)."""
+    with pytest.raises(FreezeError) as caught:
+        quarter.check_feasible(quarter.load_inputs(project, Q, past=history))
     return str(caught.value)
 
 
-def test_conflicts_for_all_but_one_inspector_refuse_naming_visit_department_and_counts(tmp_path):
+def test_department_without_a_certified_inspector_is_refused_at_the_freeze_naming_it(tmp_path):
+    rows = [inspector_row(CERTS[0]), inspector_row(CERTS[1]), inspector_row(CERTS[2], department=D2, certified="否")]
+    project = write_project(tmp_path, [entity_row(U[0], "ENTERPRISE;PUBLIC_VENUE")], rows,
+                            tasks=[{"id": "T01", "items": ["SX01", "SX13"]}])
+    message = freeze_refusal(project)
+    assert f"entity {U[0]} (home unit {HOME}), eligible in task {Q}-T01: department {D2} has 0 certified " \
+           "inspector(s), 0 left after the rules (no rule removed any)" in message
+    assert f"department {D1}" not in message  # D1 has its two
+
+
+def test_conflicts_for_all_but_one_inspector_are_refused_at_the_freeze_naming_entity_department_and_counts(tmp_path):
     rows = [inspector_row(cert) for cert in CERTS[:3]]
-    project = write_project(tmp_path, [entity_row(U[0])], rows, [conflict(CERTS[0], U[0]), conflict(CERTS[1], U[0])])
-    message = refusal(project)
-    assert f"visit {Q}-V0001 (entity {U[0]}, home unit {HOME})" in message
-    assert f"department {D1} has 3 certified inspector(s), 1 left after the rules" in message
-    assert "(declared conflict) removed 2" in message and "2 are needed" in message
+    project = write_project(tmp_path, [entity_row(U[0]), entity_row(U[1])], rows,
+                            [conflict(CERTS[0], U[0]), conflict(CERTS[1], U[0])])
+    message = freeze_refusal(project)
+    assert message.startswith("the freeze is refused: 1 entity/department pair(s) that could be drawn would have "
+                              "fewer than 2 inspectors"), message
+    assert f"entity {U[0]} (home unit {HOME}), eligible in task {Q}-T01: department {D1} has 3 certified " \
+           "inspector(s), 1 left after the rules (申报的利害关系回避 (declared conflict) removed 2)" in message
+    assert U[1] not in message and "Nothing was written" in message
 
 
-def test_tiny_register_with_three_per_department_is_refused_naming_the_home_unit_rule(tmp_path):
+def test_three_per_department_in_a_tiny_register_is_refused_at_the_freeze_naming_the_home_unit_rule(tmp_path):
     rows = [inspector_row(CERTS[0], unit=HOME), inspector_row(CERTS[1]), inspector_row(CERTS[2]),
             inspector_row(CERTS[3], certified="否")]
     project = write_project(tmp_path, [entity_row(U[0])], rows, per_department=3)
-    message = refusal(project)
-    assert f"visit {Q}-V0001" in message and f"department {D1} has 3 certified inspector(s), 2 left" in message
-    assert "(same home unit) removed 1" in message and "3 are needed" in message
+    message = freeze_refusal(project)
+    assert f"department {D1} has 3 certified inspector(s), 2 left after the rules (所所交叉：本所人员回避 " \
+           "(same home unit) removed 1)" in message and "fewer than 3 inspectors" in message
     # without cross-unit inspection the home unit's inspector makes up the team
     project = write_project(tmp_path / "off", [entity_row(U[0])], rows, per_department=3, cross_unit=False)
+    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))
     (visit,) = draw_of(project).visits
     assert set(visit.inspectors) == set(CERTS[:3])
 
 
-def test_previous_visit_rule_leaving_too_few_refuses(tmp_path):
+def test_previous_visit_rule_leaving_too_few_is_refused_at_the_freeze(tmp_path):
     project = write_project(tmp_path, [entity_row(U[0])], [inspector_row(cert) for cert in CERTS[:3]])
     history = History((PastVisit("2025Q4", "2025Q4-V0001", U[0], ("SX01",), (CERTS[0], CERTS[2])),))
-    message = refusal(project, history)
-    assert f"visit {Q}-V0001" in message and "(inspected this entity last time) removed 2" in message
+    message = freeze_refusal(project, history)
+    assert f"entity {U[0]}" in message and "(inspected this entity last time) removed 2" in message
+    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))  # without that visit: enough
 
 
-def test_fewer_certified_inspectors_than_per_department_refuses_even_with_no_rule(tmp_path):
+def test_fewer_certified_inspectors_than_per_department_is_refused_at_the_freeze_even_with_no_rule(tmp_path):
     project = write_project(tmp_path, [entity_row(U[0])], [inspector_row(CERTS[0]), inspector_row(CERTS[1], certified="否")])
-    message = refusal(project)
-    assert f"visit {Q}-V0001" in message and "has 1 certified inspector(s), 1 left" in message
-    assert "no rule removed any" in message
+    message = freeze_refusal(project)
+    assert "has 1 certified inspector(s), 1 left after the rules (no rule removed any)" in message
 
 
-def test_workload_cap_running_out_refuses_the_visit_it_cannot_serve(tmp_path):
-    # cap = ceil(2 x 3 visits / 3 inspectors) + 0 = 2; the third inspector may not visit U0 or U1,
-    # so in any serving order the third visit finds at most one inspector under the cap
+def test_freeze_of_a_project_without_enough_inspectors_writes_nothing_and_the_cli_says_why(tmp_path, capsys):
+    project = write_project(tmp_path, [entity_row(U[0])], [inspector_row(cert) for cert in CERTS[:3]],
+                            [conflict(CERTS[0], U[0]), conflict(CERTS[1], U[0])])
+    params = tmp_path / "params" / f"{Q}.yaml"
+    data = yaml.safe_load(params.read_text(encoding="utf-8"))
+    del data["seed"]  # the freeze comes before the seed
+    params.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    from zhanhe_audit import cli
+
+    assert cli.main(["--root", str(tmp_path), "freeze", Q]) == 2
+    error = capsys.readouterr().err
+    assert "the freeze is refused" in error and f"entity {U[0]}" in error and "Traceback" not in error
+    assert not project.freeze_file(Q).exists()
+
+
+def test_workload_cap_running_out_gives_a_listed_cap_exception_instead_of_a_refusal(tmp_path):
+    # cap = ceil(2 x 3 visits / 3 inspectors) + 0 = 2; the third inspector may not visit U0 or U1, so
+    # in any serving order the third visit finds at most one inspector under the cap: the hard cap refused
     rows = [inspector_row(cert) for cert in CERTS[:3]]
-    project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows,
-                            [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])], workload_slack=0)
-    message = refusal(project)
-    assert f"visit {Q}-V0003" in message and f"department {D1}" in message
-    assert "(workload cap) removed" in message and "workload_slack" in message
-    # one more unit of slack and the same registers draw, within the rules
-    project = write_project(tmp_path / "slack", [entity_row(code) for code in U[:3]], rows,
-                            [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])], workload_slack=1)
-    check_inspectors(draw_of(project))
+    conflicts = [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])]
+    project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows, conflicts, workload_slack=0)
+    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))
+    result = draw_of(project)
+    check_inspectors(result)
+    (exception,) = result.assignment.exceptions
+    third = result.visits[2]
+    assert (exception.visit_id, exception.uscc, exception.department, exception.cap) == (
+        third.visit_id, third.uscc, D1, 2)
+    assert exception.load == 2 and exception.under_cap == 1 and exception.cert_no in third.inspectors
+    assert result.assignment.loads[exception.cert_no] == 3
+    written = quarter.draw_files(result)[f"draw/{quarter.CAP_EXCEPTIONS}"]
+    assert written == ("visit,uscc,department,cert_no,visits_before,cap,under_cap_candidates\n"
+                       f"{third.visit_id},{third.uscc},{D1},{exception.cert_no},2,2,1\n")
+    # one more unit of slack and the same registers draw within the caps: no exception, no file
+    project = write_project(tmp_path / "slack", [entity_row(code) for code in U[:3]], rows, conflicts,
+                            workload_slack=1)
+    relaxed = draw_of(project)
+    check_inspectors(relaxed)
+    assert relaxed.assignment.exceptions == [] and f"draw/{quarter.CAP_EXCEPTIONS}" not in quarter.draw_files(relaxed)
+
+
+def test_violations_flag_an_unlisted_over_cap_place_and_a_listed_one_under_the_cap(tmp_path):
+    rows = [inspector_row(cert) for cert in CERTS[:3]]
+    conflicts = [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])]
+    project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows, conflicts, workload_slack=0)
+    result = draw_of(project)
+    inputs, (exception,) = result.inputs, result.assignment.exceptions
+    arguments = (result.visits, inputs.registers, inputs.params.inspection, inputs.history, result.assignment.caps)
+    assert inspectors.violations(*arguments)["workload_cap"] == [(exception.visit_id, exception.cert_no)]
+    bogus = replace(exception, visit_id=result.visits[0].visit_id, cert_no=result.visits[0].inspectors[0])
+    found = inspectors.violations(*arguments, [exception, bogus])
+    assert found["workload_cap"] == [] and found["not_over_cap"] == [(bogus.visit_id, bogus.cert_no)]
 
 
 # --- determinism ----------------------------------------------------------------------------------------

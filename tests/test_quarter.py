@@ -8,6 +8,7 @@ import io
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -128,15 +129,28 @@ def test_task_id_of_an_earlier_quarter_is_refused(frozen):
         quarter.draw_quarter(frozen, "2026Q2")
 
 
-def test_task_id_reused_by_another_archive_is_refused(frozen):
-    final, _ = quarter.draw_quarter(frozen, "2026Q1")
-    # an archive of another quarter that (wrongly) holds this quarter's task id
+def _clone_holding(final: Path, task_id: str) -> None:
+    """An archive of another quarter that (wrongly) holds ``task_id``."""
     clone = final.parent / "2025Q4"
     (clone / "draw").mkdir(parents=True)
-    (clone / "draw" / "draw.json").write_text('{"tasks": [{"id": "2026Q2-T01"}]}', encoding="utf-8")
+    (clone / "draw" / "draw.json").write_text(f'{{"tasks": [{{"id": "{task_id}"}}]}}', encoding="utf-8")
+
+
+def test_task_id_reused_by_another_archive_is_refused_at_the_freeze(frozen):
+    final, _ = quarter.draw_quarter(frozen, "2026Q1")
+    _clone_holding(final, "2026Q2-T01")
+    make_project(frozen.root, "2026Q2")
+    with pytest.raises(DrawRefused, match="2026Q2-T01 was drawn already in 2025Q4"):
+        quarter.freeze_quarter(frozen, "2026Q2")
+    assert not frozen.freeze_file("2026Q2").exists()
+
+
+def test_task_id_reused_by_an_archive_made_after_the_freeze_is_refused_by_the_draw(frozen):
+    final, _ = quarter.draw_quarter(frozen, "2026Q1")
     make_project(frozen.root, "2026Q2")
     quarter.freeze_quarter(frozen, "2026Q2")
     write_params(frozen.root, "2026Q2", seed=True)
+    _clone_holding(final, "2026Q2-T01")
     with pytest.raises(DrawRefused, match="2026Q2-T01 was drawn already in 2025Q4"):
         quarter.draw_quarter(frozen, "2026Q2")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import hashlib
 import io
 import json
@@ -18,7 +19,7 @@ import os
 import platform
 import shutil
 import subprocess
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -33,6 +34,11 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 of the UTF-8 bytes of ``text`` (as a file written from it would have)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -63,33 +69,61 @@ def write_new(path: Path, data: bytes | str) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def partials(outputs: Path) -> list[Path]:
+    """What runs left under temporary names: draws being built (``outputs/.<quarter>.partial-<pid>``)
+    and records being built (``outputs/<quarter>/records/.<record>.partial-<pid>``)."""
+    if not outputs.is_dir():
+        return []
+    places = [outputs, *(folder / "records" for folder in archives(outputs))]
+    return sorted(path for place in places if place.is_dir() for path in place.iterdir()
+                  if path.name.startswith(".") and PARTIAL in path.name)
+
+
+def archives(outputs: Path) -> list[Path]:
+    """The quarters' archive folders under ``outputs`` (never a temporary folder), in name order."""
+    if not outputs.is_dir():
+        return []
+    return sorted(path for path in outputs.iterdir() if path.is_dir() and not path.name.startswith("."))
+
+
+@contextlib.contextmanager
+def exclusive(outputs: Path, progress: Callable[[str], None] = lambda line: None) -> Iterator[None]:
+    """Hold ``outputs`` for one run that writes evidence (a draw or an appended record).
+
+    The lock is an advisory ``flock`` on the ``outputs`` folder itself: the operating system
+    releases it when the process ends, however it ends (Ctrl-C, ``kill -9``, power loss), so
+    no lock file is ever left behind. While one run holds it, a second run refuses. Once a
+    run holds it, every temporary folder under ``outputs`` belongs to a run that is gone: it
+    was never an archive or a record, and is removed, each with one line of ``progress``.
+    """
+    outputs.mkdir(parents=True, exist_ok=True)
+    handle = os.open(outputs, os.O_RDONLY)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def remove_stale_partials(folder: Path) -> None:
-    """Remove what runs that were killed left behind under temporary names."""
-    if not folder.is_dir():
-        return
-    for path in folder.iterdir():
-        name, _, pid = path.name.rpartition(PARTIAL)
-        if name and pid.isdigit() and not _alive(int(pid)):
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            busy = ", ".join(path.relative_to(outputs.parent).as_posix() for path in partials(outputs))
+            raise DrawRefused(f"another run is writing evidence under {outputs.name}/ right now"
+                              + (f" (building {busy})" if busy else "")
+                              + "; wait until it has finished, then run this again") from None
+        for path in partials(outputs):
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+            progress(f"removed {path.relative_to(outputs.parent).as_posix()}: left by a run that was killed "
+                     "before it finished; it was never an archive or a record")
+        yield
+    finally:
+        os.close(handle)
 
 
 @contextlib.contextmanager
 def building(final: Path) -> Iterator[Path]:
-    """Yield a temporary folder that becomes ``final`` in one rename when the block succeeds."""
+    """Yield a temporary folder that becomes ``final`` in one rename when the block succeeds.
+
+    Call it inside ``exclusive``, which removes what killed runs left behind.
+    """
     if final.exists():
         raise DrawRefused(f"{final} exists already; an archive is never overwritten")
     final.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_partials(final.parent)
     temporary = final.with_name(f".{final.name}{PARTIAL}{os.getpid()}")
     temporary.mkdir()
     try:
@@ -121,13 +155,11 @@ def series(quarter: str) -> str:
 
 def manifest_paths(outputs: Path, series_name: str) -> list[Path]:
     """Every manifest of a series under ``outputs`` (draws and appended records)."""
-    if not outputs.is_dir():
-        return []
     found = []
-    for folder in sorted(outputs.iterdir()):
-        if folder.is_dir() and not folder.name.startswith(".") and series(folder.name) == series_name:
+    for folder in archives(outputs):
+        if series(folder.name) == series_name:
             found += [folder / MANIFEST] if (folder / MANIFEST).is_file() else []
-            found += sorted((folder / "records").glob(f"*/{MANIFEST}"))
+            found += sorted((folder / "records").glob(f"[0-9]*/{MANIFEST}"))
     return found
 
 

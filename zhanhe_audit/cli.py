@@ -44,7 +44,7 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 def _replace(project: Project, args: argparse.Namespace) -> None:
     from . import archive, replacement
 
-    record = replacement.append(project, args.quarter, args.uscc, args.reason)
+    record = replacement.append(project, args.quarter, args.uscc, args.reason, progress=print)
     data = replacement.read_record(record)
     visits = replacement.read_visits(record / replacement.VISITS_FILE)
     print(f"replaced: {data['replaced_uscc']}, visit {data['replaced_visit']} of {data['quarter']}")

@@ -1,8 +1,12 @@
 """The freeze record (protocol v1, "Freeze").
 
 Before the seed exists, the quarter's registers are frozen: their SHA-256
-file hashes, row counts and per-grade counts are recorded and committed.
-The draw refuses when any register no longer matches its freeze.
+file hashes, row counts and per-grade counts are recorded and committed,
+with the SHA-256 of the params without their seed and of the history of
+earlier archives that eligibility and the inspector rules read. The record
+also states that every entity that could be drawn has enough inspectors
+(``inspectors.feasibility``, run before the freeze is written). The draw
+refuses when any of them no longer matches the freeze.
 """
 
 from __future__ import annotations
@@ -18,9 +22,12 @@ FORMAT = "zhanhe-freeze-1"
 
 
 def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: dict[str, str],
-                  registers: Registers, params_digest: str, frozen_at: datetime | None = None) -> dict:
+                  registers: Registers, params_digest: str, history: dict, feasibility: dict,
+                  frozen_at: datetime | None = None) -> dict:
     """The record for registers read from ``files`` (register -> relative path) with ``hashes``,
-    and for the params without their seed (``params_digest``)."""
+    for the params without their seed (``params_digest``), for the history of earlier archives
+    (``history``: visits and SHA-256 of ``inputs/history.csv`` as the draw will write it), and
+    what the inspector feasibility check found (``feasibility``)."""
     rows = {
         "entities": len(registers.entities),
         "items": len(registers.items),
@@ -38,6 +45,8 @@ def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: di
             name: {"path": files[name], "sha256": hashes[name], "rows": rows[name]} for name in REGISTER_NAMES
         },
         "params_without_seed_sha256": params_digest,
+        "history": history,
+        "inspector_feasibility": feasibility,
         "entities_per_grade": grade_counts(registers.entities),
         "active_entities_per_grade": active,
     }
@@ -62,12 +71,18 @@ def read_record(path: Path, quarter: str) -> dict:
     return record
 
 
-def check(record: dict, files: dict[str, str], hashes: dict[str, str], params_digest: str) -> None:
-    """Refuse when any register's path or hash, or the params apart from the seed, differ from the freeze."""
+def check(record: dict, files: dict[str, str], hashes: dict[str, str], params_digest: str,
+          history_digest: str) -> None:
+    """Refuse when any register's path or hash, the params apart from the seed, or the history differ
+    from the freeze. (Records made before the history was frozen have no ``history`` entry.)"""
     problems = []
     if record.get("params_without_seed_sha256") != params_digest:
         problems.append("params: the params file changed apart from its seed since the freeze (percentages, tasks, "
                         "exclusions or caps); they are fixed before the seed is known")
+    if "history" in record and record["history"].get("sha256") != history_digest:
+        problems.append("history: the visits of earlier archives on the chain changed since the freeze (a draw or "
+                        "record of an earlier quarter was appended or removed); frequency caps and inspector "
+                        "rotation read them, so they are fixed before the seed is known")
     for name in REGISTER_NAMES:
         frozen = record["registers"].get(name, {})
         if frozen.get("path") != files[name]:

@@ -7,38 +7,47 @@ task's ticket; visits are served in that order.
 
 For each department of a visit, candidates are that department's certified
 inspectors minus every conflict of interest: a declared conflict with the entity,
-the entity's own home unit when cross-unit inspection (所所交叉) is on, an inspector
-of the entity's previous visit (from earlier archives), and anyone at the workload
-cap. Candidates are ordered by ``H(seed ⏎ T ⏎ u ⏎ i)``; the lowest ``per_department``
-go (at least two: 执法人员不少于两人).
+the entity's own home unit when cross-unit inspection (所所交叉) is on, and an
+inspector of the entity's previous visit (from earlier archives). Candidates are
+ordered by ``H(seed ⏎ T ⏎ u ⏎ i)``; the lowest ``per_department`` go (at least two:
+执法人员不少于两人).
 
-Workload cap (the project's rule, deterministic): for each department,
+Workload cap (soft; protocol v1, "Inspectors"): for each department,
 ``cap = ceil(demand / certified inspectors) + workload_slack``, where demand is
-``per_department`` times the number of visits involving the department. When the
-rules leave too few candidates the draw stops with an error naming the visit, the
-department and how many candidates each rule removed; it never runs short silently.
+``per_department`` times the number of visits involving the department. A candidate
+at the cap is passed over while enough candidates under the cap remain; when they do
+not, the places left go to the candidates at or over the cap, lowest ticket first, and
+the visit is a cap exception (``draw/cap_exceptions.csv``). The cap never makes a draw
+fail and never overrides a conflict rule.
+
+Feasibility is proved at the freeze, before the seed exists (``feasibility``): the
+conflict rules do not depend on the seed, so every entity that could be drawn must keep
+at least ``per_department`` candidates in every department of its items.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from .draw import inspector_ticket
 from .errors import DrawRefused
 from .history import History
 from .params import Inspection
-from .registers import Inspector, Registers
+from .registers import Entity, Inspector, Registers
 
-RULES = ("conflict", "home_unit", "previous_visit", "workload_cap")
+CONFLICT_RULES = ("conflict", "home_unit", "previous_visit")  # never broken, whatever the cap
+RULES = (*CONFLICT_RULES, "workload_cap")
 RULE_NAMES = {
     "conflict": "申报的利害关系回避 (declared conflict)",
     "home_unit": "所所交叉：本所人员回避 (same home unit)",
     "previous_visit": "不与上次检查人员相同 (inspected this entity last time)",
-    "workload_cap": "工作量上限 (workload cap)",
+    "workload_cap": "工作量上限，未列为例外 (over the workload cap, not a listed cap exception)",
     "uncertified": "未持执法证 (not certified)",
     "department": "非事项责任部门 (not of a responsible department)",
     "too_few": "每部门不少于规定人数 (fewer than per_department)",
+    "not_over_cap": "列为例外但未达上限 (listed as a cap exception, but under the cap)",
 }
 
 
@@ -55,13 +64,47 @@ class Visit:
     inspectors: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CapException:
+    """A place filled by an inspector at or over the department's workload cap, because fewer than
+    ``per_department`` candidates under the cap remained (protocol v1, "Workload cap (soft)")."""
+
+    visit_id: str
+    uscc: str
+    department: str
+    cert_no: str
+    load: int  # the inspector's visits before this one
+    cap: int
+    under_cap: int  # the candidates under the cap that remained for this visit and department
+
+
 @dataclass
 class Assignment:
-    """The inspectors' loads and how often each rule removed a candidate."""
+    """The inspectors' loads under the departments' caps, and the cap exceptions."""
 
     caps: dict[str, int]
     loads: Counter = field(default_factory=Counter)
-    removed: Counter = field(default_factory=Counter)
+    exceptions: list[CapException] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """An entity that could be drawn, left with too few candidates in a department by the conflict rules."""
+
+    task_id: str
+    uscc: str
+    unit: str
+    department: str
+    certified: int
+    left: int
+    removed: Counter
+
+    def __str__(self) -> str:
+        ran_out = ", ".join(f"{RULE_NAMES[rule]} removed {self.removed[rule]}" for rule in CONFLICT_RULES
+                            if self.removed[rule])
+        return (f"entity {self.uscc} (home unit {self.unit}), eligible in task {self.task_id}: department "
+                f"{self.department} has {self.certified} certified inspector(s), {self.left} left after the rules "
+                f"({ran_out or 'no rule removed any'})")
 
 
 def plan_visits(quarter: str, drawn: list[tuple[str, str, str, int | None, tuple[str, ...]]],
@@ -105,66 +148,130 @@ def workload_caps(visits: list[Visit], registers: Registers, rules: Inspection) 
     return caps
 
 
+def allowed(registers: Registers, department: str, entity: Entity, rules: Inspection, previous: Collection[str],
+            conflicts: Collection[tuple[str, str]]) -> tuple[list[Inspector], Counter]:
+    """The department's certified inspectors that the conflict rules allow for ``entity``, and how many
+    each rule removed (``previous``: the inspectors of the entity's last visit)."""
+    removed: Counter = Counter()
+    found = []
+    for inspector in certified(registers, department):
+        if (inspector.cert_no, entity.uscc) in conflicts:
+            removed["conflict"] += 1
+        elif rules.cross_unit and inspector.unit == entity.unit:
+            removed["home_unit"] += 1
+        elif inspector.cert_no in previous:
+            removed["previous_visit"] += 1
+        else:
+            found.append(inspector)
+    return found, removed
+
+
+def previous_inspectors(history: History, uscc: str) -> frozenset[str]:
+    last = history.last_visit(uscc)
+    return frozenset(last.inspectors) if last else frozenset()
+
+
 def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspection, history: History,
            assignment: Assignment) -> list[Visit]:
-    """Draw each visit's inspectors, in order; updates ``assignment`` (loads, rule counts)."""
+    """Draw each visit's inspectors, in order; updates ``assignment`` (loads, cap exceptions)."""
     entities = {entity.uscc: entity for entity in registers.entities}
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
     done = []
     for visit in visits:
         entity = entities[visit.uscc]
-        last = history.last_visit(visit.uscc)
-        previous = set(last.inspectors) if last else set()
+        previous = previous_inspectors(history, visit.uscc)
         chosen: list[str] = []
         for department in visit.departments:
-            pool = certified(registers, department)
-            removed = Counter()
-            candidates = []
-            for inspector in pool:
-                if (inspector.cert_no, visit.uscc) in conflicts:
-                    removed["conflict"] += 1
-                elif rules.cross_unit and inspector.unit == entity.unit:
-                    removed["home_unit"] += 1
-                elif inspector.cert_no in previous:
-                    removed["previous_visit"] += 1
-                elif assignment.loads[inspector.cert_no] >= assignment.caps[department]:
-                    removed["workload_cap"] += 1
-                else:
-                    candidates.append((inspector_ticket(seed, visit.task_id, visit.uscc, inspector.cert_no),
-                                       inspector.cert_no))
-            if len(candidates) < rules.per_department:
-                ran_out = ", ".join(f"{RULE_NAMES[rule]} removed {removed[rule]}" for rule in RULES if removed[rule])
-                raise DrawRefused(
-                    f"visit {visit.visit_id} (entity {visit.uscc}, home unit {entity.unit}): department {department} "
-                    f"has {len(pool)} certified inspector(s), {len(candidates)} left after the rules "
-                    f"({ran_out or 'no rule removed any'}); {rules.per_department} are needed. "
-                    "Add certified inspectors, or raise 'inspection.workload_slack' in the params if the cap ran out; "
-                    "the params are frozen with the registers, so either means freezing again and a new seed. "
-                    "Anyone can reproduce this refusal from the same inputs."
-                )
-            assignment.removed.update(removed)
-            for _, cert_no in sorted(candidates)[: rules.per_department]:
+            people, removed = allowed(registers, department, entity, rules, previous, conflicts)
+            if len(people) < rules.per_department:  # the freeze proves this never happens (``feasibility``)
+                shortfall = Shortfall(visit.task_id, visit.uscc, entity.unit, department,
+                                      len(certified(registers, department)), len(people), removed)
+                raise DrawRefused(f"visit {visit.visit_id}: {shortfall}; {rules.per_department} are needed. "
+                                  "The freeze should have refused these inputs: run 'make freeze' on them.")
+            cap = assignment.caps[department]
+            ranked = sorted((inspector_ticket(seed, visit.task_id, visit.uscc, i.cert_no), i.cert_no) for i in people)
+            under = [cert_no for _, cert_no in ranked if assignment.loads[cert_no] < cap]
+            team = under[: rules.per_department]
+            if len(team) < rules.per_department:
+                over = [cert_no for _, cert_no in ranked if assignment.loads[cert_no] >= cap]
+                for cert_no in over[: rules.per_department - len(team)]:
+                    assignment.exceptions.append(CapException(visit.visit_id, visit.uscc, department, cert_no,
+                                                              assignment.loads[cert_no], cap, len(under)))
+                    team.append(cert_no)
+            for cert_no in team:
                 chosen.append(cert_no)
                 assignment.loads[cert_no] += 1
         done.append(Visit(*fields(visit)[:-1], tuple(chosen)))
     return done
 
 
-def violations(visits: list[Visit], registers: Registers, rules: Inspection, history: History,
-               caps: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
-    """Independent re-check of drawn inspectors: (visit, inspector) pairs breaking each rule.
+@dataclass(frozen=True)
+class Feasibility:
+    checked: int  # (entity, department) pairs that could need a team
+    fewest: int | None  # the fewest candidates any of them has
+    shortfalls: list[Shortfall]  # those with fewer than per_department
 
-    Every list must be empty; the notebook shows the counts as evidence.
+
+def feasibility(task_items: Iterable[tuple[str, str, tuple[str, ...]]], registers: Registers, rules: Inspection,
+                history: History) -> Feasibility:
+    """Whether every entity that could be drawn keeps ``per_department`` candidates in each department of
+    its items; ``task_items`` are ``(task_id, uscc, items)`` of every eligible entity.
+
+    None of the rules depends on the seed, so the freeze runs this before the seed exists. The
+    count depends only on the department and the home unit for an entity without a declared
+    conflict or a previous visit; those are counted once per (department, unit).
     """
     entities = {entity.uscc: entity for entity in registers.entities}
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
-    found: dict[str, list[tuple[str, str]]] = {rule: [] for rule in (*RULES, "uncertified", "department", "too_few")}
+    special = {c.uscc for c in registers.conflicts} | {visit.uscc for visit in history.visits}
+    common: dict[tuple[str, str], int] = {}
+    seen: set[tuple[str, str]] = set()
+    counts: list[int] = []
+    found = []
+    for task_id, uscc, items in task_items:
+        entity = entities[uscc]
+        for department in sorted({registers.items[item].department for item in items}):
+            if (uscc, department) in seen:
+                continue
+            seen.add((uscc, department))
+            key = (department, entity.unit)
+            if uscc not in special and key in common and common[key] >= rules.per_department:
+                continue
+            people, removed = allowed(registers, department, entity, rules, previous_inspectors(history, uscc),
+                                      conflicts)
+            counts.append(len(people))
+            if uscc not in special:
+                common[key] = len(people)
+            if len(people) < rules.per_department:
+                found.append(Shortfall(task_id, uscc, entity.unit, department,
+                                       len(certified(registers, department)), len(people), removed))
+    return Feasibility(len(seen), min(counts, default=None), found)
+
+
+def violations(visits: list[Visit], registers: Registers, rules: Inspection, history: History,
+               caps: dict[str, int], exceptions: Iterable[CapException] = ()) -> dict[str, list[tuple[str, str]]]:
+    """Independent re-check of drawn inspectors: (visit, inspector) pairs breaking each rule.
+
+    Every list must be empty; the notebook shows the counts as evidence. A place taken at or
+    over the department's cap must be a listed cap exception, and a listed exception must be
+    at or over the cap (loads counted in visit order).
+    """
+    entities = {entity.uscc: entity for entity in registers.entities}
+    conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
+    listed = {(e.visit_id, e.cert_no) for e in exceptions}
+    found: dict[str, list[tuple[str, str]]] = {rule: [] for rule in (*RULES, "uncertified", "department", "too_few",
+                                                                      "not_over_cap")}
     loads: Counter = Counter()
     for visit in visits:
         entity = entities[visit.uscc]
         last = history.last_visit(visit.uscc)
         for cert_no in visit.inspectors:
             inspector = registers.inspectors[cert_no]
+            over = loads[cert_no] >= caps.get(inspector.department, 0)
+            if over and (visit.visit_id, cert_no) not in listed:
+                found["workload_cap"].append((visit.visit_id, cert_no))
+            if not over and (visit.visit_id, cert_no) in listed:
+                found["not_over_cap"].append((visit.visit_id, cert_no))
             loads[cert_no] += 1
             if (cert_no, visit.uscc) in conflicts:
                 found["conflict"].append((visit.visit_id, cert_no))
@@ -180,7 +287,5 @@ def violations(visits: list[Visit], registers: Registers, rules: Inspection, his
             sent = sum(registers.inspectors[c].department == department for c in visit.inspectors)
             if sent < rules.per_department:
                 found["too_few"].append((visit.visit_id, department))
-    for cert_no, load in loads.items():
-        if load > caps.get(registers.inspectors[cert_no].department, 0):
-            found["workload_cap"].append(("", cert_no))
+    found["not_over_cap"] += sorted(listed - {(v.visit_id, c) for v in visits for c in v.inspectors})
     return found

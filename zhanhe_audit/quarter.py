@@ -32,6 +32,7 @@ VISIT_COLUMNS = ("visit", "uscc", "task_id", "tasks", "items", "departments", "i
 DRAW_FOLDER = "draw"
 VERIFIER = Path(__file__).resolve().parent / "verify-task.sh"  # copied into every archive
 INPUTS_FOLDER = "inputs"
+CAP_EXCEPTIONS = "cap_exceptions.csv"
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,48 @@ def load_inputs(project: Project, quarter: str, past: History | None = None) -> 
     return Inputs(project, quarter, params, files, hashes, registers, past)
 
 
+def history_entry(inputs: Inputs) -> dict:
+    """The history as the freeze records it: visits, and the SHA-256 of ``inputs/history.csv`` as the draw writes it."""
+    return {"visits": len(inputs.history.visits), "sha256": archive.sha256_text(history.to_csv(inputs.history))}
+
+
+def check_feasible(inputs: Inputs) -> dict:
+    """Refuse inputs under which some entity that could be drawn would lack inspectors (protocol v1, "Inspectors":
+    feasibility is proved before the seed); also refuses a task naming an item not in the register."""
+    params, registers = inputs.params, inputs.registers
+    year = history.year_of(inputs.quarter)
+    pairs = [(e.task_id, uscc, items) for task in params.tasks
+             for e in [matching.eligible(task, registers, params, inputs.history, year)]
+             for uscc, items in e.items_for.items()]
+    found = inspectors.feasibility(pairs, registers, params.inspection, inputs.history)
+    if found.shortfalls:
+        shown = [f"  - {shortfall}" for shortfall in found.shortfalls[:20]]
+        if len(found.shortfalls) > 20:
+            shown.append(f"  ... and {len(found.shortfalls) - 20} more")
+        raise FreezeError(
+            f"the freeze is refused: {len(found.shortfalls)} entity/department pair(s) that could be drawn would have "
+            f"fewer than {params.inspection.per_department} inspectors (inspection.per_department) after the conflict "
+            "rules, so a draw could not send a full team:\n" + "\n".join(shown) + "\n"
+            "Add certified inspectors to the department, correct the declared conflicts, or change the params "
+            "(inspection.per_department, at least 2; inspection.cross_unit), then run the freeze again. "
+            "Nothing was written.")
+    return {"entity_departments": found.checked, "fewest_candidates": found.fewest,
+            "per_department": params.inspection.per_department}
+
+
 def freeze_quarter(project: Project, quarter: str) -> tuple[Path, dict]:
-    """Write ``params/<quarter>.freeze.json``; an identical existing freeze is kept as it is."""
-    inputs = load_inputs(project, quarter, past=History())
+    """Write ``params/<quarter>.freeze.json``; an identical existing freeze is kept as it is.
+
+    Everything a draw could refuse that does not depend on the seed is refused here, before
+    the seed exists: invalid registers or params, a task id used already, an item that is not
+    in the register, an entity that could be drawn without enough inspectors.
+    """
+    inputs = load_inputs(project, quarter)
     path = project.freeze_file(quarter)
     if path.exists():
         existing = freeze.read_record(path, quarter)
         try:
-            freeze.check(existing, inputs.files, inputs.hashes, inputs.params.digest)
+            freeze.check(existing, inputs.files, inputs.hashes, inputs.params.digest, history_entry(inputs)["sha256"])
         except FreezeError as error:
             if inputs.params.seed is None:
                 raise FreezeError(f"{error}\nNo seed exists yet, so freezing again is allowed: delete "
@@ -103,14 +138,16 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, dict]:
             f"{project.relative(project.params_file(quarter))} has a seed already; the registers must be "
             "frozen before the seed exists (protocol v1, 'Seed')"
         )
+    check_unused(project, quarter, inputs)
+    feasibility = check_feasible(inputs)
     record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers,
-                                  inputs.params.digest)
+                                  inputs.params.digest, history_entry(inputs), feasibility)
     archive.write_new(path, freeze.record_json(record))
     return path, record
 
 
 def check_ready(inputs: Inputs) -> dict:
-    """Refuse a draw without a seed or against registers that no longer match the freeze."""
+    """Refuse a draw without a seed or against inputs that no longer match the freeze."""
     shown = inputs.project.relative(inputs.project.params_file(inputs.quarter))
     if inputs.params.seed is None:
         raise DrawRefused(
@@ -118,19 +155,18 @@ def check_ready(inputs: Inputs) -> dict:
             "'seed.value' with its provenance into the params"
         )
     record = freeze.read_record(inputs.project.freeze_file(inputs.quarter), inputs.quarter)
-    freeze.check(record, inputs.files, inputs.hashes, inputs.params.digest)
+    freeze.check(record, inputs.files, inputs.hashes, inputs.params.digest, history_entry(inputs)["sha256"])
     return record
 
 
 def earlier_task_ids(project: Project, quarter: str) -> dict[str, str]:
-    """Task ids drawn by other archived quarters (task id -> quarter)."""
+    """Task ids drawn by other archived quarters (task id -> quarter); temporary folders are no archives."""
     used: dict[str, str] = {}
-    if project.outputs.is_dir():
-        for record in sorted(project.outputs.glob(f"*/{DRAW_FOLDER}/draw.json")):
-            other = record.parent.parent.name
-            if other != quarter:
-                for task in json.loads(record.read_text(encoding="utf-8"))["tasks"]:
-                    used[task["id"]] = other
+    for folder in archive.archives(project.outputs):
+        record = folder / DRAW_FOLDER / "draw.json"
+        if folder.name != quarter and record.is_file():
+            for task in json.loads(record.read_text(encoding="utf-8"))["tasks"]:
+                used[task["id"]] = folder.name
     return used
 
 
@@ -236,8 +272,21 @@ def draw_record(inputs: Inputs) -> str:
     return json.dumps(record, ensure_ascii=False, indent=2, default=str) + "\n"
 
 
+CAP_EXCEPTION_COLUMNS = ("visit", "uscc", "department", "cert_no", "visits_before", "cap", "under_cap_candidates")
+
+
+def cap_exceptions_csv(exceptions: list[inspectors.CapException]) -> str:
+    return archive.csv_text(CAP_EXCEPTION_COLUMNS, ((e.visit_id, e.uscc, e.department, e.cert_no, e.load, e.cap,
+                                                     e.under_cap) for e in exceptions))
+
+
 def draw_files(result: DrawResult) -> dict[str, str]:
-    """The draw's deterministic files (archive path -> text): what ``make verify`` recomputes byte for byte."""
+    """The draw's deterministic files (archive path -> text): what ``make verify`` recomputes byte for byte.
+
+    ``cap_exceptions.csv`` is there only when the workload cap had exceptions, so that archives
+    drawn before the cap was soft keep verifying byte for byte.
+    """
+    exceptions = result.assignment.exceptions
     return {
         f"{DRAW_FOLDER}/tickets.csv": tickets_csv(result.tickets),
         f"{DRAW_FOLDER}/summary.csv": summary_csv(result.summary),
@@ -247,6 +296,7 @@ def draw_files(result: DrawResult) -> dict[str, str]:
         f"{DRAW_FOLDER}/match.csv": match_csv(result),
         f"{DRAW_FOLDER}/visits.csv": visits_csv(result.visits),
         f"{DRAW_FOLDER}/inspector_load.csv": load_csv(result),
+        **({f"{DRAW_FOLDER}/{CAP_EXCEPTIONS}": cap_exceptions_csv(exceptions)} if exceptions else {}),
     }
 
 
@@ -273,44 +323,57 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
             raise FreezeError(f"{inputs.files[name]} changed while it was being drawn; nothing was written")
 
 
-def prepare_draw(project: Project, quarter: str) -> Inputs:
-    """Every check a draw must pass before it writes anything."""
+def refuse_drawn(project: Project, quarter: str) -> None:
     final = project.archive(quarter)
     if final.exists():
         raise DrawRefused(
             f"{project.relative(final)} exists: {quarter} was drawn already and a draw is never repeated. "
             f"To check it, run 'make verify QUARTER={quarter}'."
         )
+
+
+def prepare_draw(project: Project, quarter: str) -> Inputs:
+    """Every check of the inputs a draw must pass before it writes anything."""
+    refuse_drawn(project, quarter)
     inputs = load_inputs(project, quarter)
     check_ready(inputs)
+    return inputs
+
+
+def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
+    """Refuse a quarter drawn already, or a task id another archive used (run inside ``archive.exclusive``)."""
+    refuse_drawn(project, quarter)
     used = earlier_task_ids(project, quarter)
     for task in inputs.params.tasks:
         if task.task_id in used:
             raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
-    return inputs
 
 
-def draw_quarter(project: Project, quarter: str,
-                 steps: Callable[[Inputs, Path], None] | None = None) -> tuple[Path, DrawResult | None]:
+def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path], None] | None = None,
+                 progress: Callable[[str], None] = lambda line: None) -> tuple[Path, DrawResult | None]:
     """Draw ``quarter`` into ``outputs/<quarter>/``, built aside and renamed into place.
 
     ``steps`` produce the draw's files in the folder being built (the workbook runs its
     notebooks there); without it the engine writes them directly. Either way the
     inputs are copied first and the manifest, chained to the series' latest, last.
+    The inputs are checked before anything is written; the archive folder's state is
+    checked while this run holds ``outputs/`` (``archive.exclusive``).
     """
     inputs = prepare_draw(project, quarter)
-    previous = archive.chain_head(project.outputs, archive.series(quarter))
     final = project.archive(quarter)
     result = None
-    with archive.building(final) as folder:
-        copy_inputs(inputs, folder)
-        if steps is None:
-            result = run_draw(inputs)
-            write_draw(result, folder)
-        else:
-            steps(inputs, folder)
-        archive.write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,
-                               previous=previous, root=project.root, files=archive.file_hashes(folder))
+    with archive.exclusive(project.outputs, progress):
+        check_unused(project, quarter, inputs)
+        previous = archive.chain_head(project.outputs, archive.series(quarter))
+        with archive.building(final) as folder:
+            copy_inputs(inputs, folder)
+            if steps is None:
+                result = run_draw(inputs)
+                write_draw(result, folder)
+            else:
+                steps(inputs, folder)
+            archive.write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,
+                                   previous=previous, root=project.root, files=archive.file_hashes(folder))
     return final, result
 
 

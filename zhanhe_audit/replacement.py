@@ -28,7 +28,8 @@ the archived inputs and the records before it:
 - Visit numbers continue after the largest the quarter ever used (replaced ones
   included, so a visit id is never reused).
 - Its inspectors are drawn as in the draw (same tickets, conflict rules, the draw's
-  workload caps from ``draw/inspector_load.csv``), counting the loads of the current
+  soft workload caps from ``draw/inspector_load.csv``, cap exceptions listed in
+  ``replacement.json`` when there are any), counting the loads of the current
   visits without the replaced one. A department that had no visit in the draw (so no
   cap there) gets the cap the same rule gives for the new visits.
 """
@@ -41,7 +42,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,13 +190,13 @@ def replace(inputs: quarter.Inputs, folder: Path, uscc: str, reason: str,
     caps |= {d: cap for d, cap in inspectors.workload_caps(missing, inputs.registers, inputs.params.inspection).items()
              if d not in caps}
     loads = Counter(cert_no for visit in now.visits if visit is not replaced for cert_no in visit.inspectors)
+    assignment = Assignment(caps=caps, loads=loads)
     try:
         visits = inspectors.assign(inputs.params.seed.value, visits, inputs.registers, inputs.params.inspection,
-                                   inputs.history, Assignment(caps=caps, loads=loads))
-    except DrawRefused as error:
+                                   inputs.history, assignment)
+    except DrawRefused as error:  # only for archives frozen before feasibility was proved at the freeze
         raise DrawRefused(f"the replacement's inspectors cannot be drawn: {error} (A replacement draws under the "
-                          f"archived registers, params and workload caps of {q}, which cannot change.) "
-                          "Nothing was written.") from None
+                          f"archived registers and params of {q}, which cannot change.) Nothing was written.") from None
     record = {
         "quarter": q,
         "protocol": json.loads((folder / quarter.DRAW_FOLDER / "draw.json").read_text(encoding="utf-8"))["protocol"],
@@ -205,6 +206,8 @@ def replace(inputs: quarter.Inputs, folder: Path, uscc: str, reason: str,
         "tasks": entries,
         "new_visits": [visit.visit_id for visit in visits],
     }
+    if assignment.exceptions:  # only then, so that records made before the cap was soft keep their bytes
+        record["cap_exceptions"] = [vars(exception) for exception in assignment.exceptions]
     return json.dumps(record, ensure_ascii=False, indent=2) + "\n", quarter.visits_csv(visits)
 
 
@@ -225,7 +228,6 @@ def building_record(folder: Path, name: str) -> Iterator[tuple[Path, Path]]:
     if final.exists():
         raise DrawRefused(f"{final} exists already; a record is never overwritten")
     final.parent.mkdir(parents=True, exist_ok=True)
-    archive.remove_stale_partials(final.parent)
     scratch = final.with_name(f".{name}{archive.PARTIAL}{os.getpid()}")
     record = scratch / RECORDS / name
     record.mkdir(parents=True)
@@ -247,7 +249,7 @@ def next_name(folder: Path) -> str:
     return f"{max(numbers, default=0) + 1:04d}-{KIND}"
 
 
-def append(project: Project, q: str, uscc: str, reason: str) -> Path:
+def append(project: Project, q: str, uscc: str, reason: str, progress: Callable[[str], None] = lambda line: None) -> Path:
     """Replace ``uscc`` in quarter ``q``: append ``records/NNNN-replacement/`` to its archive; return that folder."""
     from . import verify
 
@@ -256,21 +258,20 @@ def append(project: Project, q: str, uscc: str, reason: str) -> Path:
     if not folder.is_dir():
         raise DrawRefused(f"{shown} does not exist: {q} has not been drawn, so nothing can be replaced. "
                           f"Draw it first with 'make draw QUARTER={q}'.")
-    if (folder / RECORDS).is_dir():
-        archive.remove_stale_partials(folder / RECORDS)
-    failed = [check for check in verify.before_append(project, q) if check.status == "FAIL"]
-    if failed:
-        lines = "; ".join(f"{check.name}: {check.detail}" for check in failed)
-        raise DrawRefused(f"{shown} does not verify ({lines}); nothing is appended to an archive that fails. "
-                          f"Run 'make verify QUARTER={q}' and restore it from git first.")
-    inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), q)
-    record_text, visits_text = replace(inputs, folder, uscc, reason)
-    protocol = json.loads(record_text)["protocol"]
-    name = next_name(folder)
-    with building_record(folder, name) as (scratch, record):
-        archive.write_new(record / RECORD_FILE, record_text)
-        archive.write_new(record / VISITS_FILE, visits_text)
-        previous = archive.chain_head(project.outputs, archive.series(q))
-        archive.write_manifest(scratch, record, kind=KIND, quarter=q, protocol=protocol, previous=previous,
-                               root=project.root, files=archive.file_hashes(scratch))
+    with archive.exclusive(project.outputs, progress):
+        failed = [check for check in verify.before_append(project, q) if check.status == "FAIL"]
+        if failed:
+            lines = "; ".join(f"{check.name}: {check.detail}" for check in failed)
+            raise DrawRefused(f"{shown} does not verify ({lines}); nothing is appended to an archive that fails. "
+                              f"Run 'make verify QUARTER={q}' and restore it from git first.")
+        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), q)
+        record_text, visits_text = replace(inputs, folder, uscc, reason)
+        protocol = json.loads(record_text)["protocol"]
+        name = next_name(folder)
+        with building_record(folder, name) as (scratch, record):
+            archive.write_new(record / RECORD_FILE, record_text)
+            archive.write_new(record / VISITS_FILE, visits_text)
+            previous = archive.chain_head(project.outputs, archive.series(q))
+            archive.write_manifest(scratch, record, kind=KIND, quarter=q, protocol=protocol, previous=previous,
+                                   root=project.root, files=archive.file_hashes(scratch))
     return folder / RECORDS / name

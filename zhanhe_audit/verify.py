@@ -159,11 +159,13 @@ def _freeze(folder: Path, quarter_name: str) -> Check:
         files = {name: entry["path"] for name, entry in record["registers"].items()}
         hashes = {name: archive.sha256_file(inputs_root.root / path) for name, path in files.items()}
         params = load_params(inputs_root.params_file(quarter_name))
-        freeze.check(record, files, hashes, params.digest)
+        freeze.check(record, files, hashes, params.digest,
+                     archive.sha256_file(inputs_root.root / history.FILE))
     except (ZhanheError, OSError) as error:
         return Check("freeze", "FAIL", str(error).replace("\n", " "))
-    return Check("freeze", "PASS", f"the {len(files)} archived registers and the params (seed apart) match the "
-                 f"archived freeze record of {record['frozen_at']}")
+    frozen = "the params (seed apart) and the history" if "history" in record else "the params (seed apart)"
+    return Check("freeze", "PASS", f"the {len(files)} archived registers, {frozen} match the archived freeze "
+                 f"record of {record['frozen_at']}")
 
 
 def _own_manifests(quarter_name: str, records: list[Path]) -> list[str]:

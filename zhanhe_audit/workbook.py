@@ -122,7 +122,7 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
             export_html(folder / "notebooks" / notebook.name, folder / html_name(notebook))
         progress(f"      {time.perf_counter() - since:.1f} s")
 
-    final, _ = quarter.draw_quarter(project, quarter_name, steps=run)
+    final, _ = quarter.draw_quarter(project, quarter_name, steps=run, progress=progress)
     progress(f"archive: {project.relative(final)}/ in {time.perf_counter() - started:.1f} s; "
              f"open {project.relative(final / (REPORT + '.html'))} first")
     return final
@@ -148,6 +148,8 @@ def draw_started(step: Step) -> str:
 
 def write_files(step: Step, files: dict[str, str]) -> None:
     """Files a step adds to the archive (never overwriting)."""
+    if not step.folder.is_dir():  # the draw that started this kernel was killed, and its folder removed
+        raise ArchiveError(f"{step.folder} is gone: the run this step belongs to has ended")
     for name, text in files.items():
         archive.write_new(step.folder / name, text)
 

@@ -6,7 +6,9 @@ verification must name are known without running it.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -17,11 +19,11 @@ from pathlib import Path
 import pytest
 
 from projects import make_project, write_params
-from zhanhe_audit import freeze, quarter, verify
+from zhanhe_audit import archive, freeze, quarter, verify
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "records", "chain", "git order"]
+CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "inspectors", "records", "chain", "git order"]
 
 
 @pytest.fixture(autouse=True)
@@ -515,3 +517,57 @@ def test_forged_history_fails_the_history_check_naming_the_row(two_quarters, tmp
     assert results["history"].status == "FAIL"
     assert "history.csv" in results["history"].detail and f"row {len(lines) + 1}" in results["history"].detail
     assert _results(tmp_path, "2026Q1")["history"].status == "PASS"
+
+
+# --- the inspector rules, re-checked ----------------------------------------------------------
+
+
+def _reseal(archive_folder: Path) -> None:
+    """Rewrite the draw's manifest, SHA256SUMS and seal over the files as they are now: what an operator
+    forging the archive before publishing it would do. Only the chain and the recomputations catch it."""
+    manifest = json.loads((archive_folder / "manifest.json").read_text(encoding="utf-8"))
+    seals = {"manifest.json", "manifest.json.sha256", "SHA256SUMS"}
+    files = {p.relative_to(archive_folder).as_posix(): archive.sha256_file(p) for p in sorted(archive_folder.rglob("*"))
+             if p.is_file() and p.relative_to(archive_folder).as_posix() not in seals}
+    (archive_folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(files.items())), encoding="utf-8")
+    manifest["files"], manifest["sha256sums"] = files, archive.sha256_file(archive_folder / "SHA256SUMS")
+    (archive_folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+    digest = archive.sha256_file(archive_folder / "manifest.json")
+    (archive_folder / "manifest.json.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
+
+
+def test_forged_cap_exception_file_fails_redraw_and_inspectors_naming_it(drawn, tmp_path):
+    visit = next(csv.DictReader(io.StringIO((drawn / "draw" / "visits.csv").read_text(encoding="utf-8"))))
+    cert = visit["inspectors"].split(";")[0]
+    (drawn / "draw" / "cap_exceptions.csv").write_text(
+        "visit,uscc,department,cert_no,visits_before,cap,under_cap_candidates\n"
+        f"{visit['visit']},{visit['uscc']},{visit['departments'].split(';')[0]},{cert},9,9,1\n", encoding="utf-8")
+    _reseal(drawn)
+    results = _results(tmp_path)
+    assert results["files"].status == "PASS"
+    assert results["redraw"].status == "FAIL"
+    assert "draw/cap_exceptions.csv is in the archive, but the draw recomputed under draw-v1 has no such file" in \
+        results["redraw"].detail
+    assert results["inspectors"].status == "FAIL"
+    assert f"列为例外但未达上限 (listed as a cap exception, but under the cap): {visit['visit']} {cert}" in \
+        results["inspectors"].detail
+
+
+def test_inspector_of_the_entitys_home_unit_fails_inspectors_naming_the_rule(drawn, tmp_path):
+    inputs = quarter.load_inputs(Project(drawn / "inputs"), "2026Q1")
+    entities = {e.uscc: e for e in inputs.registers.entities}
+    path = drawn / "draw" / "visits.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    visit = rows[0]
+    department = visit["departments"].split(";")[0]
+    home = next(i.cert_no for i in inputs.registers.inspectors.values()
+                if i.certified and i.department == department and i.unit == entities[visit["uscc"]].unit)
+    team = visit["inspectors"].split(";")
+    visit["inspectors"] = ";".join([home, *team[1:]])
+    path.write_text(archive.csv_text(rows[0].keys(), (row.values() for row in rows)), encoding="utf-8")
+    _reseal(drawn)
+    results = _results(tmp_path)
+    assert results["files"].status == "PASS" and results["redraw"].status == "FAIL"
+    assert results["inspectors"].status == "FAIL"
+    assert f"所所交叉：本所人员回避 (same home unit): {visit['visit']} {home}" in results["inspectors"].detail

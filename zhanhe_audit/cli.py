@@ -22,6 +22,13 @@ def _freeze(project: Project, args: argparse.Namespace) -> None:
     for name, entry in record["registers"].items():
         print(f"  {name:<10} {entry['rows']:>7} rows  sha256 {entry['sha256']}  {entry['path']}")
     print(f"  active entities per grade: {freeze.grades_line(record)}")
+    if "history" in record:
+        print(f"  history: {record['history']['visits']} visits of earlier quarters, sha256 {record['history']['sha256']}")
+    if "inspector_feasibility" in record:
+        found = record["inspector_feasibility"]
+        print(f"  inspectors: each of {found['entity_departments']} (entity, department) pairs that could be drawn keeps "
+              f"at least {found['per_department']} candidates after the conflict rules (fewest: "
+              f"{found['fewest_candidates']}); no draw can fail for lack of inspectors")
     print("Commit this file now, before the seed is drawn.")
 
 

@@ -420,6 +420,13 @@ def read_visits(folder: Path) -> list[Visit]:
     return parse_visits(read_rows(folder, "visits.csv"))
 
 
+def read_cap_exceptions(folder: Path) -> list[inspectors.CapException]:
+    """``draw/cap_exceptions.csv`` of an archive; none when the file is not there (the cap held)."""
+    return [inspectors.CapException(r["visit"], r["uscc"], r["department"], r["cert_no"], int(r["visits_before"]),
+                                    int(r["cap"]), int(r["under_cap_candidates"]))
+            for r in read_rows(folder, CAP_EXCEPTIONS) or []]
+
+
 def caps_of(load_rows: list[dict[str, str]]) -> dict[str, int]:
     """Each department's workload cap, from the rows of ``draw/inspector_load.csv``."""
     return {row["department"]: int(row["cap"]) for row in load_rows if row["cap"]}

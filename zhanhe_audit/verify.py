@@ -19,14 +19,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from . import archive, freeze, history, quarter, replacement
+from . import archive, freeze, history, inspectors, quarter, replacement
 from .errors import ZhanheError
 from .params import load_params, normalise_seed
 from .paths import Project
@@ -128,28 +127,44 @@ def first_difference(expected: str, found: str) -> str:
     return f"row {min(len(old), len(new)) + 1}: the archived file has {len(new)} rows, the recomputation {len(old)}"
 
 
-def _redraw(folder: Path, quarter_name: str, protocol: str) -> Check:
+def _redraw(folder: Path, inputs: quarter.Inputs, protocol: str) -> Check:
     if protocol not in PROTOCOLS:
         return Check("redraw", "FAIL", f"protocol '{protocol}' is unknown to this version of zhanhe-audit")
     try:
-        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
         recomputed = PROTOCOLS[protocol](inputs)
     except ZhanheError as error:
         return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
-    with tempfile.TemporaryDirectory(prefix="zhanhe-verify-") as scratch:
-        for name, text in recomputed.items():
-            target = Path(scratch) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8", newline="")
-        for name in recomputed:
-            archived = folder / name
-            fresh = (Path(scratch) / name).read_bytes()
-            if not archived.is_file():
-                return Check("redraw", "FAIL", f"{name} is missing from the archive")
-            if archived.read_bytes() != fresh:
-                difference = first_difference(fresh.decode("utf-8"), archived.read_bytes().decode("utf-8", errors="replace"))
-                return Check("redraw", "FAIL", f"{name} differs from the draw recomputed under {protocol}: {difference}")
+    for name, text in recomputed.items():
+        archived = folder / name
+        if not archived.is_file():
+            return Check("redraw", "FAIL", f"{name} is missing from the archive")
+        if archived.read_bytes() != text.encode("utf-8"):
+            difference = first_difference(text, archived.read_bytes().decode("utf-8", errors="replace"))
+            return Check("redraw", "FAIL", f"{name} differs from the draw recomputed under {protocol}: {difference}")
+    drawn = {path.relative_to(folder).as_posix() for path in (folder / quarter.DRAW_FOLDER).rglob("*") if path.is_file()}
+    extra = sorted(drawn - set(recomputed))
+    if extra:
+        return Check("redraw", "FAIL", f"{', '.join(extra)} is in the archive, but the draw recomputed under {protocol} "
+                     "has no such file")
     return Check("redraw", "PASS", f"{', '.join(recomputed)} recomputed under {protocol}: identical byte for byte")
+
+
+def _inspectors(folder: Path, inputs: quarter.Inputs) -> Check:
+    """The second random's rules re-checked on the archived visits, independently of the code that drew them."""
+    if not (folder / quarter.DRAW_FOLDER / "visits.csv").is_file():
+        return Check("inspectors", "SKIP", "this archive was drawn before visits and inspectors were part of the draw")
+    visits = quarter.read_visits(folder)
+    exceptions = quarter.read_cap_exceptions(folder)
+    caps = quarter.caps_of(quarter.read_rows(folder, "inspector_load.csv"))
+    found = inspectors.violations(visits, inputs.registers, inputs.params.inspection, inputs.history, caps, exceptions)
+    broken = {rule: pairs for rule, pairs in found.items() if pairs}
+    if broken:
+        shown = "; ".join(f"{inspectors.RULE_NAMES[rule]}: {', '.join(f'{a} {b}'.strip() for a, b in pairs[:3])}"
+                          for rule, pairs in broken.items())
+        return Check("inspectors", "FAIL", f"draw/visits.csv breaks the inspector rules: {shown}")
+    listed = f"{len(exceptions)} cap exception(s), each at or over the cap" if exceptions else "no cap exception"
+    return Check("inspectors", "PASS", f"{len(visits)} visits: no conflict of interest, same home unit or previous "
+                 f"inspector, every department sends {inputs.params.inspection.per_department}; {listed}")
 
 
 def _freeze(folder: Path, quarter_name: str) -> Check:
@@ -435,7 +450,14 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
     found.append(_freeze(folder, quarter_name))
     found.append(_history(project.outputs, folder, quarter_name))
     protocol, seed, unreadable = _protocol(folder)
-    found.append(_redraw(folder, quarter_name, protocol) if protocol else Check("redraw", "FAIL", unreadable))
+    try:
+        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
+    except ZhanheError as error:
+        found.append(Check("redraw", "FAIL", f"the archived inputs cannot be read: {error}"))
+        inputs = None
+    if inputs is not None:
+        found.append(_redraw(folder, inputs, protocol) if protocol else Check("redraw", "FAIL", unreadable))
+        found.append(_inspectors(folder, inputs))
     found.append(_appended(folder, quarter_name, protocol, records))
     found.append(_chain(project.outputs, quarter_name, records))
     if seed is not None:

@@ -1,7 +1,8 @@
 """The report in a real browser: headless Chromium (Debian's chromium and chromium-driver).
 
 Opens report.html and every step page of a freshly drawn demo archive and checks: no
-console errors, no broken images, and Chinese text rendered in a CJK font. A screenshot
+console errors (the pages' Content-Security-Policy reports any script or fetch it
+refuses as one), no script, no broken images, and Chinese text rendered in a CJK font. A screenshot
 of the report goes to tests/artifacts/. Skipped, saying why, where no Chromium exists.
 """
 
@@ -66,7 +67,8 @@ def browser():
     driver.quit()
 
 
-PAGES = ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html"]
+PAGES = ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html",
+         "html/04-compliance.html"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -75,7 +77,8 @@ def test_page_has_no_console_errors_and_no_broken_images(archive, browser, page)
     browser.get_log("browser")  # drop what came before this page
     browser.refresh()
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
-    assert errors == []
+    assert errors == []  # a Content-Security-Policy violation would be one
+    assert browser.execute_script("return document.scripts.length;") == 0
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.complete && i.naturalWidth > 0, i.src.slice(0, 30)]);")
     assert images and all(ok for ok, _ in images), images

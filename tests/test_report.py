@@ -79,7 +79,7 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
     result = quarter.run_draw(inputs)
     loads = list(__import__("csv").DictReader(_io.StringIO(quarter.load_csv(result))))
     good = report.double_random_headline(inputs, result.visits, loads)
-    assert good.count("✓") == 2 and "不匹配 0 处" in good and "违反 0 次" in good
+    assert good.count("✓") == 3 and "不匹配 0 处" in good and "违反 0 次" in good and "0 个席位" in good
     # plant an item whose scope cannot cover the first visit's entity, and a conflicted inspector
     entity = next(e for e in inputs.registers.entities if e.uscc == result.visits[0].uscc)
     foreign = next(i for i in inputs.registers.items.values() if not (i.target_tags & entity.tags) and "*" not in i.target_tags)
@@ -88,6 +88,25 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
                dataclasses.replace(result.visits[1], uscc=conflict.uscc, inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
     bad = report.double_random_headline(inputs, planted + result.visits[2:], loads)
     assert "不匹配 1 处" in bad and "违反 0 次" not in bad and bad.count("✗") == 2
+
+
+def test_cap_exceptions_are_counted_on_the_first_screen_and_listed_with_the_inspectors_name(tmp_path):
+    from test_inspectors import CERTS, D1, U, conflict, draw_of, entity_row, inspector_row, write_project
+
+    from zhanhe_audit import quarter
+
+    rows = [inspector_row(cert) for cert in CERTS[:3]]
+    project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows,
+                            [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])], workload_slack=0)
+    result = draw_of(project)
+    (exception,) = result.assignment.exceptions
+    loads = list(__import__("csv").DictReader(io.StringIO(quarter.load_csv(result))))
+    screen = report.double_random_headline(result.inputs, result.visits, loads, result.assignment.exceptions)
+    assert "违反 0 次" in screen and "1 个席位由已达上限的人员补足" in screen and "<b style=\"color:#a60\">!</b>" in screen
+    shown = report.cap_exceptions_view(result.assignment.exceptions, result.inputs).to_html()
+    name = result.inputs.registers.inspectors[exception.cert_no].name
+    assert exception.visit_id in shown and exception.cert_no in shown and name in shown and D1 in shown
+    assert "无例外" in report.cap_exceptions_view([], result.inputs)
 
 
 def test_compliance_plot_marks_an_excused_stratum_below_its_floor_in_the_exception_colour():
@@ -121,3 +140,171 @@ def test_inspector_hand_check_command_reproduces_in_a_real_shell():
     # the inspector vector of draw-vectors.json
     assert output == "cbe391c4b1cccc147aadc727dbc8a4310a085fc3b0fa7b4c3aad3b7fc73479d9"
     assert f"{output}  -" in shown
+
+
+# --- register text is shown as text (issue 8) --------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)></td></tr></table>'
+
+
+def test_reveal_shows_each_bidi_control_as_its_code_point_and_leaves_other_text_alone():
+    table = {"\u202a": "⟨U+202A⟩", "\u202b": "⟨U+202B⟩", "\u202c": "⟨U+202C⟩", "\u202d": "⟨U+202D⟩",
+             "\u202e": "⟨U+202E⟩", "\u2066": "⟨U+2066⟩", "\u2067": "⟨U+2067⟩", "\u2068": "⟨U+2068⟩",
+             "\u2069": "⟨U+2069⟩", "\u200e": "⟨U+200E⟩", "\u200f": "⟨U+200F⟩", "\u061c": "⟨U+061C⟩"}
+    for char, visible in table.items():
+        assert report.reveal(f"甲{char}乙") == f"甲{visible}乙"
+    assert report.reveal("平顶山 <b> $x$ \u200b\u3000") == "平顶山 <b> $x$ \u200b\u3000"  # not bidi: unchanged
+
+
+def test_escape_makes_markup_text_and_reveals_bidi():
+    assert report.escape(f"{HOSTILE}\u202e'") == (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+        "&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;⟨U+202E⟩&#x27;")
+    assert report.escape(42) == "42"
+
+
+def _cells(markup: str) -> tuple[set[str], list[tuple[str, str]]]:
+    """Every element's tag, and (tag, text) of every th and td, as a browser reads them."""
+    from html.parser import HTMLParser
+
+    tags: set[str] = set()
+    cells: list[tuple[str, str]] = []
+
+    class Cells(HTMLParser):
+        open_cell = False
+
+        def handle_starttag(self, tag, attrs):
+            tags.add(tag)
+            self.open_cell = tag in {"th", "td"}
+            if self.open_cell:
+                cells.append((tag, ""))
+
+        def handle_endtag(self, tag):
+            self.open_cell = False
+
+        def handle_data(self, data):
+            if self.open_cell:
+                cells[-1] = (cells[-1][0], cells[-1][1] + data)
+
+    Cells(convert_charrefs=True).feed(markup)
+    return tags, cells
+
+
+def test_table_escapes_every_cell_and_column_label_and_reveals_bidi():
+    import pandas as pd
+
+    long_name = "长" * 5000
+    frame = pd.DataFrame([{f"名称 {HOSTILE}\u202e": HOSTILE + "\u202eabc", "长 long": long_name, "数 n": 7}])
+    tags, cells = _cells(report.table(frame).to_html())
+    assert tags == {"style", "table", "thead", "tr", "th", "tbody", "td"}
+    assert cells == [("th", f"名称 {HOSTILE}⟨U+202E⟩"), ("th", "长 long"), ("th", "数 n"),
+                     ("td", HOSTILE + "⟨U+202E⟩abc"), ("td", long_name), ("td", "7")]  # whole; no row number
+
+
+def test_table_of_an_empty_frame_still_renders():
+    import pandas as pd
+
+    assert "<table" in report.table(pd.DataFrame(columns=["名称 name"])).to_html()
+
+
+def test_html_builders_show_register_and_params_text_as_text():
+    from types import SimpleNamespace
+
+    summary = _summary()
+    inputs = SimpleNamespace(quarter="2026Q1", params=SimpleNamespace(seed=SimpleNamespace(value=HOSTILE + "\u202e"),
+                                                                      tasks=[1]))
+    pages = {
+        "banner": report.banner(HOSTILE, True, HOSTILE),
+        "source": report.source(HOSTILE),
+        "verdict": report.verdict(0, HOSTILE),
+        "timeline_verdict": report.timeline_verdict([HOSTILE]),
+        "headline": report.headline(inputs, summary),
+        "fairness_headline": report.fairness_headline([], [{"p_value": "", "seeds": HOSTILE}], None),
+    }
+    for name, shown in pages.items():
+        assert "<script" not in shown and "<img" not in shown and "</td>" not in shown, name
+        assert "&lt;script&gt;" in shown and "\u202e" not in shown, name
+    assert "⟨U+202E⟩" in pages["headline"]
+
+
+def test_inspector_hand_check_escapes_a_hostile_certificate_number_and_its_command_still_reproduces(tmp_path):
+    import html as _html
+    import re
+    import subprocess
+
+    from zhanhe_audit.draw import inspector_ticket
+    from zhanhe_audit.inspectors import Visit
+
+    cert = "41040020150017<img src=x onerror=alert('c')>; touch pwned"
+    visit = Visit("2026Q1-V0001", "91410411AY4CL12TH9", "2026Q1-T01", "", ("2026Q1-T01",), ("SX01",), ("d",), None,
+                  (cert,))
+    seed = "2026-01-05 dice: 48213 90377 15620 73184 $(touch pwned2)"
+    page = report.inspector_hand_check(seed, visit)
+    assert "<img" not in page and "&lt;img src=x onerror=alert(&#x27;c&#x27;)&gt;" in page
+    command = re.search(r"(printf .*\| sha256sum)", _html.unescape(page)).group(1)
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert output.split()[0] == inspector_ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9", cert)
+    assert list(tmp_path.iterdir()) == []  # nothing in the command ran
+
+
+def test_a_label_with_mathtext_dollars_renders_as_text_and_would_fail_as_mathtext():
+    import pytest
+    from matplotlib import pyplot as plt
+
+    def draw_labels():
+        figure, axes = plt.subplots()
+        axes.set_xticks([0], [r"$\frac{$ 平顶山"])
+        axes.set_title(r"$\frac{$")
+        try:
+            figure.savefig(io.BytesIO(), format="png")
+        finally:
+            plt.close(figure)
+        return axes.get_title()
+
+    report.setup()
+    assert draw_labels() == r"$\frac{$"
+    with matplotlib.rc_context({"text.parse_math": True}), pytest.raises(ValueError, match="frac"):
+        draw_labels()  # the hazard setup() removes: matplotlib's default parses the label as mathtext
+
+
+def test_load_plot_with_hostile_names_renders_cut_and_with_bidi_shown():
+    from matplotlib import pyplot as plt
+
+    report.setup()
+    long_name = "很长的人名$x$" * 800
+    rows = [{"cert_no": str(n), "name": name, "department": "部门$\\frac{$\u202e", "unit": "单位", "certified": "是",
+             "visits": "3", "cap": "4"} for n, name in enumerate([long_name, "王\u202e五$", HOSTILE])]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        figure = report.load_plot(rows)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+    assert [str(w.message) for w in caught] == []  # no missing glyph (⟨ ⟩ too), and the layout fits
+    assert buffer.tell() < 500_000
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert labels[0] == long_name[:15] + "…" and labels[1] == "王⟨U+202E⟩五$" and labels[2].startswith("<script>")
+    assert figure.axes[0].get_title().startswith("部门$\\frac{$⟨U+202E⟩：")
+    plt.close(figure)
+
+
+def test_no_plot_shows_mathtext_source_now_that_mathtext_is_off():
+    """With text.parse_math off, a label matplotlib writes as mathtext (a log axis's $10^{-1}$)
+    would show as its source: every text of every plot is plain."""
+    from fractions import Fraction
+    from types import SimpleNamespace
+
+    from matplotlib import pyplot as plt
+
+    report.setup()
+    inclusion = [SimpleNamespace(task_id="2026Q1-T01", grade=g, seeds=1000, counts=(10, 12, 300), eligible=3, n=1,
+                                 expected_rate=Fraction(1, 3 * k)) for k, g in enumerate("ABCD", start=1)]
+    balance = SimpleNamespace(grade="A", categories=[("单位一", 10, 2, 2.0), ("单位二", 5, 1, 1.0)], p_value=0.5)
+    coverage = [SimpleNamespace(grade=g, share=Fraction(1, 10)) for g in "ABCD"]
+    figures = [report.ratio_plot(_summary()), report.compliance_plot(_summary()), report.inclusion_plot(inclusion),
+               report.balance_plot(balance), report.coverage_plot(coverage, coverage),
+               report.population_plot([{"task_id": "2026Q1-T01", "active": "9", "in_scope": "5", "eligible": "4"}])]
+    for figure in figures:
+        figure.canvas.draw()
+        texts = [text.get_text() for text in figure.findobj(matplotlib.text.Text)]
+        assert [text for text in texts if "$" in text or "\\math" in text] == [], figure.axes[0].get_title()
+        plt.close(figure)

@@ -5,17 +5,28 @@ Chinese with the English term where a reviewer may need it. Every table is
 computed from a file of the archive, and says which. Plots use Noto Sans CJK
 SC, shipped inside the ``mplfonts`` wheel (SIL Open Font License), so Chinese
 labels render without missing-glyph boxes on any machine.
+
+Register, params and record text (entity, unit, department, item, tag and
+inspector names, reasons, seed provenance) comes from outside: anyone who can
+register a business chooses a name. It is shown as text, never as markup:
+``table()`` lets the Styler escape every cell and label, every ``Html`` builder
+passes such text through ``escape()``, and plots never parse ``$`` as mathtext.
+Bidirectional control characters (U+202A–U+202E, U+2066–U+2069, U+200E,
+U+200F, U+061C) would reorder what a reviewer reads, so ``reveal()`` shows each
+one as ``⟨U+202E⟩`` instead (the Trojan Source attack, CVE-2021-42574).
 """
 
 from __future__ import annotations
 
 import html
+import shlex
 from pathlib import Path
 
 import matplotlib
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib import pyplot as plt
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from .draw import StratumSummary, TicketRow
 from .params import FLOORS, percent_fraction
@@ -26,28 +37,60 @@ FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FONT_NAME = "Noto Sans CJK SC"
 GRADE_NAMES = {"A": "A 低风险", "B": "B 中风险", "C": "C 中高风险", "D": "D 高风险"}
 COLOURS = {"selected": "#1f77b4", "floor": "#d62728", "percent": "#2ca02c", "exception": "#ff7f0e"}
+# Unicode's explicit bidirectional formatting characters (UAX #9, section 2): embeddings,
+# overrides, isolates, their terminators, and the implicit marks LRM, RLM and ALM.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_SHOWN_BIDI = {ord(char): f"⟨U+{ord(char):04X}⟩" for char in BIDI_CONTROLS}
+PLOT_LABEL_CHARS = 16  # longer register text is cut in plot labels (the tables show it whole)
+
+
+def reveal(text: str) -> str:
+    """``text`` with every bidirectional control character shown as ``⟨U+202E⟩``, so none can
+    reorder what a reviewer reads. The one place that does this, for tables, pages and plots."""
+    return text.translate(_SHOWN_BIDI)
+
+
+def escape(value: object) -> str:
+    """Register, params or record text for an ``Html`` string: HTML-escaped (quotes too), bidi controls shown."""
+    return reveal(html.escape(str(value), quote=True))
+
+
+def plot_label(value: object) -> str:
+    """Register text for a plot: bidi controls shown, cut to ``PLOT_LABEL_CHARS`` characters with "…"
+    (a 5,000-character name would otherwise make a figure too large to draw)."""
+    text = str(value)
+    return reveal(text if len(text) <= PLOT_LABEL_CHARS else text[: PLOT_LABEL_CHARS - 1] + "…")
 
 
 def setup() -> None:
     """Register the CJK font with matplotlib and make it the default; never truncate table cells.
 
     A reviewer must see a whole seed and a whole SHA-256, so pandas shows cells in full.
+    Labels are register text: a ``$`` in a name must never be parsed as mathtext (a parse
+    error would fail the draw after the seed is public), and any Styler escapes HTML.
     """
     import mplfonts
 
     pd.set_option("display.max_colwidth", None)
     pd.set_option("display.max_rows", 5000)
+    pd.set_option("styler.format.escape", "html")
     path = Path(mplfonts.__file__).parent / "fonts" / FONT_FILE
     font_manager.fontManager.addfont(str(path))
-    matplotlib.rcParams["font.family"] = ["sans-serif"]
+    matplotlib.rcParams["font.family"] = [FONT_NAME, "DejaVu Sans"]  # DejaVu for glyphs the CJK font lacks (⟨ ⟩)
     matplotlib.rcParams["font.sans-serif"] = [FONT_NAME, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["figure.dpi"] = 110
+    matplotlib.rcParams["text.parse_math"] = False
+    matplotlib.rcParams["text.usetex"] = False
 
 
 def table(frame: pd.DataFrame):
-    """A table as the pages show it: no pandas row numbers."""
-    return frame.style.hide(axis="index")
+    """A table as the pages show it: no pandas row numbers; every cell and label shown as text
+    (HTML-escaped by the Styler, bidi controls revealed), never as markup."""
+    shown = frame.map(lambda value: reveal(value) if isinstance(value, str) else value)
+    shown = shown.rename(columns=lambda label: reveal(str(label)), index=lambda label: reveal(str(label)))
+    return (shown.style.hide(axis="index").format(escape="html")
+            .format_index(escape="html", axis="columns").format_index(escape="html", axis="index"))
 
 
 class Html(str):
@@ -68,13 +111,13 @@ def banner(quarter: str, demo: bool, title: str) -> Html:
     if demo:
         parts.append('<br><b style="color:#a60">演示数据 DEMO</b>: 合成数据，非真实企业与人员 '
                      "(synthetic registers, not real companies or people).")
-    parts.append(f"<h2 style='margin:6px 0 0 0'>{html.escape(title)} · {html.escape(quarter)}</h2></div>")
+    parts.append(f"<h2 style='margin:6px 0 0 0'>{escape(title)} · {escape(quarter)}</h2></div>")
     return Html("".join(parts))
 
 
 def source(*files: str) -> Html:
     """A line citing the archive files a table or figure was computed from."""
-    cited = ", ".join(f"<code>{html.escape(name)}</code>" for name in files)
+    cited = ", ".join(f"<code>{escape(name)}</code>" for name in files)
     return Html(f'<p style="color:#555;font-size:12px">数据来源 (source): {cited}</p>')
 
 
@@ -185,16 +228,20 @@ def hand_check(seed: str, tickets: list[TicketRow], count: int = 2) -> Html:
         if row.selected:
             firsts.setdefault((row.task_id, row.grade), row)
     chosen = list(firsts.values())[:count]
-    seed_shell = seed.replace("'", "'\\''")
     blocks = []
     for row in chosen:
-        command = f"printf '%s\\n%s\\n%s' '{seed_shell}' {row.task_id} {row.uscc} | sha256sum"
+        command = f"printf '%s\\n%s\\n%s' {_shell(seed)} {shlex.quote(row.task_id)} {shlex.quote(row.uscc)} | sha256sum"
         blocks.append(
-            f"<p>任务 {html.escape(row.task_id)}，等级 {row.grade}，序号 {row.rank}：</p>"
-            f"<pre style='background:#f4f4f4;padding:6px'>{html.escape(command)}\n"
-            f"{row.ticket}  -</pre>"
+            f"<p>任务 {escape(row.task_id)}，等级 {escape(row.grade)}，序号 {row.rank}：</p>"
+            f"<pre style='background:#f4f4f4;padding:6px'>{escape(command)}\n"
+            f"{escape(row.ticket)}  -</pre>"
         )
     return Html("".join(blocks))
+
+
+def _shell(text: str) -> str:
+    """``text`` as one single-quoted shell word (the seed always in quotes, as the README shows it)."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def inspector_hand_check(seed: str, visit) -> Html:
@@ -202,10 +249,10 @@ def inspector_hand_check(seed: str, visit) -> Html:
     from .draw import inspector_ticket
 
     cert = visit.inspectors[0]
-    seed_shell = seed.replace("'", "'\\''")
-    command = f"printf '%s\\n%s\\n%s\\n%s' '{seed_shell}' {visit.task_id} {visit.uscc} {cert} | sha256sum"
-    return Html(f"<p>检查 {html.escape(visit.visit_id)} 的检查人员 {cert}（检查人员签号 inspector ticket）：</p>"
-                f"<pre style='background:#f4f4f4;padding:6px'>{html.escape(command)}\n"
+    command = (f"printf '%s\\n%s\\n%s\\n%s' {_shell(seed)} {shlex.quote(visit.task_id)} {shlex.quote(visit.uscc)} "
+               f"{shlex.quote(cert)} | sha256sum")
+    return Html(f"<p>检查 {escape(visit.visit_id)} 的检查人员 {escape(cert)}（检查人员签号 inspector ticket）：</p>"
+                f"<pre style='background:#f4f4f4;padding:6px'>{escape(command)}\n"
                 f"{inspector_ticket(seed, visit.task_id, visit.uscc, cert)}  -</pre>")
 
 
@@ -225,9 +272,9 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         + (f"，{len(exceptions)} 个经书面说明低于下限（见下表理由）" if exceptions else "")
         + (f"，<b>{len(unexplained)} 个无理由低于下限</b>" if unexplained else "")
         + (f"，<b>{len(short)} 个实抽数不等于应抽数</b>" if short else "") + "。",
-        f"{mark[0]} <b>可复现 (reproducible)</b>：种子 <code>{html.escape(params.seed.value)}</code> 已记录；"
+        f"{mark[0]} <b>可复现 (reproducible)</b>：种子 <code>{escape(params.seed.value)}</code> 已记录；"
         "每个签号均可用 <code>printf … | sha256sum</code> 复核（见 <a href='html/01-draw.html'>第一步</a> 第 8 节）；"
-        f"运行 <code>make verify QUARTER={html.escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
+        f"运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
         f"{mark[0]} <b>规则 (rules)</b>：抽取协议 draw-v1；共 {len(params.tasks)} 个抽查任务，"
         f"抽中 {sum(row.selected for row in summary)} 户次，"
         "名录冻结后方产生种子，名录任何改动都会使抽取拒绝执行。",
@@ -261,7 +308,7 @@ def contents(folder: Path) -> pd.DataFrame:
 
 def pages(folder: Path) -> Html:
     """Links to each step's page."""
-    links = [f"<li><a href='html/{notebook.stem}.html'>{html.escape(notebook.stem)}</a></li>"
+    links = [f"<li><a href='html/{escape(notebook.stem)}.html'>{escape(notebook.stem)}</a></li>"
              for notebook in sorted((folder / "notebooks").glob("[0-9][0-9]-*.ipynb"))]
     return Html("<ul>" + "".join(links) + "</ul>")
 
@@ -318,7 +365,7 @@ def match_frame(rows: list[dict[str, str]], inputs: Inputs) -> pd.DataFrame:
 def verdict(count: int, what: str) -> Html:
     """A large count that must read 0, green when it does."""
     colour = "#080" if count == 0 else "#b00"
-    return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{count}</b> {html.escape(what)}</p>")
+    return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{count}</b> {escape(what)}</p>")
 
 
 def joint_visits_frame(visits, inputs: Inputs) -> pd.DataFrame:
@@ -375,8 +422,8 @@ def load_plot(load_rows: list[dict[str, str]]):
         axis.bar(range(len(mine)), [int(r["visits"]) for r in mine], color=COLOURS["selected"])
         cap = int(mine[0]["cap"])
         axis.axhline(cap, color=COLOURS["floor"], linewidth=1.5, label=f"上限 cap {cap}")
-        axis.set_xticks(range(len(mine)), [r["name"] for r in mine], rotation=90, fontsize=7)
-        axis.set_title(f"{department}：每名检查人员的检查次数 (visits per inspector)", fontsize=10)
+        axis.set_xticks(range(len(mine)), [plot_label(r["name"]) for r in mine], rotation=90, fontsize=7)
+        axis.set_title(f"{plot_label(department)}：每名检查人员的检查次数 (visits per inspector)", fontsize=10)
         axis.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     return figure
@@ -389,7 +436,20 @@ def violations_frame(found: dict[str, list]) -> pd.DataFrame:
                           "结论 verdict": "✓ 无违反" if not pairs else "✗ 有违反"} for rule, pairs in found.items()])
 
 
-def double_random_headline(inputs: Inputs, visits, load_rows: list[dict[str, str]]) -> Html:
+def cap_exceptions_view(exceptions, inputs: Inputs):
+    """Every place filled at or over the workload cap, or a line saying there was none."""
+    if not exceptions:
+        return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> 无例外：每名检查人员均未超过本部门工作量上限 "
+                    "(no cap exception: every inspector stayed within the department's cap).</p>")
+    people = inputs.registers.inspectors
+    return table(pd.DataFrame([{
+        "检查 visit": e.visit_id, "统一社会信用代码 USCC": e.uscc, "部门 department": e.department,
+        "执法证号 certificate": e.cert_no, "姓名 name": people[e.cert_no].name, "此前检查次数 visits before": e.load,
+        "上限 cap": e.cap, "上限以下候选人数 candidates under the cap": e.under_cap,
+    } for e in exceptions]))
+
+
+def double_random_headline(inputs: Inputs, visits, load_rows: list[dict[str, str]], exceptions=()) -> Html:
     """The first screen's verdicts on matching and on the inspectors, re-checked independently."""
     from .inspectors import violations
     from .matching import mismatches
@@ -397,15 +457,17 @@ def double_random_headline(inputs: Inputs, visits, load_rows: list[dict[str, str
     caps = caps_of(load_rows)
     mismatched = mismatches({visit.uscc: visit.items for visit in visits}, inputs.registers)
     broken = sum(len(pairs) for pairs in violations(visits, inputs.registers, inputs.params.inspection,
-                                                      inputs.history, caps).values())
-    ok, bad = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>'
+                                                      inputs.history, caps, exceptions).values())
+    ok, bad, info = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>', '<b style="color:#a60">!</b>'
     loads = [int(r["visits"]) for r in load_rows if r["certified"] == "是" and r["cap"]]
     lines = [
         f"{ok if not mismatched else bad} <b>对象与事项相统一 (matching)</b>：{len(visits)} 次检查，"
         f"不匹配 {len(mismatched)} 处（见 <a href='html/02-match.html'>第二步</a>）。",
         f"{ok if not broken else bad} <b>双随机：检查人员 (inspectors)</b>：按签号随机抽取，回避、所所交叉、"
-        f"上次检查人员、工作量上限等规则违反 {broken} 次；每人检查 {min(loads, default=0)}–{max(loads, default=0)} 次"
+        f"上次检查人员、人数等规则违反 {broken} 次；每人检查 {min(loads, default=0)}–{max(loads, default=0)} 次"
         "（见 <a href='html/03-inspectors.html'>第三步</a>）。",
+        f"{ok if not exceptions else info} <b>工作量上限例外 (cap exceptions)</b>：{len(exceptions)} 个席位由已达上限的"
+        "人员补足" + ("（上限以下的候选人员不足；逐一列于第三步第 3 节）。" if exceptions else "。"),
     ]
     return Html("<div style='font-size:15px;line-height:1.8'>" + "<br>".join(lines) + "</div>")
 
@@ -516,7 +578,7 @@ def balance_plot(result):
              color="#c7c7c7")
     axes.bar([x + 0.2 for x in xs], [100 * r[2] / sample for r in rows], 0.4, label="抽中样本 sample",
              color=COLOURS["selected"])
-    axes.set_xticks(list(xs), [r[0] for r in rows], rotation=30, ha="right", fontsize=8)
+    axes.set_xticks(list(xs), [plot_label(r[0]) for r in rows], rotation=30, ha="right", fontsize=8)
     axes.set_ylabel("占比 share (%)")
     p_text = "不检验" if result.p_value is None else f"p = {result.p_value:.3f}"
     axes.set_title(f"{GRADE_NAMES[result.grade]}：样本与总体的分布 ({p_text})", fontsize=10)
@@ -534,6 +596,9 @@ def inclusion_plot(results):
                  zorder=3, label="理论入样概率 n/N", marker="_", s=400)
     axes.set_xticks(range(1, len(results) + 1), labels, rotation=45, fontsize=8)
     axes.set_yscale("log")
+    # the log axis's default labels are mathtext ($10^{-1}$), which setup() turns off: plain numbers instead
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_ylabel("入样频率 inclusion rate")
     axes.set_title(f"蒙特卡洛：{results[0].seeds if results else 0} 个种子下每个对象的入样频率 (Monte Carlo inclusion rates)")
     axes.legend(fontsize=8)
@@ -559,7 +624,7 @@ def timeline_verdict(problems: list[str]) -> Html:
     if not problems:
         return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> 顺序正确：先冻结名录，后产生种子，再抽取 "
                     "(frozen, then seeded, then drawn).</p>")
-    items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+    items = "".join(f"<li>{escape(p)}</li>" for p in problems)
     return Html(f"<div style='color:#b00;font-size:16px'><b>✗ 顺序错误 (out of order)</b><ul>{items}</ul></div>")
 
 
@@ -578,7 +643,7 @@ def fairness_headline(balances, inclusion_rows: list[dict[str, str]] | None,
         p_values = [float(r["p_value"]) for r in inclusion_rows if r["p_value"]]
         worst = min(p_values, default=1.0)
         seeds = inclusion_rows[0]["seeds"] if inclusion_rows else "0"
-        lines.append(f"{ok if worst >= 0.001 else bad} <b>入样概率 (inclusion probability)</b>：{seeds} 个种子的蒙特卡洛，"
+        lines.append(f"{ok if worst >= 0.001 else bad} <b>入样概率 (inclusion probability)</b>：{escape(seeds)} 个种子的蒙特卡洛，"
                      f"{len(p_values)} 个分层的均匀性检验最小 p = {worst:.3f}"
                      + ("（均未提示异常）" if worst >= 0.001 else "（提示异常，须查明）") + "。")
     if timeline_rows is not None:

@@ -785,3 +785,13 @@ def test_csv_text_named_xlsx_is_read_by_its_content(tmp_path: Path) -> None:
     paths["entities"] = tmp_path / "entities.xlsx"
     paths["entities"].write_bytes(CHINESE_ENTITIES.encode("gbk"))
     assert load_registers(paths).entities == CHINESE_EXPECTED
+
+
+def test_semicolon_in_an_item_id_department_or_certificate_number_is_refused_naming_row_and_column(tmp_path: Path) -> None:
+    # the archive joins item ids, departments and certificate numbers with ';' (visits.csv, history.csv)
+    items = lines(ITEM_HEADER, item("SX01"), "SX0;2,食品销售者监督检查,市场监管局;卫健委,《食品安全法》,FOOD_SALE,一般")
+    inspectors = lines(INSPECTOR_HEADER, inspector(CERT1), "4104;002,史萍峰,湛河区市场监督管理局,马庄市场监管所,是")
+    problems = problems_of(tmp_path, items=items, inspectors=inspectors)
+    found = {(p.file, p.row, p.column) for p in problems if "separates lists" in p.message}
+    assert found == {(file_of(tmp_path, "items"), 3, "item_id"), (file_of(tmp_path, "items"), 3, "department"),
+                     (file_of(tmp_path, "inspectors"), 3, "cert_no")}

@@ -468,6 +468,18 @@ def _uscc_problem(table: Table, row: int, code: str) -> str | None:
     return uscc_codes.problem(code)
 
 
+LIST_SEPARATOR = ";"  # joins item ids, departments and certificate numbers in the archive's CSV files
+
+
+def _no_separator(problems: list[Problem], table: Table, row: int, cells: dict[str, str], *columns: str) -> None:
+    """Values the archive lists joined by ';' (visits.csv, history.csv) must not contain it."""
+    for column in columns:
+        if LIST_SEPARATOR in cells[column]:
+            problems.append(Problem(table.file, row, column,
+                                    f"'{cells[column]}' contains ';', which separates lists in the archive's files; "
+                                    "use another character (e.g. '、' or '，')"))
+
+
 def _require(problems: list[Problem], table: Table, row: int, cells: dict[str, str], *columns: str) -> None:
     for column in columns:
         if not cells[column]:
@@ -573,6 +585,7 @@ def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[s
     for row, cells in table.rows:
         before = len(problems)
         _require(problems, table, row, cells, "item_id", "name", "department", "legal_basis", "target_tags")
+        _no_separator(problems, table, row, cells, "item_id", "department")
         item_id = cells["item_id"]
         if item_id in items:
             problems.append(Problem(table.file, row, "item_id", f"duplicate item id '{item_id}', first at row {items[item_id].row}"))
@@ -596,6 +609,7 @@ def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]
             problems.append(Problem(table.file, row, "cert_no",
                                     "inspector without a certificate number (执法证号); only certified inspectors may be listed"))
         _require(problems, table, row, cells, "name", "department", "unit")
+        _no_separator(problems, table, row, cells, "cert_no", "department")
         cert_no = cells["cert_no"]
         if cert_no in inspectors:
             problems.append(Problem(table.file, row, "cert_no", f"duplicate certificate number '{cert_no}', first at row {inspectors[cert_no].row}"))

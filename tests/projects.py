@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -90,3 +91,21 @@ def write_rows_project(root: Path, quarter: str, seed: str, rows: dict[str, list
     (root / "params").mkdir()
     (root / "params" / f"{quarter}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return Project(root)
+
+
+def copy_project(target: Path) -> Path:
+    """The project's files as git sees them (tracked and new), with this checkout's .venv."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.splitlines()
+    for name in listed:
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    (target / ".venv").symlink_to(ROOT / ".venv")
+    return target
+
+
+def make(root: Path, *targets: str) -> subprocess.CompletedProcess:
+    """``make TARGET`` in ``root``; -o takes .venv as up to date (it is this checkout's, linked)."""
+    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *targets], cwd=root,
+                          capture_output=True, text=True)

@@ -40,14 +40,9 @@ return {
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    from zhanhe_audit import workbook
-    from zhanhe_audit.paths import Project
-
-    root = tmp_path_factory.mktemp("browser")
-    for folder in ("params", "registers"):
-        (root / folder).symlink_to(ROOT / folder)
-    return workbook.draw(Project(root), "demo-2026Q4", progress=lambda line: None)
+def archive(demo_drawn):
+    root, _ = demo_drawn
+    return root / "outputs" / "demo-2026Q4"
 
 
 @pytest.fixture(scope="module")

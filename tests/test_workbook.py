@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import ROOT, make_project, tree, write_params
+from projects import ROOT, make, make_project, tree, write_params
 from zhanhe_audit import quarter, workbook
 from zhanhe_audit.errors import DrawRefused
 from zhanhe_audit.paths import DEMO_QUARTER, Project
@@ -22,31 +22,10 @@ from zhanhe_audit.paths import DEMO_QUARTER, Project
 pytestmark = pytest.mark.slow
 
 
-def _copy_project(target: Path) -> Path:
-    """The project's files as git sees them (tracked and new), with this checkout's .venv."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True,
-                            text=True, check=True).stdout.splitlines()
-    for name in listed:
-        if (ROOT / name).is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, target / name)
-    (target / ".venv").symlink_to(ROOT / ".venv")
-    return target
-
-
-def _make(root: Path, *targets: str) -> subprocess.CompletedProcess:
-    # -o: take .venv as up to date (it is this checkout's, linked)
-    return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *targets], cwd=root,
-                          capture_output=True, text=True)
-
-
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory):
-    """A copy of the project after `make draw` on the demo quarter."""
-    root = _copy_project(tmp_path_factory.mktemp("project"))
-    result = _make(root, "draw")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root, result
+def drawn(demo_drawn):
+    """A copy of the project after `make draw` on the demo quarter (shared with the browser test)."""
+    return demo_drawn
 
 
 def test_make_draw_writes_a_complete_archive_with_progress(drawn):
@@ -89,7 +68,7 @@ def test_html_pages_are_self_contained_stamped_internal_and_hide_code(drawn, pag
 def test_second_make_draw_refuses_and_leaves_the_archive_byte_identical(drawn):
     root, _ = drawn
     before = tree(root / "outputs")
-    again = _make(root, "draw")
+    again = make(root, "draw")
     assert again.returncode != 0
     assert "make verify QUARTER=demo-2026Q4" in again.stderr and "Traceback" not in again.stderr
     assert tree(root / "outputs") == before
@@ -97,7 +76,7 @@ def test_second_make_draw_refuses_and_leaves_the_archive_byte_identical(drawn):
 
 def test_make_verify_passes_on_a_fresh_archive(drawn):
     root, _ = drawn
-    result = _make(root, "verify")
+    result = make(root, "verify")
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.strip().splitlines()
     assert lines[-1] == "PASS"
@@ -112,7 +91,7 @@ def test_make_verify_fails_after_one_character_of_a_ticket_changes(drawn, tmp_pa
     lines = tickets.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[4] = lines[4].replace(",true,", ",false,")
     tickets.write_text("".join(lines), encoding="utf-8")
-    result = _make(copy, "verify")
+    result = make(copy, "verify")
     assert result.returncode != 0
     assert "draw/tickets.csv" in result.stdout and "row 5" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "FAIL"
@@ -221,11 +200,11 @@ def test_make_replace_appends_a_record_that_make_verify_accepts(drawn, tmp_path)
     archive = copy / "outputs" / DEMO_QUARTER
     before = {k: v for k, v in tree(archive).items()}
     visit = next(csv.DictReader(io.StringIO((archive / "draw" / "visits.csv").read_text(encoding="utf-8"))))
-    replaced = _make(copy, "replace", f"USCC={visit['uscc']}", "REASON=已注销 (deregistered)")
+    replaced = make(copy, "replace", f"USCC={visit['uscc']}", "REASON=已注销 (deregistered)")
     assert replaced.returncode == 0, replaced.stdout + replaced.stderr
     assert (archive / "records" / "0001-replacement" / "replacement.json").is_file()
     after = tree(archive)
     assert {k: v for k, v in after.items() if not k.startswith("records/")} == before
-    verified = _make(copy, "verify")
+    verified = make(copy, "verify")
     assert verified.returncode == 0, verified.stdout
     assert "PASS  records" in verified.stdout and verified.stdout.strip().splitlines()[-1] == "PASS"

@@ -36,6 +36,7 @@ from .registers import GRADES, Entity, Registers
 SIGNIFICANCE = 0.05
 MIN_EXPECTED = 5  # the usual rule for a chi-square approximation
 MERGED = "其他（合并）"
+PARALLEL_FROM = 2_000_000  # tickets hashed by the Monte Carlo (about 1 s on one core) before a worker pool pays off
 
 
 @dataclass(frozen=True)
@@ -196,8 +197,13 @@ def _uniformity(stratum: Stratum, counts: list[int], seeds: int) -> tuple[float 
 
 
 def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = None) -> list[Inclusion]:
-    """Run the real selection ``seeds`` times per stratum and test each stratum's inclusion counts."""
-    workers = workers or min(2, os.cpu_count() or 1)
+    """Run the real selection ``seeds`` times per stratum and test each stratum's inclusion counts.
+
+    Worker processes pay off only for large strata: below ``PARALLEL_FROM`` tickets in all
+    (times seeds) the work stays in this process, as starting the pool costs more.
+    """
+    small = seeds * sum(len(stratum.usccs) for stratum in strata) < PARALLEL_FROM
+    workers = 1 if small else workers or min(2, os.cpu_count() or 1)
     chunks = [(stratum, first, min(first + 250, seeds)) for stratum in strata for first in range(0, seeds, 250)]
     totals: dict[tuple[str, str], Counter] = defaultdict(Counter)
     if workers > 1:

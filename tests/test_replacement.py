@@ -564,3 +564,18 @@ def test_cli_replace_error_exits_2_without_traceback_and_writes_nothing(project,
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "is not selected in 2026Q1" in result.stderr
     assert tree(tmp_path) == before
+
+
+def test_record_left_half_built_by_a_killed_replace_is_removed_by_the_next_one_and_never_counted(project):
+    # a replace killed with SIGKILL leaves its scratch folder under records/, with a manifest inside
+    stale = _folder(project) / "records" / ".0001-replacement.partial-99999999" / "records" / "0001-replacement"
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text("{}", encoding="utf-8")
+    assert replacement.record_folders(_folder(project)) == []
+    lines: list[str] = []
+    record = replacement.append(project, Q, _single_task_visit(project)["uscc"], REASON, progress=lines.append)
+    assert record.name == "0001-replacement"
+    assert lines == [f"removed outputs/{Q}/records/.0001-replacement.partial-99999999: left by a run that was killed "
+                     "before it finished; it was never an archive or a record"]
+    assert sorted(p.name for p in (_folder(project) / "records").iterdir()) == ["0001-replacement"]
+    assert verify.report(project, Q, out=lambda line: None) is True

@@ -27,8 +27,8 @@ from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
 
-from zhanhe_audit import archive, cli, workbook
-from zhanhe_audit import quarter as quarter_module
+from zhanhe_audit import cli, engine, workbook
+from zhanhe_audit.evidence import MANIFEST, manifest
 from zhanhe_audit.paths import Project
 
 CELL = 3  # 0-based: the fourth cell, after the parameters, the injected parameters and the step's opening
@@ -67,10 +67,10 @@ def at_html() -> None:
 
 
 def at_manifest(wait: bool, root: Path) -> None:
-    original = archive.write_new
+    original = manifest.write_new
 
     def write_new(path, data):
-        if path.name == archive.MANIFEST:
+        if path.name == MANIFEST:
             if wait:
                 print("WAITING at the manifest", flush=True)
                 while not (root / "go").exists():
@@ -80,13 +80,13 @@ def at_manifest(wait: bool, root: Path) -> None:
                 die()
         original(path, data)
 
-    archive.write_new = write_new
+    manifest.write_new = write_new
 
 
 def main(point: str, root: str, quarter: str) -> int:
     if point == "wait:manifest":
         at_manifest(True, Path(root))
-        quarter_module.draw_quarter(Project(Path(root)), quarter)
+        engine.draw_quarter(Project(Path(root)), quarter)
         return 0
     if point == "html":
         at_html()

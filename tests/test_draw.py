@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from zhanhe_audit import draw
-from zhanhe_audit.params import FLOORS, Task, normalise_seed, parse_params
+from zhanhe_audit.params import FLOORS, PROTOCOL, Task, normalise_seed, parse_params
 from zhanhe_audit.uscc import complete
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +29,7 @@ def test_docs_copy_of_the_protocol_matches_shared_design(name):
 
 
 def test_vectors_are_protocol_v1():
-    assert VECTORS["protocol"] == draw.PROTOCOL == "draw-v1"
+    assert VECTORS["protocol"] == PROTOCOL == "draw-v1"
 
 
 @pytest.mark.parametrize("grade", sorted(VECTORS["strata"]))
@@ -190,7 +190,7 @@ def test_mode_a_has_no_batches():
 def test_selection_path_imports_no_random_stream_numpy_or_pandas():
     # A fresh interpreter: importing the whole draw path must not load any of them.
     code = (
-        "import sys, zhanhe_audit.quarter, zhanhe_audit.draw, zhanhe_audit.matching;"
+        "import sys, zhanhe_audit.engine, zhanhe_audit.draw, zhanhe_audit.matching;"
         "print(sorted(m for m in ('random', 'numpy', 'pandas') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -106,7 +106,7 @@ def test_quarter_coverage_counts_an_entity_drawn_twice_once():
 
 
 def test_timeline_in_order_and_a_seed_dated_before_the_freeze_is_flagged():
-    record = {"frozen_at": "2026-11-26T04:43:33+00:00"}
+    record = "2026-11-26T04:43:33+00:00"  # when the freeze record says it was frozen
     events, problems = fairness.timeline(record, {"date": "2026-11-27"}, "2026-11-27T09:00:00+00:00")
     assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "种子产生", "抽取"]
     _, problems = fairness.timeline(record, {"date": "2026-10-12"}, "2026-11-27T09:00:00+00:00")
@@ -114,7 +114,7 @@ def test_timeline_in_order_and_a_seed_dated_before_the_freeze_is_flagged():
 
 
 def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
-    record = {"frozen_at": "2026-11-26T04:43:33+00:00"}
+    record = "2026-11-26T04:43:33+00:00"  # when the freeze record says it was frozen
     commits = (("f" * 40, "2026-11-26T05:00:00+00:00"), ("s" * 40, "2026-11-26T04:50:00+00:00"))
     _, problems = fairness.timeline(record, {"date": "2026-11-26"}, "2026-11-27T09:00:00+00:00", commits)
     assert problems and "freeze committed" in problems[0]

@@ -83,7 +83,7 @@ def _rewrite(path: Path, change, added: tuple[dict[str, str], ...] = ()) -> None
 
 def hostile_project(root: Path) -> Path:
     """300 demo entities with hostile text in every field, frozen, then seeded: ready to draw."""
-    from zhanhe_audit import quarter
+    from zhanhe_audit import engine
     from zhanhe_audit.paths import Project
 
     make_project(root, QUARTER, entities=300)
@@ -130,7 +130,7 @@ def hostile_project(root: Path) -> Path:
     params["justification"] = {"A": hostile("justification")}
     params["exclusions"] = [{"uscc": excluded, "reason": hostile("exclusion")}]
     params_file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    quarter.freeze_quarter(Project(root), QUARTER)
+    engine.freeze_quarter(Project(root), QUARTER)
     params["seed"] = {"value": SEED, "provenance": {"method": hostile("method"), "date": "2026-01-05",
                                                     "witnesses": [hostile("witness"), "第二证人"]}}
     params_file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -265,12 +265,12 @@ def test_the_checks_catch_a_planted_script_and_text_left_as_markup(sources):
 
 def test_the_inspector_hand_check_on_the_hostile_report_reproduces_in_a_shell(archive, sources, tmp_path):
     from zhanhe_audit.draw import inspector_ticket
-    from zhanhe_audit.quarter import read_visits
+    from zhanhe_audit.evidence.files import VISITS_CSV
 
     text = Page(sources["report.html"]).text
     command = re.search(r"(printf '%s\\n%s\\n%s\\n%s' .*\| sha256sum)", text).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
-    visit = read_visits(archive)[0]
+    visit = VISITS_CSV.read(archive)[0]
     assert visit.inspectors[0].endswith(CERT_SUFFIX)
     assert output.split()[0] == inspector_ticket(SEED, visit.task_id, visit.uscc, visit.inspectors[0])
     assert list(tmp_path.iterdir()) == []  # `$(touch pwned)` in the seed stayed text

@@ -20,7 +20,9 @@ import pytest
 import yaml
 
 from projects import ROOT, SEED as PROJECT_SEED, make_project, write_rows_project
-from zhanhe_audit import draw, inspectors, quarter
+from zhanhe_audit import draw, engine, inspectors
+from zhanhe_audit.evidence import CAP_EXCEPTIONS
+from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.errors import FreezeError
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.paths import Project
@@ -61,8 +63,8 @@ def write_project(root: Path, entities: list[str], inspector_rows: list[str], co
     return write_rows_project(root, Q, SEED, rows, list(tasks), inspection=inspection)
 
 
-def draw_of(project: Project, history: History = History(), quarter_name: str = Q) -> quarter.DrawResult:
-    return quarter.run_draw(quarter.load_inputs(project, quarter_name, past=history))
+def draw_of(project: Project, history: History = History(), quarter_name: str = Q) -> engine.DrawResult:
+    return engine.run_draw(load_inputs(project, quarter_name, history))
 
 
 def conflict(cert: str, code: str) -> str:
@@ -72,7 +74,7 @@ def conflict(cert: str, code: str) -> str:
 # --- properties, checked with this file's own reading of the rules ----------------------------------
 
 
-def check_inspectors(result: quarter.DrawResult) -> None:
+def check_inspectors(result: engine.DrawResult) -> None:
     """Every rule of the second random, on a whole draw."""
     inputs = result.inputs
     registers, rules, history, seed = inputs.registers, inputs.params.inspection, inputs.history, inputs.params.seed.value
@@ -133,7 +135,7 @@ def check_inspectors(result: quarter.DrawResult) -> None:
                           "too_few"}
 
 
-def check_visit_order(result: quarter.DrawResult) -> None:
+def check_visit_order(result: engine.DrawResult) -> None:
     """Visits are numbered 1, 2, 3 ... in order of (first task, its ticket); one per entity."""
     seed = result.inputs.params.seed.value
     assert len({v.uscc for v in result.visits}) == len(result.visits)
@@ -148,8 +150,8 @@ def check_visit_order(result: quarter.DrawResult) -> None:
 
 @pytest.fixture(scope="module")
 def demo():
-    inputs = quarter.load_inputs(Project(ROOT), "demo-2026Q4", past=History())
-    return quarter.run_draw(inputs)
+    inputs = load_inputs(Project(ROOT), "demo-2026Q4", History())
+    return engine.run_draw(inputs)
 
 
 def test_demo_draw_keeps_every_inspector_rule(demo):
@@ -160,7 +162,7 @@ def test_demo_draw_keeps_every_inspector_rule(demo):
 def test_demo_draw_after_an_earlier_quarter_of_the_same_year_keeps_every_inspector_rule(demo):
     """The demo's own visits taken as the history of an earlier quarter: previous inspectors must change."""
     earlier = History(tuple(PastVisit("demo-2026Q3", v.visit_id, v.uscc, v.items, v.inspectors) for v in demo.visits))
-    again = quarter.run_draw(replace(demo.inputs, history=earlier))
+    again = engine.run_draw(replace(demo.inputs, history=earlier))
     revisited = [v for v in again.visits if earlier.last_visit(v.uscc)]
     assert revisited  # the per-item cap leaves some entities with items not yet drawn
     check_inspectors(again)
@@ -201,7 +203,7 @@ def synthetic_draw(tmp_path_factory):
     """The first draw of a SYNTHETIC case, made once per module."""
     made = {}
 
-    def get(case) -> quarter.DrawResult:
+    def get(case) -> engine.DrawResult:
         if repr(case) not in made:
             made[repr(case)] = draw_of(synthetic(tmp_path_factory.mktemp("synthetic"), *case))
         return made[repr(case)]
@@ -233,7 +235,7 @@ def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_r
     earlier = History(tuple(PastVisit(Q, v.visit_id, v.uscc, v.items, v.inspectors) for v in first.visits))
     inputs = replace(first.inputs, history=earlier)
     try:
-        quarter.check_feasible(inputs)
+        engine.check_feasible(inputs)
     except FreezeError as refused:
         found = re.search(rf"entity \w{{18}} \(home unit .+\), eligible in task {Q}-T\d\d: department \S+ has \d+ "
                           rf"certified inspector\(s\), (\d+) left after the rules \(.*\(inspected this entity last "
@@ -241,7 +243,7 @@ def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_r
         assert found and int(found[1]) < case[3], str(refused)
         assert case[3] == 3  # two per department always leave enough here
         return
-    again = quarter.run_draw(inputs)
+    again = engine.run_draw(inputs)
     assert [v.uscc for v in again.visits] == [v.uscc for v in first.visits]
     assert all(earlier.last_visit(v.uscc) for v in again.visits)
     check_inspectors(again)
@@ -256,7 +258,7 @@ def test_without_cross_unit_a_home_unit_inspector_can_be_chosen(synthetic_draw):
     home = [(v.visit_id, c) for v in result.visits for c in v.inspectors if people[c].unit == entities[v.uscc].unit]
     assert home
     # with cross_unit on, the same draw never sends one
-    on = quarter.run_draw(replace(result.inputs, params=replace(
+    on = engine.run_draw(replace(result.inputs, params=replace(
         result.inputs.params, inspection=replace(result.inputs.params.inspection, cross_unit=True))))
     assert not [c for v in on.visits for c in v.inspectors if people[c].unit == entities[v.uscc].unit]
 
@@ -370,7 +372,7 @@ def test_demo_entities_drawn_by_several_tasks_are_one_visit_each(demo):
 def freeze_refusal(project: Project, history: History = History()) -> str:
     """The freeze's feasibility check on ``project`` (what ``make freeze`` runs before the seed exists)."""
     with pytest.raises(FreezeError) as caught:
-        quarter.check_feasible(quarter.load_inputs(project, Q, past=history))
+        engine.check_feasible(load_inputs(project, Q, history))
     return str(caught.value)
 
 
@@ -405,7 +407,7 @@ def test_three_per_department_in_a_tiny_register_is_refused_at_the_freeze_naming
            "(same home unit) removed 1)" in message and "fewer than 3 inspectors" in message
     # without cross-unit inspection the home unit's inspector makes up the team
     project = write_project(tmp_path / "off", [entity_row(U[0])], rows, per_department=3, cross_unit=False)
-    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))
+    engine.check_feasible(load_inputs(project, Q, History()))
     (visit,) = draw_of(project).visits
     assert set(visit.inspectors) == set(CERTS[:3])
 
@@ -415,7 +417,7 @@ def test_previous_visit_rule_leaving_too_few_is_refused_at_the_freeze(tmp_path):
     history = History((PastVisit("2025Q4", "2025Q4-V0001", U[0], ("SX01",), (CERTS[0], CERTS[2])),))
     message = freeze_refusal(project, history)
     assert f"entity {U[0]}" in message and "(inspected this entity last time) removed 2" in message
-    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))  # without that visit: enough
+    engine.check_feasible(load_inputs(project, Q, History()))  # without that visit: enough
 
 
 def test_fewer_certified_inspectors_than_per_department_is_refused_at_the_freeze_even_with_no_rule(tmp_path):
@@ -445,7 +447,7 @@ def test_workload_cap_running_out_gives_a_listed_cap_exception_instead_of_a_refu
     rows = [inspector_row(cert) for cert in CERTS[:3]]
     conflicts = [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])]
     project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows, conflicts, workload_slack=0)
-    quarter.check_feasible(quarter.load_inputs(project, Q, past=History()))
+    engine.check_feasible(load_inputs(project, Q, History()))
     result = draw_of(project)
     check_inspectors(result)
     (exception,) = result.assignment.exceptions
@@ -454,7 +456,7 @@ def test_workload_cap_running_out_gives_a_listed_cap_exception_instead_of_a_refu
         third.visit_id, third.uscc, D1, 2)
     assert exception.load == 2 and exception.under_cap == 1 and exception.cert_no in third.inspectors
     assert result.assignment.loads[exception.cert_no] == 3
-    written = quarter.draw_files(result)[f"draw/{quarter.CAP_EXCEPTIONS}"]
+    written = engine.draw_files(result)[CAP_EXCEPTIONS]
     assert written == ("visit,uscc,department,cert_no,visits_before,cap,under_cap_candidates\n"
                        f"{third.visit_id},{third.uscc},{D1},{exception.cert_no},2,2,1\n")
     # one more unit of slack and the same registers draw within the caps: no exception, no file
@@ -462,7 +464,7 @@ def test_workload_cap_running_out_gives_a_listed_cap_exception_instead_of_a_refu
                             workload_slack=1)
     relaxed = draw_of(project)
     check_inspectors(relaxed)
-    assert relaxed.assignment.exceptions == [] and f"draw/{quarter.CAP_EXCEPTIONS}" not in quarter.draw_files(relaxed)
+    assert relaxed.assignment.exceptions == [] and CAP_EXCEPTIONS not in engine.draw_files(relaxed)
 
 
 def test_violations_flag_an_unlisted_over_cap_place_and_a_listed_one_under_the_cap(tmp_path):

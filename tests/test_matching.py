@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from projects import ROOT, write_rows_project
-from zhanhe_audit import matching, quarter
+from zhanhe_audit import engine, matching
+from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.errors import RegisterError
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.paths import Project
@@ -57,7 +58,7 @@ def write_project(root: Path, entities: list[str], tasks: list[dict], items: lis
 
 
 def eligibility_of(project: Project, history: History = History()) -> list[matching.Eligibility]:
-    inputs = quarter.load_inputs(project, Q, past=history)
+    inputs = load_inputs(project, Q, history)
     return [matching.eligible(task, inputs.registers, inputs.params, history, 2026) for task in inputs.params.tasks]
 
 
@@ -87,8 +88,8 @@ def covers(item_tags: set[str], entity_tags: set[str]) -> bool:
 @pytest.fixture(scope="module")
 def demo():
     """The demo quarter drawn from the committed params and registers, with no earlier archive."""
-    inputs = quarter.load_inputs(Project(ROOT), DEMO_QUARTER, past=History())
-    return quarter.run_draw(inputs)
+    inputs = load_inputs(Project(ROOT), DEMO_QUARTER, History())
+    return engine.run_draw(inputs)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,7 @@ def test_demo_every_visit_item_covers_its_entity_by_own_tag_logic(demo, raw):
 
 def test_demo_match_evidence_names_tags_the_entity_has_and_the_item_targets(demo, raw):
     entities, items = raw
-    rows = list(csv.DictReader(io.StringIO(quarter.match_csv(demo))))
+    rows = list(csv.DictReader(io.StringIO(engine.draw_files(demo)["draw/match.csv"])))
     assert rows
     for row in rows:
         qualifying = set(row["qualifying_tags"].split(";"))
@@ -149,7 +150,7 @@ def test_demo_populations_are_exactly_the_active_in_scope_entities_of_the_tasks_
 
 def test_demo_populations_add_up(demo, raw):
     entities, _ = raw
-    rows = list(csv.DictReader(io.StringIO(quarter.populations_csv(demo.eligibility))))
+    rows = list(csv.DictReader(io.StringIO(engine.draw_files(demo)["draw/populations.csv"])))
     for task, found in zip(demo.inputs.params.tasks, demo.eligibility, strict=True):
         for grade in task.grades:
             active = sum(row["grade"] == grade and row["status"] in ACTIVE for row in entities.values())
@@ -203,7 +204,7 @@ def test_tags_with_stray_spaces_lower_case_and_full_width_separators_are_normali
         entity_row(U[2], "retail"),
         entity_row(U[3], "ENTERPRISE"),
     ], tasks=[{"id": "T01", "items": ["SX03"]}], items=items)
-    registers = quarter.load_inputs(project, Q, past=History()).registers
+    registers = load_inputs(project, Q, History()).registers
     assert registers.entities[0].tags == registers.entities[1].tags == frozenset({"FOOD_SALE", "ENTERPRISE"})
     assert registers.items["SX03"].target_tags == frozenset({"FOOD_SALE", "RETAIL"})
     (found,) = eligibility_of(project)
@@ -224,7 +225,7 @@ def test_an_unknown_tag_code_is_a_register_error_naming_file_row_and_column(tmp_
         items[line - 2] = f"SX03,食品销售者监督检查,{D1},《食品安全法》,{cell},重点"
     project = write_project(tmp_path, entities, tasks=[{"id": "T01", "items": ["SX01"]}], items=items)
     with pytest.raises(RegisterError) as caught:
-        quarter.load_inputs(project, Q, past=History())
+        load_inputs(project, Q, History())
     (problem,) = caught.value.problems
     assert (problem.file, problem.row, problem.column) == (f"registers/{Q}/{register}.csv", line, column)
     assert "FOOD_SAEL" in problem.message
@@ -284,13 +285,13 @@ def test_entity_matching_two_items_of_a_task_gets_one_ticket_and_both_items(tmp_
     (found,) = eligibility_of(project)
     assert [e.uscc for e in found.population["A"]] == [U[0], U[1]]
     assert found.items_for[U[0]] == ("SX03", "SX04")
-    result = quarter.run_draw(quarter.load_inputs(project, Q, past=History()))
+    result = engine.run_draw(load_inputs(project, Q, History()))
     rows = [t for t in result.tickets if t.uscc == U[0]]
     assert len(rows) == 1
     assert rows[0].ticket == hashlib.sha256(f"{SEED}\n{Q}-T01\n{U[0]}".encode()).hexdigest()
     (visit,) = [v for v in result.visits if v.uscc == U[0]]
     assert visit.items == ("SX03", "SX04")
-    evidence = [r for r in csv.DictReader(io.StringIO(quarter.match_csv(result))) if r["uscc"] == U[0]]
+    evidence = [r for r in csv.DictReader(io.StringIO(engine.draw_files(result)["draw/match.csv"])) if r["uscc"] == U[0]]
     assert {(r["item_id"], r["qualifying_tags"]) for r in evidence} == {("SX03", "FOOD_SALE"), ("SX04", "FOOD_SERVICE")}
 
 
@@ -382,7 +383,7 @@ def test_per_item_cap_removes_only_the_capped_item(tmp_path):
     assert eligible_codes(found) == {U[0], U[1]}
     assert found.items_for == {U[0]: ("SX01",), U[1]: ("SX01", "SX03")}
     assert found.excluded == []
-    result = quarter.run_draw(quarter.load_inputs(project, Q, past=history))
+    result = engine.run_draw(load_inputs(project, Q, history))
     assert {v.uscc: v.items for v in result.visits} == {U[0]: ("SX01",), U[1]: ("SX01", "SX03")}
 
 

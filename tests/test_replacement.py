@@ -20,8 +20,14 @@ from pathlib import Path
 import pytest
 
 from projects import make_project, tree, write_params
-from zhanhe_audit import archive, history, quarter, replacement, verify
-from zhanhe_audit.errors import DrawRefused
+from zhanhe_audit import append, engine, replacement, verify
+from zhanhe_audit.evidence import store
+from zhanhe_audit.evidence.files import VISITS_CSV
+from zhanhe_audit.evidence.records import record_folders
+from zhanhe_audit.inputs import load_inputs
+from zhanhe_audit.errors import ArchiveError, ReplacementRefused
+from zhanhe_audit.evidence.manifest import chain_head
+from zhanhe_audit.kinds import apply_records, history_before
 from zhanhe_audit.paths import Project
 
 Q = "2026Q1"
@@ -44,9 +50,9 @@ def _draw(root: Path, name: str = Q, entities: int = ENTITIES, tasks: list[dict]
         path = root / "registers" / name / "conflicts.csv"
         path.write_text(path.read_text(encoding="utf-8") + "".join(f"{row}\n" for row in conflicts), encoding="utf-8")
     project = Project(root)
-    quarter.freeze_quarter(project, name)
+    engine.freeze_quarter(project, name)
     write_params(root, name, seed=True, tasks=tasks)
-    quarter.draw_quarter(project, name)
+    engine.draw_quarter(project, name)
     return project
 
 
@@ -111,7 +117,7 @@ def _run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 def test_replacement_appends_record_0001_with_its_own_manifest_chained_to_the_draw(project):
     folder = _folder(project)
     draw_manifest = hashlib.sha256((folder / "manifest.json").read_bytes()).hexdigest()
-    record = replacement.append(project, Q, _single_task_visit(project)["uscc"], REASON)
+    record = append.replace(project, Q, _single_task_visit(project)["uscc"], REASON)
     assert record == folder / "records" / "0001-replacement"
     assert {path.name for path in record.iterdir()} == RECORD_FILES
     manifest = json.loads((record / "manifest.json").read_text(encoding="utf-8"))
@@ -130,7 +136,7 @@ def test_replacement_appends_record_0001_with_its_own_manifest_chained_to_the_dr
 
 def test_record_holds_the_reason_ranks_and_new_visit_and_no_clock_time(project):
     replaced = _single_task_visit(project)
-    record = replacement.append(project, Q, replaced["uscc"], f"  {REASON} \n")
+    record = append.replace(project, Q, replaced["uscc"], f"  {REASON} \n")
     data = _record(record)
     assert data["reason"] == REASON  # surrounding white space is not part of it
     assert (data["quarter"], data["replaced_uscc"], data["replaced_visit"]) == (Q, replaced["uscc"], replaced["visit"])
@@ -142,15 +148,15 @@ def test_record_holds_the_reason_ranks_and_new_visit_and_no_clock_time(project):
     text = (record / "replacement.json").read_text(encoding="utf-8")
     assert "created" not in text and "2026-11" not in text
     assert text.endswith("}\n") and REASON in text  # UTF-8, not \\u escapes
-    assert (record / "visits.csv").read_text(encoding="utf-8").splitlines()[0] == ",".join(quarter.VISIT_COLUMNS)
+    assert (record / "visits.csv").read_text(encoding="utf-8").splitlines()[0] == ",".join(VISITS_CSV.columns)
 
 
 def test_files_outside_records_stay_byte_identical(project, tmp_path):
     before = tree(tmp_path)
     first = _single_task_visit(project, index=0)["uscc"]
     second = _single_task_visit(project, index=1)["uscc"]
-    replacement.append(project, Q, first, REASON)
-    replacement.append(project, Q, second, "无此经营项目 no such business")
+    append.replace(project, Q, first, REASON)
+    append.replace(project, Q, second, "无此经营项目 no such business")
     after = tree(tmp_path)
     outside = {name: data for name, data in after.items() if not name.startswith(f"outputs/{Q}/records/")}
     assert outside == before
@@ -163,7 +169,7 @@ def test_replacement_is_the_lowest_unused_reserve_of_the_same_stratum_with_the_b
     own = _ticket(project, task, replaced["uscc"])
     visited = {v["uscc"] for v in _draw_visits(project)}
     expected = next(r for r in _reserves(project, task, own["grade"]) if r["uscc"] not in visited)
-    record = replacement.append(project, Q, replaced["uscc"], REASON)
+    record = append.replace(project, Q, replaced["uscc"], REASON)
     [entry] = _record(record)["tasks"]
     assert (entry["replacement_uscc"], entry["replacement_rank"]) == (expected["uscc"], int(expected["rank"]))
     assert entry["batch"] == (int(own["batch"]) if own["batch"] else None)
@@ -182,8 +188,8 @@ def test_second_replacement_in_the_same_stratum_takes_the_next_reserve(project):
     grade, (first, second, *_) = next((g, u) for g, u in sorted(by_grade.items()) if len(u) >= 2)
     visited = {v["uscc"] for v in _draw_visits(project)}
     free = [r for r in _reserves(project, f"{Q}-T01", grade) if r["uscc"] not in visited]
-    one = _record(replacement.append(project, Q, first, REASON))["tasks"][0]
-    two = _record(replacement.append(project, Q, second, REASON))["tasks"][0]
+    one = _record(append.replace(project, Q, first, REASON))["tasks"][0]
+    two = _record(append.replace(project, Q, second, REASON))["tasks"][0]
     assert [(one["replacement_uscc"], one["replacement_rank"]), (two["replacement_uscc"], two["replacement_rank"])] == [
         (free[0]["uscc"], int(free[0]["rank"])), (free[1]["uscc"], int(free[1]["rank"]))]
 
@@ -193,8 +199,8 @@ def test_replacing_the_replacement_takes_the_next_reserve_and_retires_its_visit(
     grade = _ticket(project, replaced["task_id"], replaced["uscc"])["grade"]
     visited = {v["uscc"] for v in _draw_visits(project)}
     free = [r for r in _reserves(project, replaced["task_id"], grade) if r["uscc"] not in visited]
-    first = _record(replacement.append(project, Q, replaced["uscc"], REASON))
-    second = _record(replacement.append(project, Q, free[0]["uscc"], "联系不上 unreachable"))
+    first = _record(append.replace(project, Q, replaced["uscc"], REASON))
+    second = _record(append.replace(project, Q, free[0]["uscc"], "联系不上 unreachable"))
     assert second["replaced_visit"] == first["new_visits"][0]
     assert second["tasks"][0]["replaced_rank"] == int(free[0]["rank"])
     assert second["tasks"][0]["replacement_uscc"] == free[1]["uscc"]
@@ -202,15 +208,15 @@ def test_replacing_the_replacement_takes_the_next_reserve_and_retires_its_visit(
     assert free[1]["uscc"] in now and free[0]["uscc"] not in now and replaced["uscc"] not in now
     draw_count = len(_draw_visits(project))
     assert [first["new_visits"], second["new_visits"]] == [[f"{Q}-V{draw_count + 1:04d}"], [f"{Q}-V{draw_count + 2:04d}"]]
-    assert {v.uscc: v.visit_id for v in replacement.current_visits(_folder(project))} == now
+    assert {v.uscc: v.visit_id for v in apply_records(_folder(project)).visits} == now
 
 
 def test_an_entity_replaced_once_cannot_be_replaced_again(project):
     replaced = _single_task_visit(project)["uscc"]
-    replacement.append(project, Q, replaced, REASON)
+    append.replace(project, Q, replaced, REASON)
     before = tree(_folder(project))
-    with pytest.raises(DrawRefused, match=f"{replaced} was replaced already in {Q} \\(records/0001-replacement\\)"):
-        replacement.append(project, Q, replaced, REASON)
+    with pytest.raises(ReplacementRefused, match=f"{replaced} was replaced already in {Q} \\(records/0001-replacement\\)"):
+        append.replace(project, Q, replaced, REASON)
     assert tree(_folder(project)) == before
 
 
@@ -225,7 +231,7 @@ def test_a_visit_of_two_tasks_is_replaced_in_each_stratum_passing_over_visited_r
     draw_visits = _draw_visits(project)
     replaced = next(v for v in draw_visits if v["tasks"] == f"{Q}-T01;{Q}-T02")
     visited = {v["uscc"]: v["visit"] for v in draw_visits}
-    record = replacement.append(project, Q, replaced["uscc"], REASON)
+    record = append.replace(project, Q, replaced["uscc"], REASON)
     data = _record(record)
     assert [entry["task_id"] for entry in data["tasks"]] == [f"{Q}-T01", f"{Q}-T02"]
     for entry in data["tasks"]:
@@ -255,13 +261,13 @@ def test_an_entity_found_out_of_scope_is_passed_over_as_a_reserve_of_another_tas
     grade = _ticket(project, f"{Q}-T02", out)["grade"]
     free = [r["uscc"] for r in _reserves(project, f"{Q}-T02", grade) if r["uscc"] not in visited or r["uscc"] == out]
     assert out in free[:-1]  # a T02 reserve with a free one after it
-    replacement.append(project, Q, out, "已注销 deregistered")
+    append.replace(project, Q, out, "已注销 deregistered")
     # replace along T02's stratum (each replacement in turn) until the walk has gone past the entity
     current = next(v["uscc"] for v in draw_visits if v["tasks"] == f"{Q}-T02"
                    and _ticket(project, f"{Q}-T02", v["uscc"])["grade"] == grade)
     taken, passed_over = [], []
     for _ in range(free.index(out) + 1):
-        entry = _record(replacement.append(project, Q, current, "联系不上 unreachable"))["tasks"][0]
+        entry = _record(append.replace(project, Q, current, "联系不上 unreachable"))["tasks"][0]
         taken.append(entry["replacement_uscc"])
         passed_over += [s for s in entry["skipped"] if s["uscc"] == out]
         current = entry["replacement_uscc"]
@@ -272,10 +278,11 @@ def test_an_entity_found_out_of_scope_is_passed_over_as_a_reserve_of_another_tas
 # --- refusals -----------------------------------------------------------------------------------
 
 
-def _refused(project: Project, root: Path, uscc: str, reason: str, message: str) -> None:
+def _refused(project: Project, root: Path, uscc: str, reason: str, message: str,
+             error: type[Exception] = ReplacementRefused) -> None:
     before = tree(root)
-    with pytest.raises(DrawRefused, match=message):
-        replacement.append(project, Q, uscc, reason)
+    with pytest.raises(error, match=message):
+        append.replace(project, Q, uscc, reason)
     assert tree(root) == before
     assert not (_folder(project) / "records").exists() or not any((_folder(project) / "records").iterdir())
 
@@ -300,15 +307,15 @@ def test_replacement_without_a_reason_is_refused_and_writes_nothing(project, tmp
 
 
 def test_replacement_in_a_quarter_not_drawn_points_to_make_draw(project, tmp_path):
-    with pytest.raises(DrawRefused, match="make draw QUARTER=2026Q2"):
-        replacement.append(project, "2026Q2", _single_task_visit(project)["uscc"], REASON)
+    with pytest.raises(ArchiveError, match="make draw QUARTER=2026Q2"):
+        append.replace(project, "2026Q2", _single_task_visit(project)["uscc"], REASON)
     assert not (tmp_path / "outputs" / "2026Q2").exists()
 
 
 def test_replacement_in_an_archive_that_fails_verification_is_refused(project, tmp_path):
     tickets = _folder(project) / "draw" / "tickets.csv"
     tickets.write_bytes(tickets.read_bytes().replace(b",true,", b",false,", 1))
-    _refused(project, tmp_path, _single_task_visit(project)["uscc"], REASON, "make verify QUARTER=2026Q1")
+    _refused(project, tmp_path, _single_task_visit(project)["uscc"], REASON, "make verify QUARTER=2026Q1", ArchiveError)
 
 
 def test_exhausted_stratum_is_refused_naming_task_and_grade(tmp_path):
@@ -319,12 +326,12 @@ def test_exhausted_stratum_is_refused_naming_task_and_grade(tmp_path):
     assert 1 <= len(reserves) <= 5
     current = visit["uscc"]
     for reserve in reserves:  # each replacement takes the next one, until none is left
-        entry = _record(replacement.append(project, Q, current, REASON))["tasks"][0]
+        entry = _record(append.replace(project, Q, current, REASON))["tasks"][0]
         assert entry["replacement_uscc"] == reserve["uscc"]
         current = reserve["uscc"]
     _refused_after = tree(tmp_path)
-    with pytest.raises(DrawRefused, match=f"no reserve left in stratum task {Q}-T01, grade D"):
-        replacement.append(project, Q, current, REASON)
+    with pytest.raises(ReplacementRefused, match=f"no reserve left in stratum task {Q}-T01, grade D"):
+        append.replace(project, Q, current, REASON)
     assert tree(tmp_path) == _refused_after
 
 
@@ -337,7 +344,7 @@ def _register(project: Project, name: str) -> list[dict[str, str]]:
 
 def test_new_visits_inspectors_obey_conflicts_home_unit_and_caps(project):
     for index in range(4):
-        replacement.append(project, Q, _single_task_visit(project, index=index)["uscc"], REASON)
+        append.replace(project, Q, _single_task_visit(project, index=index)["uscc"], REASON)
     folder = _folder(project)
     entities = {r["uscc"]: r for r in _register(project, "entities")}
     staff = {r["cert_no"]: r for r in _register(project, "inspectors")}
@@ -364,13 +371,13 @@ def test_new_visits_inspectors_obey_conflicts_home_unit_and_caps(project):
 def test_a_declared_conflict_keeps_the_inspector_from_the_new_visit(tmp_path):
     plain = _draw(tmp_path / "plain")
     replaced = _single_task_visit(plain)["uscc"]
-    record = replacement.append(plain, Q, replaced, REASON)
+    record = append.replace(plain, Q, replaced, REASON)
     [visit] = _rows(record / "visits.csv")
     first = visit["inspectors"].split(";")[0]
     # the same quarter, but the first inspector drawn for the new visit declared a conflict with its entity
     declared = _draw(tmp_path / "declared", conflicts=[f"{first},{visit['uscc']},近亲属担任该企业负责人"])
     assert _draw_visits(declared) == _draw_visits(plain)  # the conflict touches no drawn visit
-    [again] = _rows(replacement.append(declared, Q, replaced, REASON) / "visits.csv")
+    [again] = _rows(append.replace(declared, Q, replaced, REASON) / "visits.csv")
     assert again["uscc"] == visit["uscc"]
     assert first not in again["inspectors"].split(";")
 
@@ -380,18 +387,18 @@ def test_a_declared_conflict_keeps_the_inspector_from_the_new_visit(tmp_path):
 
 def test_history_counts_the_replacement_entity_and_not_the_replaced_one(project, tmp_path):
     replaced = _single_task_visit(project)["uscc"]
-    record = replacement.append(project, Q, replaced, REASON)
+    record = append.replace(project, Q, replaced, REASON)
     [visit] = _rows(record / "visits.csv")
-    past = history.from_chain(project.outputs, archive.chain_head(project.outputs, "real"), before="2026Q2")
+    past = history_before(project.outputs, chain_head(project.outputs, "real"), "2026Q2")
     assert past.visits_in_year(replaced, 2026) == 0
     assert past.visits_in_year(visit["uscc"], 2026) == 1
     assert past.last_visit(visit["uscc"]).visit == visit["visit"]
     assert len(past.visits) == len(_draw_visits(project))
     # the next quarter's draw copies that history into its archive
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
-    quarter.freeze_quarter(project, "2026Q2")
+    engine.freeze_quarter(project, "2026Q2")
     write_params(tmp_path, "2026Q2", seed=True)
-    quarter.draw_quarter(project, "2026Q2")
+    engine.draw_quarter(project, "2026Q2")
     copied = _rows(project.archive("2026Q2") / "inputs" / "history.csv")
     assert visit["uscc"] in {r["uscc"] for r in copied} and replaced not in {r["uscc"] for r in copied}
     manifest = json.loads((project.archive("2026Q2") / "manifest.json").read_text(encoding="utf-8"))
@@ -403,8 +410,8 @@ def test_history_counts_the_replacement_entity_and_not_the_replaced_one(project,
 
 def test_verify_passes_after_replacements_and_recomputes_each_record(project):
     assert _results(project)["records"].detail == "no appended records"
-    replacement.append(project, Q, _single_task_visit(project, index=0)["uscc"], REASON)
-    replacement.append(project, Q, _single_task_visit(project, index=1)["uscc"], REASON)
+    append.replace(project, Q, _single_task_visit(project, index=0)["uscc"], REASON)
+    append.replace(project, Q, _single_task_visit(project, index=1)["uscc"], REASON)
     results = _results(project)
     assert {name: check.status for name, check in results.items()} == {
         "manifest": "PASS", "files": "PASS", "freeze": "PASS", "history": "PASS", "redraw": "PASS", "inspectors": "PASS",
@@ -427,7 +434,7 @@ def _change_line(path: Path, contains: str, old: str, new: str) -> tuple[int, st
 
 @pytest.fixture
 def replaced(project) -> Path:
-    return replacement.append(project, Q, _single_task_visit(project)["uscc"], REASON)
+    return append.replace(project, Q, _single_task_visit(project)["uscc"], REASON)
 
 
 def test_changed_replacement_rank_fails_files_and_records_naming_the_file_and_row(project, replaced):
@@ -495,7 +502,7 @@ def test_forged_record_chained_to_nothing_fails_chain(project, replaced):
 
 
 def test_deleted_first_of_two_records_fails_chain_and_records(project, replaced):
-    replacement.append(project, Q, _single_task_visit(project, index=1)["uscc"], REASON)
+    append.replace(project, Q, _single_task_visit(project, index=1)["uscc"], REASON)
     shutil.rmtree(replaced)
     results = _results(project)
     assert results["chain"].status == "FAIL"
@@ -506,9 +513,9 @@ def test_deleted_first_of_two_records_fails_chain_and_records(project, replaced)
 
 def test_deleted_last_record_fails_chain_once_a_later_manifest_names_it(project, replaced, tmp_path):
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
-    quarter.freeze_quarter(project, "2026Q2")
+    engine.freeze_quarter(project, "2026Q2")
     write_params(tmp_path, "2026Q2", seed=True)
-    quarter.draw_quarter(project, "2026Q2")
+    engine.draw_quarter(project, "2026Q2")
     shutil.rmtree(replaced)
     chain = _results(project)["chain"]
     assert chain.status == "FAIL"
@@ -518,17 +525,17 @@ def test_deleted_last_record_fails_chain_once_a_later_manifest_names_it(project,
 
 def test_replacement_after_a_later_quarter_was_drawn_chains_to_it_and_both_verify(project, tmp_path):
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
-    quarter.freeze_quarter(project, "2026Q2")
+    engine.freeze_quarter(project, "2026Q2")
     write_params(tmp_path, "2026Q2", seed=True)
-    quarter.draw_quarter(project, "2026Q2")
-    record = replacement.append(project, Q, _single_task_visit(project)["uscc"], REASON)
+    engine.draw_quarter(project, "2026Q2")
+    record = append.replace(project, Q, _single_task_visit(project)["uscc"], REASON)
     previous = json.loads((record / "manifest.json").read_text(encoding="utf-8"))["previous"]
     assert previous["path"] == "2026Q2/manifest.json"
     for name in (Q, "2026Q2"):
         assert {c.name: c.status for c in verify.checks(project, name)}["chain"] == "PASS"
         assert verify.report(project, name, out=lambda line: None) is True
     # in the history of a later quarter, the record's visits stay with 2026Q1, before 2026Q2's
-    past = history.from_chain(project.outputs, archive.chain_head(project.outputs, "real"), before="2026Q3")
+    past = history_before(project.outputs, chain_head(project.outputs, "real"), "2026Q3")
     assert [v.quarter for v in past.visits] == sorted(v.quarter for v in past.visits)
     [visit] = _rows(record / "visits.csv")
     assert [v.quarter for v in past.visits if v.visit == visit["visit"]] == [Q]
@@ -571,9 +578,9 @@ def test_record_left_half_built_by_a_killed_replace_is_removed_by_the_next_one_a
     stale = _folder(project) / "records" / ".0001-replacement.partial-99999999" / "records" / "0001-replacement"
     stale.mkdir(parents=True)
     (stale / "manifest.json").write_text("{}", encoding="utf-8")
-    assert replacement.record_folders(_folder(project)) == []
+    assert record_folders(_folder(project)) == []
     lines: list[str] = []
-    record = replacement.append(project, Q, _single_task_visit(project)["uscc"], REASON, progress=lines.append)
+    record = append.replace(project, Q, _single_task_visit(project)["uscc"], REASON, progress=lines.append)
     assert record.name == "0001-replacement"
     assert lines == [f"removed outputs/{Q}/records/.0001-replacement.partial-99999999: left by a run that was killed "
                      "before it finished; it was never an archive or a record"]

@@ -10,7 +10,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from zhanhe_audit import report  # noqa: E402
+from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
 from zhanhe_audit.draw import StratumSummary  # noqa: E402
+from zhanhe_audit.inspectors import InspectorLoad  # noqa: E402
+from zhanhe_audit.matching import Population  # noqa: E402
 
 
 def _summary(selected_d=3, reason=""):
@@ -22,7 +25,7 @@ def _summary(selected_d=3, reason=""):
 
 def test_ratio_plot_renders_chinese_labels_without_missing_glyphs():
     report.setup()
-    figure = report.ratio_plot(_summary())
+    figure = draw_page.ratio_plot(_summary())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         figure.savefig(io.BytesIO(), format="png")
@@ -47,7 +50,7 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
 
     seed = "it's a seed: 12345678901234567890 $HOME `x`"
     row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1, True, None)
-    shown = html.unescape(report.hand_check(seed, [row]))
+    shown = html.unescape(draw_page.hand_check(seed, [row]))
     command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
     expected = hashlib.sha256(f"{seed}\n2026Q1-T01\n91410411AY4CL12TH9".encode()).hexdigest()
@@ -59,26 +62,36 @@ def test_headline_flags_a_stratum_below_its_floor_without_reason():
     from types import SimpleNamespace
 
     inputs = SimpleNamespace(quarter="2026Q1", params=SimpleNamespace(seed=SimpleNamespace(value="s"), tasks=[1]))
-    good = report.headline(inputs, _summary())
+    good = summary_page.headline(inputs, _summary())
     assert "✓</b> <b>抽查比例下限" in good and "无理由低于下限" not in good
-    bad = report.headline(inputs, _summary(selected_d=2))  # 2 of 15 is below 20 %
+    bad = summary_page.headline(inputs, _summary(selected_d=2))  # 2 of 15 is below 20 %
     assert "✗</b> <b>抽查比例下限" in bad and "1 个无理由低于下限" in bad
-    excused = report.headline(inputs, [StratumSummary("2026Q1-T01", "D", 15, "10", "20", 2, 2, "staff on leave")])
+    excused = summary_page.headline(inputs, [StratumSummary("2026Q1-T01", "D", 15, "10", "20", 2, 2, "staff on leave")])
     assert "1 个经书面说明低于下限" in excused and "✓</b> <b>抽查比例下限" in excused
+
+
+def _double_random(inputs, visits, loads, exceptions=()):
+    """The first screen's verdicts as the report notebook computes and shows them."""
+    from zhanhe_audit import inspectors, matching
+
+    mismatched = matching.mismatches({v.uscc: v.items for v in visits}, inputs.registers)
+    broken = inspectors.violations(visits, inputs.registers, inputs.params.inspection, inputs.history,
+                                   inspectors.caps_of(loads), exceptions)
+    return summary_page.double_random_headline(len(visits), len(mismatched), sum(map(len, broken.values())), loads,
+                                               list(exceptions))
 
 
 def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
     import dataclasses
-    import io as _io
 
     from projects import ROOT
-    from zhanhe_audit import quarter
+    from zhanhe_audit import engine, inspectors
     from zhanhe_audit.paths import Project
 
-    inputs = quarter.load_inputs(Project(ROOT), "demo-2026Q4")
-    result = quarter.run_draw(inputs)
-    loads = list(__import__("csv").DictReader(_io.StringIO(quarter.load_csv(result))))
-    good = report.double_random_headline(inputs, result.visits, loads)
+    inputs = engine.project_inputs(Project(ROOT), "demo-2026Q4")
+    result = engine.run_draw(inputs)
+    loads = inspectors.loads(inputs.registers, result.assignment)
+    good = _double_random(inputs, result.visits, loads)
     assert good.count("✓") == 3 and "不匹配 0 处" in good and "违反 0 次" in good and "0 个席位" in good
     # plant an item whose scope cannot cover the first visit's entity, and a conflicted inspector
     entity = next(e for e in inputs.registers.entities if e.uscc == result.visits[0].uscc)
@@ -86,27 +99,27 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
     conflict = inputs.registers.conflicts[0]
     planted = [dataclasses.replace(result.visits[0], items=result.visits[0].items + (foreign.item_id,)),
                dataclasses.replace(result.visits[1], uscc=conflict.uscc, inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
-    bad = report.double_random_headline(inputs, planted + result.visits[2:], loads)
+    bad = _double_random(inputs, planted + result.visits[2:], loads)
     assert "不匹配 1 处" in bad and "违反 0 次" not in bad and bad.count("✗") == 2
 
 
 def test_cap_exceptions_are_counted_on_the_first_screen_and_listed_with_the_inspectors_name(tmp_path):
     from test_inspectors import CERTS, D1, U, conflict, draw_of, entity_row, inspector_row, write_project
 
-    from zhanhe_audit import quarter
+    from zhanhe_audit import inspectors
 
     rows = [inspector_row(cert) for cert in CERTS[:3]]
     project = write_project(tmp_path, [entity_row(code) for code in U[:3]], rows,
                             [conflict(CERTS[2], U[0]), conflict(CERTS[2], U[1])], workload_slack=0)
     result = draw_of(project)
     (exception,) = result.assignment.exceptions
-    loads = list(__import__("csv").DictReader(io.StringIO(quarter.load_csv(result))))
-    screen = report.double_random_headline(result.inputs, result.visits, loads, result.assignment.exceptions)
+    loads = inspectors.loads(result.inputs.registers, result.assignment)
+    screen = _double_random(result.inputs, result.visits, loads, result.assignment.exceptions)
     assert "违反 0 次" in screen and "1 个席位由已达上限的人员补足" in screen and "<b style=\"color:#a60\">!</b>" in screen
-    shown = report.cap_exceptions_view(result.assignment.exceptions, result.inputs).to_html()
+    shown = inspectors_page.cap_exceptions_view(result.assignment.exceptions, result.inputs).to_html()
     name = result.inputs.registers.inspectors[exception.cert_no].name
     assert exception.visit_id in shown and exception.cert_no in shown and name in shown and D1 in shown
-    assert "无例外" in report.cap_exceptions_view([], result.inputs)
+    assert "无例外" in inspectors_page.cap_exceptions_view([], result.inputs)
 
 
 def test_compliance_plot_marks_an_excused_stratum_below_its_floor_in_the_exception_colour():
@@ -114,12 +127,12 @@ def test_compliance_plot_marks_an_excused_stratum_below_its_floor_in_the_excepti
 
     summary = [StratumSummary("2026Q1-T01", "A", 300, "1", "1", 3, 3, ""),
                StratumSummary("2026Q1-T01", "D", 40, "10", "20", 4, 4, "两名检查人员病休 (two inspectors on sick leave)")]
-    figure = report.compliance_plot(summary)
+    figure = compliance_page.compliance_plot(summary)
     axis = figure.axes[0]
     colours = [to_hex(bar.get_facecolor()) for bar in axis.patches]
     assert colours == [report.COLOURS["selected"], report.COLOURS["exception"]]
     assert [t.get_text() for t in axis.texts] == ["低于下限：见理由"]
-    frame = report.compliance_frame(summary)
+    frame = compliance_page.compliance_frame(summary)
     assert list(frame["达到下限 meets floor"]) == ["✓ 是", "✗ 否"]
     assert frame["低于下限理由 reason"][1].startswith("两名检查人员病休")
 
@@ -134,7 +147,7 @@ def test_inspector_hand_check_command_reproduces_in_a_real_shell():
     visit = Visit("2026Q1-V0001", "91410411AY4CL12TH9", "2026Q1-T01", "", ("2026Q1-T01",), ("SX01",), ("d",), None,
                   ("41040020150017",))
     seed = "2026-01-05 dice: 48213 90377 15620 73184"
-    shown = _html.unescape(report.inspector_hand_check(seed, visit))
+    shown = _html.unescape(draw_page.inspector_hand_check(seed, [visit]))
     command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout.split()[0]
     # the inspector vector of draw-vectors.json
@@ -217,9 +230,8 @@ def test_html_builders_show_register_and_params_text_as_text():
         "banner": report.banner(HOSTILE, True, HOSTILE),
         "source": report.source(HOSTILE),
         "verdict": report.verdict(0, HOSTILE),
-        "timeline_verdict": report.timeline_verdict([HOSTILE]),
-        "headline": report.headline(inputs, summary),
-        "fairness_headline": report.fairness_headline([], [{"p_value": "", "seeds": HOSTILE}], None),
+        "timeline_verdict": compliance_page.timeline_verdict([HOSTILE]),
+        "headline": summary_page.headline(inputs, summary),
     }
     for name, shown in pages.items():
         assert "<script" not in shown and "<img" not in shown and "</td>" not in shown, name
@@ -239,7 +251,7 @@ def test_inspector_hand_check_escapes_a_hostile_certificate_number_and_its_comma
     visit = Visit("2026Q1-V0001", "91410411AY4CL12TH9", "2026Q1-T01", "", ("2026Q1-T01",), ("SX01",), ("d",), None,
                   (cert,))
     seed = "2026-01-05 dice: 48213 90377 15620 73184 $(touch pwned2)"
-    page = report.inspector_hand_check(seed, visit)
+    page = draw_page.inspector_hand_check(seed, [visit])
     assert "<img" not in page and "&lt;img src=x onerror=alert(&#x27;c&#x27;)&gt;" in page
     command = re.search(r"(printf .*\| sha256sum)", _html.unescape(page)).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
@@ -272,11 +284,11 @@ def test_load_plot_with_hostile_names_renders_cut_and_with_bidi_shown():
 
     report.setup()
     long_name = "很长的人名$x$" * 800
-    rows = [{"cert_no": str(n), "name": name, "department": "部门$\\frac{$\u202e", "unit": "单位", "certified": "是",
-             "visits": "3", "cap": "4"} for n, name in enumerate([long_name, "王\u202e五$", HOSTILE])]
+    rows = [InspectorLoad(str(n), name, "部门$\\frac{$\u202e", "单位", True, 3, 4)
+            for n, name in enumerate([long_name, "王\u202e五$", HOSTILE])]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figure = report.load_plot(rows)
+        figure = inspectors_page.load_plot(rows)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
     assert [str(w.message) for w in caught] == []  # no missing glyph (⟨ ⟩ too), and the layout fits
@@ -300,9 +312,9 @@ def test_no_plot_shows_mathtext_source_now_that_mathtext_is_off():
                                  expected_rate=Fraction(1, 3 * k)) for k, g in enumerate("ABCD", start=1)]
     balance = SimpleNamespace(grade="A", categories=[("单位一", 10, 2, 2.0), ("单位二", 5, 1, 1.0)], p_value=0.5)
     coverage = [SimpleNamespace(grade=g, share=Fraction(1, 10)) for g in "ABCD"]
-    figures = [report.ratio_plot(_summary()), report.compliance_plot(_summary()), report.inclusion_plot(inclusion),
-               report.balance_plot(balance), report.coverage_plot(coverage, coverage),
-               report.population_plot([{"task_id": "2026Q1-T01", "active": "9", "in_scope": "5", "eligible": "4"}])]
+    figures = [draw_page.ratio_plot(_summary()), compliance_page.compliance_plot(_summary()), compliance_page.inclusion_plot(inclusion),
+               compliance_page.balance_plot(balance), compliance_page.coverage_plot(coverage, coverage),
+               match_page.population_plot([Population("2026Q1-T01", "A", 9, 5, 1, 4)])]
     for figure in figures:
         figure.canvas.draw()
         texts = [text.get_text() for text in figure.findobj(matplotlib.text.Text)]

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from projects import make_project, write_params
-from zhanhe_audit import quarter
+from zhanhe_audit import engine
 from zhanhe_audit.paths import Project
 
 SCRIPT = "verify-task.sh"
@@ -18,12 +18,12 @@ pytestmark = pytest.mark.skipif(not shutil.which("sha256sum"), reason="no sha256
 def _archive(root, seed_value=None):
     make_project(root, entities=400)
     project = Project(root)
-    quarter.freeze_quarter(project, "2026Q1")
+    engine.freeze_quarter(project, "2026Q1")
     path = write_params(root, "2026Q1", seed=True)
     if seed_value is not None:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace("test seed 2026-01-05 48213 90377 15620 73184", seed_value), encoding="utf-8")
-    final, result = quarter.draw_quarter(project, "2026Q1")
+    final, result = engine.draw_quarter(project, "2026Q1")
     return final, result
 
 
@@ -32,8 +32,8 @@ def _run(final, task):
 
 
 def test_archive_carries_the_script():
-    from zhanhe_audit.archive import sha256_file
-    from zhanhe_audit.quarter import VERIFIER
+    from zhanhe_audit.evidence.store import sha256_file
+    from zhanhe_audit.engine import VERIFIER_SOURCE as VERIFIER
 
     assert VERIFIER.name == SCRIPT and VERIFIER.is_file()
     assert sha256_file(VERIFIER)

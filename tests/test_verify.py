@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from projects import make_project, write_params
-from zhanhe_audit import archive, freeze, quarter, verify
+from zhanhe_audit import engine, verify
+from zhanhe_audit.evidence import store
+from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
@@ -36,13 +38,13 @@ def _prepare(root: Path, name: str = "2026Q1") -> Project:
     """Registers and params of ``name``, frozen, then given a seed: ready to draw."""
     make_project(root, name, entities=ENTITIES)
     project = Project(root)
-    quarter.freeze_quarter(project, name)
+    engine.freeze_quarter(project, name)
     write_params(root, name, seed=True)
     return project
 
 
 def _draw(root: Path, name: str = "2026Q1") -> Path:
-    final, _ = quarter.draw_quarter(_prepare(root, name), name)
+    final, _ = engine.draw_quarter(_prepare(root, name), name)
     return final
 
 
@@ -326,7 +328,7 @@ def repo(tmp_path) -> Path:
 def _freeze_without_seed(root: Path) -> Project:
     make_project(root, entities=ENTITIES)
     project = Project(root)
-    quarter.freeze_quarter(project, "2026Q1")
+    engine.freeze_quarter(project, "2026Q1")
     return project
 
 
@@ -335,7 +337,7 @@ def test_freeze_committed_before_the_seed_passes_git_order(repo):
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     results = _results(repo)
     assert results["git order"].status == "PASS"
     passed, lines = _report(repo)
@@ -346,7 +348,7 @@ def test_freeze_and_seed_in_the_same_commit_fails_git_order(repo):
     project = _freeze_without_seed(repo)
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "freeze and seed together")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "FAIL" and "committed together" in order.detail
     assert _report(repo)[0] is False
@@ -357,7 +359,7 @@ def test_seed_committed_before_the_freeze_fails_git_order(repo):
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "registers and seed", "registers", "params/2026Q1.yaml")
     _commit(repo, "freeze", "params/2026Q1.freeze.json")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "FAIL" and "does not come after the freeze" in order.detail
 
@@ -366,7 +368,7 @@ def test_seed_never_committed_fails_git_order(repo):
     project = _freeze_without_seed(repo)
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)  # only in the working tree
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "FAIL"
     assert "no commit of params/2026Q1.yaml holds the archived seed" in order.detail
@@ -390,8 +392,8 @@ def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git
     for name in ("entities", "conflicts"):
         path = repo / record["registers"][name]["path"]
         record["registers"][name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
-    record_file.write_text(freeze.record_json(record), encoding="utf-8")
-    quarter.draw_quarter(project, "2026Q1")
+    record_file.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    engine.draw_quarter(project, "2026Q1")
     results = _results(repo)
     assert {name: check.status for name, check in results.items() if check.status != "PASS"} == {"git order": "FAIL"}
     assert "the archived freeze record was never committed" in results["git order"].detail
@@ -402,7 +404,7 @@ def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceb
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed")
-    final, _ = quarter.draw_quarter(project, "2026Q1")
+    final, _ = engine.draw_quarter(project, "2026Q1")
     (final / "inputs" / "params" / "2026Q1.freeze.json").unlink()
     results = _results(repo)
     assert "inputs/params/2026Q1.freeze.json is missing" in results["files"].detail
@@ -416,7 +418,7 @@ def test_project_in_a_subfolder_of_the_repository_passes_git_order(repo):
     _commit(repo, "freeze")
     write_params(root, "2026Q1", seed=True)
     _commit(repo, "seed")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     assert _results(root)["git order"].status == "PASS"
 
 
@@ -430,7 +432,7 @@ def test_params_deleted_or_broken_in_history_still_find_the_seed_commit(repo):
     _git(repo, "commit", "-q", "-m", "params removed")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "PASS", order.detail
 
@@ -479,11 +481,11 @@ def test_frozen_again_before_the_seed_passes_git_order(repo):
     entities = repo / "registers" / "2026Q1" / "entities.csv"
     entities.write_text(entities.read_text(encoding="utf-8").replace("存续", "注销", 1), encoding="utf-8")
     (repo / "params" / "2026Q1.freeze.json").unlink()
-    quarter.freeze_quarter(project, "2026Q1")
+    engine.freeze_quarter(project, "2026Q1")
     _commit(repo, "second freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     assert _results(repo)["git order"].status == "PASS"
 
 
@@ -497,11 +499,11 @@ def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo):
     entities.write_text(entities.read_text(encoding="utf-8").replace("存续", "注销", 1), encoding="utf-8")
     write_params(repo, "2026Q1", seed=False)
     (repo / "params" / "2026Q1.freeze.json").unlink()
-    quarter.freeze_quarter(project, "2026Q1")
+    engine.freeze_quarter(project, "2026Q1")
     _commit(repo, "second freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed again")
-    quarter.draw_quarter(project, "2026Q1")
+    engine.draw_quarter(project, "2026Q1")
     order = _results(repo)["git order"]
     assert order.status == "FAIL" and "does not come after the freeze" in order.detail
 
@@ -527,13 +529,13 @@ def _reseal(archive_folder: Path) -> None:
     forging the archive before publishing it would do. Only the chain and the recomputations catch it."""
     manifest = json.loads((archive_folder / "manifest.json").read_text(encoding="utf-8"))
     seals = {"manifest.json", "manifest.json.sha256", "SHA256SUMS"}
-    files = {p.relative_to(archive_folder).as_posix(): archive.sha256_file(p) for p in sorted(archive_folder.rglob("*"))
+    files = {p.relative_to(archive_folder).as_posix(): store.sha256_file(p) for p in sorted(archive_folder.rglob("*"))
              if p.is_file() and p.relative_to(archive_folder).as_posix() not in seals}
     (archive_folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(files.items())), encoding="utf-8")
-    manifest["files"], manifest["sha256sums"] = files, archive.sha256_file(archive_folder / "SHA256SUMS")
+    manifest["files"], manifest["sha256sums"] = files, store.sha256_file(archive_folder / "SHA256SUMS")
     (archive_folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
-    digest = archive.sha256_file(archive_folder / "manifest.json")
+    digest = store.sha256_file(archive_folder / "manifest.json")
     (archive_folder / "manifest.json.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
 
 
@@ -555,7 +557,7 @@ def test_forged_cap_exception_file_fails_redraw_and_inspectors_naming_it(drawn, 
 
 
 def test_inspector_of_the_entitys_home_unit_fails_inspectors_naming_the_rule(drawn, tmp_path):
-    inputs = quarter.load_inputs(Project(drawn / "inputs"), "2026Q1")
+    inputs = engine.project_inputs(Project(drawn / "inputs"), "2026Q1")
     entities = {e.uscc: e for e in inputs.registers.entities}
     path = drawn / "draw" / "visits.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
@@ -565,7 +567,7 @@ def test_inspector_of_the_entitys_home_unit_fails_inspectors_naming_the_rule(dra
                 if i.certified and i.department == department and i.unit == entities[visit["uscc"]].unit)
     team = visit["inspectors"].split(";")
     visit["inspectors"] = ";".join([home, *team[1:]])
-    path.write_text(archive.csv_text(rows[0].keys(), (row.values() for row in rows)), encoding="utf-8")
+    path.write_text(store.csv_text(rows[0].keys(), (row.values() for row in rows)), encoding="utf-8")
     _reseal(drawn)
     results = _results(tmp_path)
     assert results["files"].status == "PASS" and results["redraw"].status == "FAIL"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from projects import ROOT, make, make_project, tree, write_params
-from zhanhe_audit import quarter, workbook
-from zhanhe_audit.errors import DrawRefused
+from zhanhe_audit import engine, workbook
+from zhanhe_audit.errors import RunInProgress
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,7 @@ def test_make_verify_fails_after_one_character_of_a_ticket_changes(drawn, tmp_pa
 def _ready(root: Path, quarter_name: str = "2026Q1") -> Project:
     make_project(root, quarter_name, entities=300)
     project = Project(root)
-    quarter.freeze_quarter(project, quarter_name)
+    engine.freeze_quarter(project, quarter_name)
     write_params(root, quarter_name, seed=True)
     return project
 
@@ -170,9 +170,9 @@ def test_a_second_draw_while_the_first_is_being_built_refuses_and_the_first_comp
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         assert first.stdout.readline().strip() == "WAITING at the manifest"
-        with pytest.raises(DrawRefused, match=r"another run is writing evidence under outputs/ right now "
+        with pytest.raises(RunInProgress, match=r"another run is writing evidence under outputs/ right now "
                                               r"\(building outputs/\.2026Q1\.partial-\d+\)"):
-            quarter.draw_quarter(project, "2026Q1")
+            engine.draw_quarter(project, "2026Q1")
         (tmp_path / "go").touch()
         assert first.wait(timeout=60) == 0, first.stderr.read()
     finally:

@@ -10,22 +10,24 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import freeze, quarter
+from . import engine
 from .errors import ZhanheError
+from .evidence.files import SUMMARY_CSV
+from .evidence.store import sha256_file
 from .params import parse_quarter
 from .paths import DEMO_QUARTER, Project
 
 
 def _freeze(project: Project, args: argparse.Namespace) -> None:
-    path, record = quarter.freeze_quarter(project, args.quarter)
-    print(f"freeze record: {project.relative(path)} (frozen at {record['frozen_at']})")
-    for name, entry in record["registers"].items():
+    path, record = engine.freeze_quarter(project, args.quarter)
+    print(f"freeze record: {project.relative(path)} (frozen at {record.frozen_at})")
+    for name, entry in record.registers.items():
         print(f"  {name:<10} {entry['rows']:>7} rows  sha256 {entry['sha256']}  {entry['path']}")
-    print(f"  active entities per grade: {freeze.grades_line(record)}")
-    if "history" in record:
-        print(f"  history: {record['history']['visits']} visits of earlier quarters, sha256 {record['history']['sha256']}")
-    if "inspector_feasibility" in record:
-        found = record["inspector_feasibility"]
+    print(f"  active entities per grade: {record.grades_line}")
+    if record.history is not None:
+        print(f"  history: {record.history['visits']} visits of earlier quarters, sha256 {record.history['sha256']}")
+    if record.inspector_feasibility is not None:
+        found = record.inspector_feasibility
         print(f"  inspectors: each of {found['entity_departments']} (entity, department) pairs that could be drawn keeps "
               f"at least {found['per_department']} candidates after the conflict rules (fewest: "
               f"{found['fewest_candidates']}); no draw can fail for lack of inspectors")
@@ -36,7 +38,7 @@ def _draw(project: Project, args: argparse.Namespace) -> None:
     from . import workbook
 
     final = workbook.draw(project, args.quarter)
-    summary = quarter.read_summary(final)
+    summary = SUMMARY_CSV.read(final)
     print(f"  {'task':<18}{'grade':<7}{'eligible':>9}{'percent':>9}{'quota':>7}{'selected':>9}")
     for row in summary:
         print(f"  {row.task_id:<18}{row.grade:<7}{row.eligible:>9}{row.percent:>9}{row.quota:>7}{row.selected:>9}")
@@ -49,26 +51,29 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
 
 
 def _replace(project: Project, args: argparse.Namespace) -> None:
-    from . import archive, replacement
+    from . import append, replacement
+    from .evidence import MANIFEST, VISITS_FILE
+    from .evidence.files import VISITS_CSV
 
-    record = replacement.append(project, args.quarter, args.uscc, args.reason, progress=print)
-    data = replacement.read_record(record)
-    visits = replacement.read_visits(record / replacement.VISITS_FILE)
-    print(f"replaced: {data['replaced_uscc']}, visit {data['replaced_visit']} of {data['quarter']}")
-    print(f"  reason: {data['reason']}")
-    for task in data["tasks"]:
+    record = append.replace(project, args.quarter, args.uscc, args.reason, progress=print)
+    data = replacement.ReplacementRecord.read(record)
+    print(f"replaced: {data.replaced_uscc}, visit {data.replaced_visit} of {data.quarter}")
+    print(f"  reason: {data.reason}")
+    for task in data.tasks:
         batch = f", batch {task['batch']}" if task["batch"] is not None else ""
         print(f"  task {task['task_id']}, grade {task['grade']}: rank {task['replaced_rank']} replaced by the reserve "
               f"of rank {task['replacement_rank']}, {task['replacement_uscc']}{batch}")
         for skipped in task["skipped"]:
             print(f"    (rank {skipped['rank']}, {skipped['uscc']}, passed over: {skipped['why']})")
-    for visit in visits:
+    for visit in VISITS_CSV.read(record, VISITS_FILE):
         print(f"  new visit {visit.visit_id}: {visit.uscc}, items {', '.join(visit.items)}, "
               f"inspectors {', '.join(visit.inspectors)}")
+    for exception in data.cap_exceptions:
+        print(f"  cap exception: {exception.cert_no} ({exception.department}) had {exception.load} visits, cap "
+              f"{exception.cap}")
     shown = project.relative(record)
-    print(f"record: {shown}/ (manifest SHA-256 {archive.sha256_file(record / archive.MANIFEST)}, "
-          "the new head of the chain)")
-    print(f"Commit {shown}/ now; 'make verify QUARTER={data['quarter']}' recomputes it.")
+    print(f"record: {shown}/ (manifest SHA-256 {sha256_file(record / MANIFEST)}, the new head of the chain)")
+    print(f"Commit {shown}/ now; 'make verify QUARTER={data.quarter}' recomputes it.")
 
 
 def parser() -> argparse.ArgumentParser:

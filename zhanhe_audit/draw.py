@@ -15,8 +15,6 @@ from fractions import Fraction
 
 from .params import FLOORS, Params, Task
 
-PROTOCOL = "draw-v1"
-
 
 def sha256_hex(message: str) -> str:
     """``H(m)`` of the protocol: SHA-256 of the UTF-8 bytes, 64 lower-case hex characters."""

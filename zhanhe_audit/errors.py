@@ -3,6 +3,7 @@
 Every error a user can cause (a bad register, a bad params file, a draw that
 must refuse) is one of these, with a message a non-programmer can act on.
 The CLI prints ``str(error)`` without a traceback and exits non-zero.
+Callers match on these types, never on message text.
 """
 
 from __future__ import annotations
@@ -36,19 +37,23 @@ class Problem:
         return ", ".join(where) + f": {self.message}"
 
 
-class InputError(ZhanheError):
-    """One or more problems in an input file; all are reported at once."""
+SHOWN_PROBLEMS = 100  # a file with many bad rows lists the first ones and counts the rest
 
-    def __init__(self, problems: list[Problem]):
+
+class InputError(ZhanheError):
+    """One or more problems in an input file; all are reported at once (the first
+    ``SHOWN_PROBLEMS``, then how many more)."""
+
+    def __init__(self, problems: list[Problem], more: int = 0):
         if not problems:
             raise ValueError("InputError needs at least one problem")
         self.problems = list(problems)
-        count = len(self.problems)
+        count = len(self.problems) + more
         head = "1 problem" if count == 1 else f"{count} problems"
         lines = [f"{head} found; nothing was written:"]
-        lines += [f"  - {p}" for p in self.problems[:200]]
-        if count > 200:
-            lines.append(f"  ... and {count - 200} more of the same kind")
+        lines += [f"  - {p}" for p in self.problems[:SHOWN_PROBLEMS]]
+        if count > SHOWN_PROBLEMS:
+            lines.append(f"  ... and {count - SHOWN_PROBLEMS} more")
         super().__init__("\n".join(lines))
 
 
@@ -60,13 +65,65 @@ class ParamsError(InputError):
     """The quarter's params file is invalid."""
 
 
+class ResultsError(InputError):
+    """A filled results form is invalid against the archive."""
+
+
 class FreezeError(ZhanheError):
-    """Registers do not match their freeze record, or a freeze is refused."""
+    """Inputs do not match their freeze record."""
+
+
+class FreezeRefused(FreezeError):
+    """A freeze is refused: a seed exists already, or the inputs would let a draw fail after the seed."""
 
 
 class DrawRefused(ZhanheError):
-    """The draw will not run (no seed, already drawn, pool exhausted...)."""
+    """The draw will not run (no seed, drawn already, a task id reused...)."""
+
+
+class AlreadyDrawn(DrawRefused):
+    """The quarter has an archive already: a draw is never repeated."""
+
+
+class InspectorShortfall(DrawRefused):
+    """Too few inspectors for a visit: the freeze proves this cannot happen once the seed exists."""
+
+
+class RunInProgress(ZhanheError):
+    """Another run is writing evidence under the same ``outputs/`` right now."""
+
+
+class EvidenceExists(ZhanheError):
+    """A file or folder of evidence exists already; evidence is never overwritten."""
+
+
+class ReplacementRefused(ZhanheError):
+    """A replacement cannot be appended (no such drawn entity, no reserve left, no reason...)."""
 
 
 class ArchiveError(ZhanheError):
-    """An archive or its hash chain is missing, broken or inconsistent."""
+    """An archive, a record or the hash chain is missing, broken or inconsistent."""
+
+
+class CalendarError(ZhanheError):
+    """A date falls in a year that no working-day calendar covers."""
+
+
+class StepFailed(ZhanheError):
+    """A notebook step failed with an error that is not one of the package's own."""
+
+
+def rebuilt(name: str, message: str) -> ZhanheError | None:
+    """An error of the package's type called ``name`` (as a notebook reports it), with ``message``;
+    None when ``name`` is not one of the package's types. A step that raises ``AlreadyDrawn`` in
+    its kernel thus raises ``AlreadyDrawn`` in the process that ran it."""
+    found = [ZhanheError]
+    for kind in found:
+        if kind.__name__ == name:
+            error = kind.__new__(kind)
+            Exception.__init__(error, message)
+            if isinstance(error, InputError):
+                error.problems = []  # the problems stayed in the kernel; the message lists them
+            return error
+        found += kind.__subclasses__()
+    return None

@@ -22,11 +22,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
-
-from scipy import stats
 
 from .draw import StratumSummary, TicketRow, order
 from .history import History, year_of
@@ -131,6 +128,8 @@ def balance(tickets: list[TicketRow], registers: Registers, grade: str, attribut
     merged = _merge_small(table)
     if len(merged) < 2 or any(row[3] < MIN_EXPECTED for row in merged):
         return Balance(grade, attribute, shown, None, None, None, "各类期望数过小，不做检验 (expected counts too small)")
+    from scipy import stats  # imported where used: reading the archive's files needs no scipy
+
     result = stats.chisquare([row[2] for row in merged], [row[3] for row in merged])
     note = f"卡方拟合优度检验 chi-square goodness of fit, {len(merged)} 类" + (
         f"（期望数小于 {MIN_EXPECTED} 的类已合并）" if len(merged) < len(table) else "")
@@ -193,6 +192,8 @@ def _uniformity(stratum: Stratum, counts: list[int], seeds: int) -> tuple[float 
         return None, None
     expected = seeds * p
     statistic = float(sum((Fraction(c) - expected) ** 2 for c in counts) / (expected * (1 - p)))
+    from scipy import stats
+
     return statistic, float(stats.chi2.sf(statistic, len(counts) - 1))
 
 
@@ -207,6 +208,8 @@ def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = No
     chunks = [(stratum, first, min(first + 250, seeds)) for stratum in strata for first in range(0, seeds, 250)]
     totals: dict[tuple[str, str], Counter] = defaultdict(Counter)
     if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor  # not on the draw's import path: it imports random
+
         with ProcessPoolExecutor(workers) as pool:
             results = list(pool.map(_count, *zip(*chunks)))
     else:
@@ -240,14 +243,14 @@ class Event:
     source: str
 
 
-def timeline(freeze_record: dict, seed_provenance: dict, draw_started: str,
+def timeline(frozen_at: str, seed_provenance: dict, draw_started: str,
              commits: tuple[tuple[str, str], tuple[str, str]] | None = None) -> tuple[list[Event], list[str]]:
     """The freeze, the seed and the draw in time order, and what is out of order (must be empty).
 
     ``commits``: ((freeze commit, its ISO time), (seed commit, its ISO time)) from git, where known.
     Dates compare by their ISO text, to the precision both sides give.
     """
-    events = [Event("名录冻结 registers frozen", freeze_record["frozen_at"], "inputs/params/<quarter>.freeze.json")]
+    events = [Event("名录冻结 registers frozen", frozen_at, "inputs/params/<quarter>.freeze.json")]
     if commits:
         events.append(Event(f"冻结记录提交 freeze committed ({commits[0][0][:10]})", commits[0][1], "git log"))
     events.append(Event("种子产生 seed produced", str(seed_provenance.get("date", "")), "inputs/params/<quarter>.yaml"))
@@ -263,25 +266,65 @@ def timeline(freeze_record: dict, seed_provenance: dict, draw_started: str,
     return events, problems
 
 
-def balance_csv(results: list[Balance]) -> str:
-    from .archive import csv_text
-
-    return csv_text(("grade", "attribute", "categories", "statistic", "dof", "p_value", "note"), (
-        (r.grade, r.attribute, len(r.categories), "" if r.statistic is None else f"{r.statistic:.6f}",
-         "" if r.dof is None else r.dof, "" if r.p_value is None else f"{r.p_value:.6f}", r.note) for r in results))
+# --- the rows of fairness/*.csv -------------------------------------------------------------
 
 
-def inclusion_csv(results: list[Inclusion]) -> str:
-    from .archive import csv_text
-
-    return csv_text(("task_id", "grade", "eligible", "n", "seeds", "min_count", "max_count", "statistic", "p_value"), (
-        (r.task_id, r.grade, r.eligible, r.n, r.seeds, min(r.counts), max(r.counts),
-         "" if r.statistic is None else f"{r.statistic:.6f}", "" if r.p_value is None else f"{r.p_value:.6f}")
-        for r in results))
+def _rounded(value: float | None) -> float | None:
+    """As the file holds it: six decimals."""
+    return None if value is None else round(value, 6)
 
 
-def timeline_csv(events: list[Event], problems: list[str]) -> str:
-    from .archive import csv_text
+@dataclass(frozen=True)
+class BalanceRow:
+    """One balance test as ``fairness/balance.csv`` holds it."""
 
-    return csv_text(("event", "when", "source", "in_order"),
-                    [(e.what, e.when, e.source, "yes" if not problems else "no") for e in events])
+    grade: str
+    attribute: str
+    categories: int
+    statistic: float | None
+    dof: int | None
+    p_value: float | None
+    note: str
+
+    @property
+    def significant(self) -> bool:
+        return self.p_value is not None and self.p_value < SIGNIFICANCE
+
+
+def balance_row(result: Balance) -> BalanceRow:
+    return BalanceRow(result.grade, result.attribute, len(result.categories), _rounded(result.statistic), result.dof,
+                      _rounded(result.p_value), result.note)
+
+
+@dataclass(frozen=True)
+class InclusionRow:
+    """One stratum's Monte Carlo as ``fairness/inclusion.csv`` holds it."""
+
+    task_id: str
+    grade: str
+    eligible: int
+    n: int
+    seeds: int
+    min_count: int
+    max_count: int
+    statistic: float | None
+    p_value: float | None
+
+
+def inclusion_row(result: Inclusion) -> InclusionRow:
+    return InclusionRow(result.task_id, result.grade, result.eligible, result.n, result.seeds, min(result.counts),
+                        max(result.counts), _rounded(result.statistic), _rounded(result.p_value))
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event of ``fairness/timeline.csv``; ``in_order`` is the verdict on the whole timeline."""
+
+    event: str
+    when: str
+    source: str
+    in_order: bool
+
+
+def timeline_rows(events: list[Event], problems: list[str]) -> list[TimelineRow]:
+    return [TimelineRow(e.what, e.when, e.source, not problems) for e in events]

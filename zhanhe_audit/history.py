@@ -2,24 +2,18 @@
 inspector twice" rule read (protocol v1, "Eligibility" and "Inspectors").
 
 The history of a draw is every visit on the hash chain before it, oldest first:
-each quarter's ``draw/visits.csv``, then what appended replacement records changed.
-It is copied into the archive as ``inputs/history.csv`` so that the draw can be
-recomputed from the archive alone, and ``make verify`` recomputes it from the chain.
+each quarter's ``draw/visits.csv``, then what appended records changed
+(``kinds.history_before``). It is copied into the archive as ``inputs/history.csv``
+(``evidence.files.HISTORY_CSV``) so that the draw can be recomputed from the archive
+alone, and ``make verify`` recomputes it from the chain.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .params import QUARTER
-
-COLUMNS = ("quarter", "visit", "uscc", "items", "inspectors")
-FILE = "history.csv"
 
 
 @dataclass(frozen=True)
@@ -67,56 +61,3 @@ class History:
 
     def last_visit(self, uscc: str) -> PastVisit | None:
         return self._last.get(uscc)
-
-
-def to_csv(history: History) -> str:
-    from .archive import csv_text
-
-    return csv_text(COLUMNS, ((v.quarter, v.visit, v.uscc, ";".join(v.items), ";".join(v.inspectors))
-                              for v in history.visits))
-
-
-def parse_csv(text: str) -> History:
-    rows = csv.DictReader(io.StringIO(text))
-    return History(tuple(
-        PastVisit(r["quarter"], r["visit"], r["uscc"], tuple(filter(None, r["items"].split(";"))),
-                  tuple(filter(None, r["inspectors"].split(";"))))
-        for r in rows
-    ))
-
-
-def read_visits(path: Path, quarter: str) -> list[PastVisit]:
-    """The visits of a ``visits.csv`` (draw or replacement record)."""
-    if not path.is_file():
-        return []  # archives drawn before visits existed
-    return [
-        PastVisit(quarter, r["visit"], r["uscc"], tuple(filter(None, r["items"].split(";"))),
-                  tuple(filter(None, r["inspectors"].split(";"))))
-        for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    ]
-
-
-def from_chain(outputs: Path, head: dict | None, before: str) -> History:
-    """Every visit of a quarter earlier than ``before`` recorded by the manifests from ``head``
-    back to the first, oldest first."""
-    records = []
-    current = head
-    while current:
-        path = outputs / current["path"]
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        records.append((path.parent, manifest))
-        current = manifest.get("previous")
-    visits: list[PastVisit] = []
-    for folder, manifest in reversed(records):
-        quarter = manifest["quarter"]
-        if order_of(quarter) >= order_of(before):
-            continue
-        if manifest["kind"] == "draw":
-            visits += read_visits(folder / "draw" / "visits.csv", quarter)
-        elif manifest["kind"] == "replacement":
-            replaced = json.loads((folder / "replacement.json").read_text(encoding="utf-8"))["replaced_visit"]
-            visits = [v for v in visits if (v.quarter, v.visit) != (quarter, replaced)]
-            visits += read_visits(folder / "visits.csv", quarter)
-    # A replacement appended to a quarter after a later quarter was drawn comes later in the
-    # chain than that quarter's visits; in time it belongs to its own quarter (stable sort).
-    return History(tuple(sorted(visits, key=lambda visit: order_of(visit.quarter))))

@@ -32,7 +32,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from .draw import inspector_ticket
-from .errors import DrawRefused
+from .errors import InspectorShortfall
 from .history import History
 from .params import Inspection
 from .registers import Entity, Inspector, Registers
@@ -85,6 +85,30 @@ class Assignment:
     caps: dict[str, int]
     loads: Counter = field(default_factory=Counter)
     exceptions: list[CapException] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InspectorLoad:
+    """An inspector's visits after the draw, against the department's cap (``draw/inspector_load.csv``)."""
+
+    cert_no: str
+    name: str
+    department: str
+    unit: str
+    certified: bool
+    visits: int
+    cap: int | None  # None: the department had no visit
+
+
+def loads(registers: Registers, assignment: Assignment) -> list[InspectorLoad]:
+    """Every inspector of the register, in register order, with the visits the draw gave them."""
+    return [InspectorLoad(i.cert_no, i.name, i.department, i.unit, i.certified, assignment.loads[i.cert_no],
+                          assignment.caps.get(i.department)) for i in registers.inspectors.values()]
+
+
+def caps_of(rows: Iterable[InspectorLoad]) -> dict[str, int]:
+    """Each department's workload cap, as the draw computed it."""
+    return {row.department: row.cap for row in rows if row.cap is not None}
 
 
 @dataclass(frozen=True)
@@ -142,7 +166,7 @@ def workload_caps(visits: list[Visit], registers: Registers, rules: Inspection) 
     for department, count in sorted(demand.items()):
         staff = len(certified(registers, department))
         if staff == 0:
-            raise DrawRefused(f"department {department} is responsible for {count} visit(s) but has no certified "
+            raise InspectorShortfall(f"department {department} is responsible for {count} visit(s) but has no certified "
                               "inspector in the inspectors register")
         caps[department] = -(-(count * rules.per_department) // staff) + rules.workload_slack
     return caps
@@ -186,7 +210,7 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
             if len(people) < rules.per_department:  # the freeze proves this never happens (``feasibility``)
                 shortfall = Shortfall(visit.task_id, visit.uscc, entity.unit, department,
                                       len(certified(registers, department)), len(people), removed)
-                raise DrawRefused(f"visit {visit.visit_id}: {shortfall}; {rules.per_department} are needed. "
+                raise InspectorShortfall(f"visit {visit.visit_id}: {shortfall}; {rules.per_department} are needed. "
                                   "The freeze should have refused these inputs: run 'make freeze' on them.")
             cap = assignment.caps[department]
             ranked = sorted((inspector_ticket(seed, visit.task_id, visit.uscc, i.cert_no), i.cert_no) for i in people)

@@ -39,6 +39,28 @@ class Excluded:
 
 
 @dataclass(frozen=True)
+class Population:
+    """One (task, grade) stratum before and after matching and exclusions (``draw/populations.csv``)."""
+
+    task_id: str
+    grade: str
+    active: int
+    in_scope: int
+    excluded: int
+    eligible: int
+
+
+@dataclass(frozen=True)
+class Qualified:
+    """Which of a drawn entity's tags put it in the scope of one of the task's items (``draw/match.csv``)."""
+
+    task_id: str
+    uscc: str
+    item_id: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Eligibility:
     task_id: str
     population: dict[str, list[Entity]]  # grade -> eligible entities, in register order
@@ -46,6 +68,17 @@ class Eligibility:
     active: dict[str, int]  # grade -> active entities, before matching
     in_scope: dict[str, int]  # grade -> active entities meeting the scope of an item
     excluded: list[Excluded]
+
+    def populations(self) -> list[Population]:
+        return [Population(self.task_id, grade, self.active[grade], self.in_scope[grade],
+                           sum(x.grade == grade for x in self.excluded), len(self.population[grade]))
+                for grade in self.population]
+
+    def qualified(self, entity: Entity, registers: Registers) -> list[Qualified]:
+        """For a drawn entity: the tags that qualified it for each of its items in this task."""
+        return [Qualified(self.task_id, entity.uscc, item,
+                          tuple(sorted(qualifying_tags(entity, registers.items[item]))))
+                for item in self.items_for[entity.uscc]]
 
 
 def task_items(task: Task, registers: Registers) -> list[Item]:

@@ -17,6 +17,17 @@ from pathlib import Path, PurePosixPath
 from .errors import ParamsError, Problem
 
 DEMO_QUARTER = "demo-2026Q4"
+PARAMS = "params"
+
+
+def params_name(quarter: str) -> str:
+    """The quarter's params file, relative to the project (and to an archive's ``inputs/``)."""
+    return f"{PARAMS}/{quarter}.yaml"
+
+
+def freeze_name(quarter: str) -> str:
+    """The quarter's freeze record, relative to the project (and to an archive's ``inputs/``)."""
+    return f"{PARAMS}/{quarter}.freeze.json"
 
 
 @dataclass(frozen=True)
@@ -28,10 +39,10 @@ class Project:
         return self.root / "outputs"
 
     def params_file(self, quarter: str) -> Path:
-        return self.root / "params" / f"{quarter}.yaml"
+        return self.root / params_name(quarter)
 
     def freeze_file(self, quarter: str) -> Path:
-        return self.root / "params" / f"{quarter}.freeze.json"
+        return self.root / freeze_name(quarter)
 
     def archive(self, quarter: str) -> Path:
         return self.outputs / quarter

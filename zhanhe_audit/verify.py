@@ -16,7 +16,6 @@ the seed.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from collections.abc import Callable
@@ -25,24 +24,26 @@ from pathlib import Path
 
 import yaml
 
-from . import archive, freeze, history, inspectors, quarter, replacement
+from . import engine, freeze, inspectors
 from .errors import ZhanheError
+from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, SEAL, SUMS, VISITS
+from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
+from .evidence.manifest import Manifest, chain_head, manifest_paths, read, read_sealed, series, walk_chain
+from .evidence.records import DrawRecord, record_folders, shown
+from .evidence.store import sha256_file
+from .inputs import Inputs, load_archived
+from .kinds import apply_records, history_before, kind
 from .params import load_params, normalise_seed
-from .paths import Project
+from .paths import Project, freeze_name, params_name
 
 # Each protocol version an archive may name, with the function that recomputes its
 # deterministic files. A change of selection or eligibility semantics adds a version
-# here; the old ones stay, so old archives keep verifying.
-PROTOCOLS: dict[str, Callable[[quarter.Inputs], dict[str, str]]] = {
-    "draw-v1": lambda inputs: quarter.draw_files(quarter.run_draw(inputs)),
+# here; the old ones stay, so old archives keep verifying. The records a version may
+# append are the kinds of ``kinds.KINDS``.
+PROTOCOLS: dict[str, Callable[[Inputs], dict[str, str]]] = {
+    "draw-v1": lambda inputs: engine.draw_files(engine.run_draw(inputs)),
 }
-# The same for the records a protocol version appends later: kind -> the function that
-# recomputes a record (texts of its files) from the inputs, the archive, the replaced
-# entity, the reason and the records before it.
-RECORD_KINDS: dict[str, dict[str, Callable[..., tuple[str, str]]]] = {
-    "draw-v1": {replacement.KIND: replacement.replace},
-}
-MANIFEST_FILES = (archive.MANIFEST, f"{archive.MANIFEST}.sha256", archive.SUMS)
+SEALS = (MANIFEST, SEAL, SUMS)
 
 
 @dataclass(frozen=True)
@@ -55,49 +56,26 @@ class Check:
         return f"{self.status:<4}  {self.name:<13} {self.detail}"
 
 
-def _load_manifest(record: Path) -> tuple[dict, str]:
-    path = record / archive.MANIFEST
-    if not path.is_file():
-        raise ZhanheError(f"{path.name} is missing")
-    digest = archive.sha256_file(path)
-    sealed = record / f"{archive.MANIFEST}.sha256"
-    if not sealed.is_file():
-        raise ZhanheError(f"{sealed.name} is missing")
-    seal = sealed.read_bytes().decode("utf-8", errors="replace")
-    if seal.split()[0:1] != [digest]:
-        raise ZhanheError(f"{archive.MANIFEST} has SHA-256 {digest}, not the one in {sealed.name}: it was changed")
-    if seal != f"{digest}  {archive.MANIFEST}\n":
-        raise ZhanheError(f"{sealed.name} should hold only the line '{digest}  {archive.MANIFEST}' "
-                          "(as written by the draw and read by 'sha256sum -c'): it was changed")
-    try:
-        manifest = json.loads(path.read_bytes().decode("utf-8"))
-    except ValueError as error:
-        raise ZhanheError(f"{archive.MANIFEST} is not valid UTF-8 JSON: {error}") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise ZhanheError(f"{archive.MANIFEST} has no list of files: it is not a zhanhe-audit manifest")
-    return manifest, digest
-
-
-def check_files(folder: Path, record: Path, manifest: dict) -> list[str]:
+def check_files(folder: Path, record: Path, manifest: Manifest) -> list[str]:
     """Problems with the files a record's manifest lists (paths relative to ``folder``)."""
     problems = []
-    for name, digest in manifest["files"].items():
+    for name, digest in manifest.files.items():
         path = folder / name
         if not path.is_file():
             problems.append(f"{name} is missing")
-        elif archive.sha256_file(path) != digest:
+        elif sha256_file(path) != digest:
             problems.append(f"{name} does not match its SHA-256 in the manifest: it was changed")
-    sums = record / archive.SUMS
-    if not sums.is_file() or archive.sha256_file(sums) != manifest.get("sha256sums"):
+    sums = record / SUMS
+    if not sums.is_file() or sha256_file(sums) != manifest.sha256sums:
         problems.append(f"{sums.relative_to(folder).as_posix()} is missing or does not match the manifest")
     return problems
 
 
-def _unlisted(folder: Path, manifests: list[dict], records: list[Path]) -> list[str]:
-    listed = {name for manifest in manifests for name in manifest["files"]}
+def _unlisted(folder: Path, manifests: list[Manifest], records: list[Path]) -> list[str]:
+    listed = {name for manifest in manifests for name in manifest.files}
     for record in [folder, *records]:
         prefix = record.relative_to(folder).as_posix()
-        listed |= {name if prefix == "." else f"{prefix}/{name}" for name in MANIFEST_FILES}
+        listed |= {name if prefix == "." else f"{prefix}/{name}" for name in SEALS}
     present = {path.relative_to(folder).as_posix() for path in folder.rglob("*") if path.is_file()}
     return sorted(present - listed)
 
@@ -127,21 +105,17 @@ def first_difference(expected: str, found: str) -> str:
     return f"row {min(len(old), len(new)) + 1}: the archived file has {len(new)} rows, the recomputation {len(old)}"
 
 
-def _redraw(folder: Path, inputs: quarter.Inputs, protocol: str) -> Check:
+def _redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
     if protocol not in PROTOCOLS:
         return Check("redraw", "FAIL", f"protocol '{protocol}' is unknown to this version of zhanhe-audit")
     try:
         recomputed = PROTOCOLS[protocol](inputs)
     except ZhanheError as error:
         return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
-    for name, text in recomputed.items():
-        archived = folder / name
-        if not archived.is_file():
-            return Check("redraw", "FAIL", f"{name} is missing from the archive")
-        if archived.read_bytes() != text.encode("utf-8"):
-            difference = first_difference(text, archived.read_bytes().decode("utf-8", errors="replace"))
-            return Check("redraw", "FAIL", f"{name} differs from the draw recomputed under {protocol}: {difference}")
-    drawn = {path.relative_to(folder).as_posix() for path in (folder / quarter.DRAW_FOLDER).rglob("*") if path.is_file()}
+    problem = _compare(folder, recomputed, f"the draw recomputed under {protocol}")
+    if problem:
+        return Check("redraw", "FAIL", problem)
+    drawn = {path.relative_to(folder).as_posix() for path in (folder / DRAW).rglob("*") if path.is_file()}
     extra = sorted(drawn - set(recomputed))
     if extra:
         return Check("redraw", "FAIL", f"{', '.join(extra)} is in the archive, but the draw recomputed under {protocol} "
@@ -149,44 +123,52 @@ def _redraw(folder: Path, inputs: quarter.Inputs, protocol: str) -> Check:
     return Check("redraw", "PASS", f"{', '.join(recomputed)} recomputed under {protocol}: identical byte for byte")
 
 
-def _inspectors(folder: Path, inputs: quarter.Inputs) -> Check:
+def _compare(folder: Path, recomputed: dict[str, str], what: str) -> str | None:
+    """Where the archived files first differ from their recomputation, or None."""
+    for name, text in recomputed.items():
+        archived = folder / name
+        if not archived.is_file():
+            return f"{name} is missing from the archive"
+        if archived.read_bytes() != text.encode("utf-8"):
+            return f"{name} differs from {what}: " + first_difference(
+                text, archived.read_bytes().decode("utf-8", errors="replace"))
+    return None
+
+
+def _inspectors(folder: Path, inputs: Inputs) -> Check:
     """The second random's rules re-checked on the archived visits, independently of the code that drew them."""
-    if not (folder / quarter.DRAW_FOLDER / "visits.csv").is_file():
-        return Check("inspectors", "SKIP", "this archive was drawn before visits and inspectors were part of the draw")
-    visits = quarter.read_visits(folder)
-    exceptions = quarter.read_cap_exceptions(folder)
-    caps = quarter.caps_of(quarter.read_rows(folder, "inspector_load.csv"))
+    visits = VISITS_CSV.read(folder)
+    exceptions = CAP_EXCEPTIONS_CSV.read_if_present(folder)
+    caps = inspectors.caps_of(INSPECTOR_LOAD_CSV.read(folder))
     found = inspectors.violations(visits, inputs.registers, inputs.params.inspection, inputs.history, caps, exceptions)
     broken = {rule: pairs for rule, pairs in found.items() if pairs}
     if broken:
-        shown = "; ".join(f"{inspectors.RULE_NAMES[rule]}: {', '.join(f'{a} {b}'.strip() for a, b in pairs[:3])}"
-                          for rule, pairs in broken.items())
-        return Check("inspectors", "FAIL", f"draw/visits.csv breaks the inspector rules: {shown}")
+        listed = "; ".join(f"{inspectors.RULE_NAMES[rule]}: {', '.join(f'{a} {b}'.strip() for a, b in pairs[:3])}"
+                           for rule, pairs in broken.items())
+        return Check("inspectors", "FAIL", f"{VISITS} breaks the inspector rules: {listed}")
     listed = f"{len(exceptions)} cap exception(s), each at or over the cap" if exceptions else "no cap exception"
     return Check("inspectors", "PASS", f"{len(visits)} visits: no conflict of interest, same home unit or previous "
                  f"inspector, every department sends {inputs.params.inspection.per_department}; {listed}")
 
 
 def _freeze(folder: Path, quarter_name: str) -> Check:
-    inputs_root = Project(folder / quarter.INPUTS_FOLDER)
+    inputs_root = Project(folder / INPUTS)
     try:
         record = freeze.read_record(inputs_root.freeze_file(quarter_name), quarter_name)
-        files = {name: entry["path"] for name, entry in record["registers"].items()}
-        hashes = {name: archive.sha256_file(inputs_root.root / path) for name, path in files.items()}
+        files = {name: entry["path"] for name, entry in record.registers.items()}
+        hashes = {name: sha256_file(inputs_root.root / path) for name, path in files.items()}
         params = load_params(inputs_root.params_file(quarter_name))
-        freeze.check(record, files, hashes, params.digest,
-                     archive.sha256_file(inputs_root.root / history.FILE))
+        freeze.check(record, files, hashes, params.digest, sha256_file(folder / HISTORY))
     except (ZhanheError, OSError) as error:
         return Check("freeze", "FAIL", str(error).replace("\n", " "))
-    frozen = "the params (seed apart) and the history" if "history" in record else "the params (seed apart)"
+    frozen = "the params (seed apart) and the history" if record.history is not None else "the params (seed apart)"
     return Check("freeze", "PASS", f"the {len(files)} archived registers, {frozen} match the archived freeze "
-                 f"record of {record['frozen_at']}")
+                 f"record of {record.frozen_at}")
 
 
 def _own_manifests(quarter_name: str, records: list[Path]) -> list[str]:
     """The quarter's manifests, oldest first, as the chain names them (relative to ``outputs``)."""
-    return [f"{quarter_name}/{archive.MANIFEST}"] + [
-        f"{quarter_name}/{replacement.RECORDS}/{record.name}/{archive.MANIFEST}" for record in records]
+    return [f"{quarter_name}/{MANIFEST}"] + [f"{quarter_name}/{shown(record)}/{MANIFEST}" for record in records]
 
 
 def _named_later(outputs: Path, quarter_name: str) -> Check | None:
@@ -194,41 +176,40 @@ def _named_later(outputs: Path, quarter_name: str) -> Check | None:
 
     This is how deleting the quarter's latest record shows, once anything was chained after it.
     """
-    for path in archive.manifest_paths(outputs, archive.series(quarter_name)):
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8")).get("previous")
-            named, digest = previous["path"], previous["sha256"]
-        except (OSError, ValueError, AttributeError, TypeError, KeyError):
-            continue  # no previous, or a broken manifest: its own quarter's verification names it
-        if not named.startswith(f"{quarter_name}/"):
-            continue
+    for path in manifest_paths(outputs, series(quarter_name)):
         other = path.relative_to(outputs).as_posix()
-        if not (outputs / named).is_file():
-            return Check("chain", "FAIL", f"{other} names {named} as the previous manifest, and it is missing: "
+        try:
+            previous = read(path, other).previous
+        except ZhanheError:
+            continue  # a broken manifest: its own quarter's verification names it
+        if previous is None or not previous.path.startswith(f"{quarter_name}/"):
+            continue
+        if not (outputs / previous.path).is_file():
+            return Check("chain", "FAIL", f"{other} names {previous.path} as the previous manifest, and it is missing: "
                          f"a record or the draw of {quarter_name} was deleted or moved")
-        if archive.sha256_file(outputs / named) != digest:
-            return Check("chain", "FAIL", f"{named} does not have the SHA-256 that {other} recorded: it was changed")
+        if sha256_file(outputs / previous.path) != previous.sha256:
+            return Check("chain", "FAIL", f"{previous.path} does not have the SHA-256 that {other} recorded: it was changed")
     return None
 
 
 def _history(outputs: Path, folder: Path, quarter_name: str) -> Check:
     """``inputs/history.csv`` is what the chain held before the draw: recomputed from the draw
     manifest's previous manifest back to the first (visits of earlier quarters only)."""
-    archived = folder / quarter.INPUTS_FOLDER / history.FILE
+    archived = folder / HISTORY
     if not archived.is_file():
-        return Check("history", "FAIL", f"{quarter.INPUTS_FOLDER}/{history.FILE} is missing")
+        return Check("history", "FAIL", f"{HISTORY} is missing")
     try:
-        previous = json.loads((folder / archive.MANIFEST).read_text(encoding="utf-8")).get("previous")
-        expected = history.to_csv(history.from_chain(outputs, previous, quarter_name))
-    except (OSError, ValueError, KeyError) as error:
+        previous = read(folder / MANIFEST, MANIFEST).previous
+        expected = history_text(history_before(outputs, previous, quarter_name))
+    except ZhanheError as error:
         return Check("history", "FAIL", f"the earlier manifests cannot be read to recompute the history: {error}")
     found = archived.read_bytes().decode("utf-8", errors="replace")
     if found != expected:
-        return Check("history", "FAIL", f"{quarter.INPUTS_FOLDER}/{history.FILE} differs from the visits the chain "
-                     f"held before the draw: {first_difference(expected, found)}")
+        return Check("history", "FAIL", f"{HISTORY} differs from the visits the chain held before the draw: "
+                     f"{first_difference(expected, found)}")
     visits = len(expected.splitlines()) - 1
-    return Check("history", "PASS", f"{quarter.INPUTS_FOLDER}/{history.FILE} ({visits} earlier visits) matches the "
-                 "archives before this draw on the chain")
+    return Check("history", "PASS", f"{HISTORY} ({visits} earlier visits) matches the archives before this draw on "
+                 "the chain")
 
 
 def _chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
@@ -243,29 +224,15 @@ def _chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
     if not (outputs / start).is_file():
         return Check("chain", "FAIL", f"{start} is missing, so the chain cannot start from the quarter's latest manifest")
     try:
-        current = json.loads((outputs / start).read_text(encoding="utf-8"))
-        steps, name, met = 0, start, [start]
-        while current.get("previous"):
-            previous = current["previous"]
-            path = outputs / previous["path"]
-            if previous["path"] in met:
-                return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, which comes "
-                             "later in the chain: the chain loops")
-            if not path.is_file():
-                return Check("chain", "FAIL", f"{name} names {previous['path']} as the previous manifest, and it is "
-                             "missing: an earlier quarter or record was deleted or moved")
-            if archive.sha256_file(path) != previous["sha256"]:
-                return Check("chain", "FAIL", f"{previous['path']} does not have the SHA-256 that {name} recorded: "
-                             "it was changed")
-            current, name, steps = json.loads(path.read_text(encoding="utf-8")), previous["path"], steps + 1
-            met.append(name)
-    except (OSError, ValueError, AttributeError, TypeError, KeyError) as error:
-        return Check("chain", "FAIL", f"a manifest on the chain from {start} cannot be read: {error!r}")
+        steps = walk_chain(outputs, start)
+    except ZhanheError as error:
+        return Check("chain", "FAIL", str(error))
+    met = [step.path for step in steps]
     mine = [path for path in reversed(met) if path in own]
     if mine != own:
         absent = [path for path in own if path not in met]
         if absent:
-            return Check("chain", "FAIL", f"the chain from {start} back to the first manifest, {name}, does not pass "
+            return Check("chain", "FAIL", f"the chain from {start} back to the first manifest, {met[-1]}, does not pass "
                          f"through {', '.join(absent)}: the quarter's manifests are not one chain")
         return Check("chain", "FAIL", f"the chain from {start} meets the manifests of {quarter_name} out of order: "
                      f"{' <- '.join(reversed(mine))}")
@@ -273,51 +240,35 @@ def _chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
     if later:
         return later
     through = f"; it passes through the draw and the {len(records)} record(s) of {quarter_name}" if records else ""
-    return Check("chain", "PASS", f"{steps} earlier manifest(s) back to the first, {name}, all match{through}")
+    return Check("chain", "PASS", f"{len(met) - 1} earlier manifest(s) back to the first, {met[-1]}, all match{through}")
 
 
-def _appended(folder: Path, quarter_name: str, protocol: str | None, records: list[Path]) -> Check:
+def _appended(folder: Path, quarter_name: str, inputs: Inputs | None, records: list[Path]) -> Check:
     """Each appended record recomputed from the archived inputs and the records before it, byte for byte."""
     if not records:
         return Check("records", "PASS", "no appended records")
     for number, record in enumerate(records, start=1):
-        expected = f"{number:04d}"
-        if not record.name.startswith(f"{expected}-"):
-            return Check("records", "FAIL", f"{replacement.RECORDS}/{record.name} comes where record {expected} "
-                         "should be: an appended record is missing")
-    kinds = RECORD_KINDS.get(protocol or "")
-    if kinds is None:
-        return Check("records", "FAIL", f"protocol '{protocol}' has no appended records known to this version of zhanhe-audit")
-    try:
-        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
-    except ZhanheError as error:
-        return Check("records", "FAIL", f"the archived inputs cannot be read: {error}")
+        if not record.name.startswith(f"{number:04d}-"):
+            return Check("records", "FAIL", f"{shown(record)} comes where record {number:04d} should be: an appended "
+                         "record is missing")
+    if inputs is None:
+        return Check("records", "FAIL", "the archived inputs cannot be read")
     for index, record in enumerate(records):
-        shown = f"{replacement.RECORDS}/{record.name}"
-        kind = replacement.RECORD_NAME.match(record.name)["kind"]
-        if kind not in kinds:
-            return Check("records", "FAIL", f"{shown}: records of kind '{kind}' are unknown under {protocol}")
-        files = {f"{shown}/{replacement.RECORD_FILE}", f"{shown}/{replacement.VISITS_FILE}"}
         try:
-            manifest = json.loads((record / archive.MANIFEST).read_text(encoding="utf-8"))
-            if (manifest.get("kind"), manifest.get("quarter"), set(manifest.get("files", {}))) != (kind, quarter_name, files):
-                return Check("records", "FAIL", f"{shown}/{archive.MANIFEST} is not the manifest of a {kind} record of "
-                             f"{quarter_name} listing exactly {', '.join(sorted(files))}")
-            data = replacement.read_record(record)
-            texts = kinds[kind](inputs, folder, data["replaced_uscc"], data["reason"], records[:index])
-        except (ZhanheError, OSError, ValueError, AttributeError, TypeError, KeyError) as error:
-            return Check("records", "FAIL", f"{shown} cannot be recomputed from the archived inputs and the records "
-                         f"before it: {error}")
-        for name, text in zip((replacement.RECORD_FILE, replacement.VISITS_FILE), texts):
-            path = record / name
-            if not path.is_file():
-                return Check("records", "FAIL", f"{shown}/{name} is missing")
-            archived = path.read_bytes()
-            if archived != text.encode("utf-8"):
-                difference = first_difference(text, archived.decode("utf-8", errors="replace"))
-                return Check("records", "FAIL", f"{shown}/{name} differs from the record recomputed from the archived "
-                             f"inputs and the records before it: {difference}")
-    names = ", ".join(f"{replacement.RECORDS}/{record.name}" for record in records)
+            spec = kind(record)
+            manifest = read(record / MANIFEST, f"{shown(record)}/{MANIFEST}")
+            files = {f"{shown(record)}/{name}" for name in spec.files}
+            if (manifest.kind, manifest.quarter, set(manifest.files)) != (spec.name, quarter_name, files):
+                return Check("records", "FAIL", f"{shown(record)}/{MANIFEST} is not the manifest of a {spec.name} "
+                             f"record of {quarter_name} listing exactly {', '.join(sorted(files))}")
+            texts = spec.recompute(inputs, folder, apply_records(folder, records[:index]), record)
+        except ZhanheError as error:
+            return Check("records", "FAIL", f"{shown(record)} cannot be recomputed from the archived inputs and the "
+                         f"records before it: {error}")
+        problem = _compare(record, texts, "the record recomputed from the archived inputs and the records before it")
+        if problem:
+            return Check("records", "FAIL", f"{shown(record)}/{problem}")
+    names = ", ".join(shown(record) for record in records)
     return Check("records", "PASS", f"{len(records)} record(s) recomputed from the archived inputs, each after the "
                  f"ones before it: {names}, identical byte for byte")
 
@@ -363,7 +314,7 @@ def find_commits(root: Path, folder: Path, quarter_name: str, seed: str) -> Comm
     (a quarter may be frozen again while it has no seed yet); the seed commit is the first one
     whose params hold the archived seed.
     """
-    params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
+    params_file, freeze_file = params_name(quarter_name), freeze_name(quarter_name)
     try:
         _git(root, "rev-parse", "--git-dir")
         freezes = _git(root, "log", "--reverse", "--format=%H", "--", freeze_file).split()
@@ -372,7 +323,7 @@ def find_commits(root: Path, folder: Path, quarter_name: str, seed: str) -> Comm
         return None
     if not freezes:
         return None
-    archived_file = folder / quarter.INPUTS_FOLDER / freeze_file
+    archived_file = folder / INPUTS / freeze_file
     archived = archived_file.read_bytes() if archived_file.is_file() else None
     freeze_commit = next((commit for commit in freezes
                           if (_committed(root, commit, freeze_file) or "").encode("utf-8") == archived), None)
@@ -382,13 +333,13 @@ def find_commits(root: Path, folder: Path, quarter_name: str, seed: str) -> Comm
 
 def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
     """The archived freeze record was committed in a commit before the first commit holding the seed."""
-    params_file, freeze_file = f"params/{quarter_name}.yaml", f"params/{quarter_name}.freeze.json"
+    params_file, freeze_file = params_name(quarter_name), freeze_name(quarter_name)
     commits = find_commits(root, folder, quarter_name, seed)
     if commits is None:
         return Check("git order", "SKIP", f"no git history of {freeze_file} here; check the order of the freeze "
                      "and seed commits by hand")
-    if not (folder / quarter.INPUTS_FOLDER / freeze_file).is_file():
-        return Check("git order", "FAIL", f"{quarter.INPUTS_FOLDER}/{freeze_file} is missing from the archive, so it "
+    if not (folder / INPUTS / freeze_file).is_file():
+        return Check("git order", "FAIL", f"{INPUTS}/{freeze_file} is missing from the archive, so it "
                      "cannot be compared with the committed freeze records")
     freeze_commit, seed_commit = commits.freeze, commits.seed
     if freeze_commit is None:
@@ -406,74 +357,71 @@ def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
     return Check("git order", "PASS", f"freeze committed in {freeze_commit[:10]}, before the seed in {seed_commit[:10]}")
 
 
-def _sealed(folder: Path, quarter_name: str, records: list[Path]) -> list[Check]:
+def _sealed(folder: Path, records: list[Path]) -> list[Check]:
     """The 'manifest' and 'files' checks (only 'manifest' when the quarter's own manifest fails)."""
     try:
-        manifest, _ = _load_manifest(folder)
+        manifest, _ = read_sealed(folder)
     except ZhanheError as error:
         return [Check("manifest", "FAIL", str(error))]
-    found = [Check("manifest", "PASS", f"{archive.MANIFEST} matches {archive.MANIFEST}.sha256")]
+    found = [Check("manifest", "PASS", f"{MANIFEST} matches {SEAL}")]
     manifests = [manifest]
     problems = check_files(folder, folder, manifest)
     for record in records:
         try:
-            entry, _ = _load_manifest(record)
+            entry, _ = read_sealed(record)
         except ZhanheError as error:
             problems.append(f"{record.relative_to(folder).as_posix()}: {error}")
             continue
         manifests.append(entry)
         problems += check_files(folder, record, entry)
     problems += [f"{name} is in the archive but in no manifest" for name in _unlisted(folder, manifests, records)]
-    count = sum(len(entry["files"]) for entry in manifests)
+    count = sum(len(entry.files) for entry in manifests)
     found.append(Check("files", "FAIL", "; ".join(problems)) if problems else
                  Check("files", "PASS", f"{count} files match their SHA-256 in {len(manifests)} manifest(s) and SHA256SUMS"))
     return found
-
-
-def _protocol(folder: Path) -> tuple[str | None, str | None, str | None]:
-    """(protocol, seed, error) from ``draw/draw.json``."""
-    try:
-        drawn = json.loads((folder / quarter.DRAW_FOLDER / "draw.json").read_text(encoding="utf-8"))
-        return drawn["protocol"], drawn["seed"], None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        return None, None, f"draw/draw.json cannot be read: {error}"
 
 
 def checks(project: Project, quarter_name: str) -> list[Check]:
     folder = project.archive(quarter_name)
     if not folder.is_dir():
         return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
-    records = replacement.record_folders(folder)
-    found = _sealed(folder, quarter_name, records)
+    records = record_folders(folder)
+    found = _sealed(folder, records)
     if found[0].status == "FAIL":
         return found
     found.append(_freeze(folder, quarter_name))
     found.append(_history(project.outputs, folder, quarter_name))
-    protocol, seed, unreadable = _protocol(folder)
     try:
-        inputs = quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name)
+        drawn = DrawRecord.read(folder)
+        inputs: Inputs | None = load_archived(folder, quarter_name)
     except ZhanheError as error:
-        found.append(Check("redraw", "FAIL", f"the archived inputs cannot be read: {error}"))
-        inputs = None
-    if inputs is not None:
-        found.append(_redraw(folder, inputs, protocol) if protocol else Check("redraw", "FAIL", unreadable))
-        found.append(_inspectors(folder, inputs))
-    found.append(_appended(folder, quarter_name, protocol, records))
+        found.append(Check("redraw", "FAIL", f"the archived draw record or inputs cannot be read: {error}"))
+        drawn, inputs = None, None
+    if drawn is not None and inputs is not None:
+        found.append(_redraw(folder, inputs, drawn.protocol))
+        try:
+            found.append(_inspectors(folder, inputs))
+        except ZhanheError as error:
+            found.append(Check("inspectors", "FAIL", str(error)))
+    found.append(_appended(folder, quarter_name, inputs, records))
     found.append(_chain(project.outputs, quarter_name, records))
-    if seed is not None:
-        found.append(_git_order(project.root, folder, quarter_name, seed))
+    if drawn is not None:
+        found.append(_git_order(project.root, folder, quarter_name, drawn.seed))
     return found
 
 
 def before_append(project: Project, quarter_name: str) -> list[Check]:
     """What must pass before a record is appended: the manifests, the files, the records so far and the chain."""
     folder = project.archive(quarter_name)
-    records = replacement.record_folders(folder)
-    found = _sealed(folder, quarter_name, records)
+    records = record_folders(folder)
+    found = _sealed(folder, records)
     if found[0].status == "FAIL":
         return found
-    protocol, _, _ = _protocol(folder)
-    return found + [_appended(folder, quarter_name, protocol, records), _chain(project.outputs, quarter_name, records)]
+    try:
+        inputs: Inputs | None = load_archived(folder, quarter_name)
+    except ZhanheError:
+        inputs = None
+    return found + [_appended(folder, quarter_name, inputs, records), _chain(project.outputs, quarter_name, records)]
 
 
 def report(project: Project, quarter_name: str, out: Callable[[str], None] = print) -> bool:

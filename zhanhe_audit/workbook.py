@@ -2,74 +2,133 @@
 
 This is the one module that imports papermill and nbconvert. ``make draw``
 calls ``draw``: every check first, then the archive is built in a temporary
-folder (inputs copied, notebooks executed, HTML exported, manifest written)
-and renamed into ``outputs/<quarter>/`` in one step.
+folder (inputs copied, the engine's draw written, notebooks executed in one
+kernel, HTML exported, manifest written) and renamed into ``outputs/<quarter>/``
+in one step.
 
-The notebooks call ``open_step`` to get their quarter's inputs and the folder
-they write to. Run by hand or by nbval (no ``archive`` parameter), they work
-on a throw-away preview folder instead, and archive nothing.
+``STEPS`` declares each notebook: its parameters, the archive files it reads
+and those it writes. The notebooks call ``open_step`` to get their quarter's
+inputs and the folder they read and write (``StepRun.read`` and ``StepRun.write``
+hold them to the declaration). Run by hand or by nbval (no ``archive``
+parameter), they work on a throw-away preview folder instead, and archive nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
-from . import archive, quarter
-from .errors import ArchiveError, DrawRefused
-from .paths import Project
+from . import engine
+from .errors import ArchiveError, StepFailed, rebuilt
+from .evidence import (BALANCE, CAP_EXCEPTIONS, DRAW_RECORD, EXCLUDED, HISTORY, HTML, INCLUSION, INPUTS,
+                       INSPECTOR_LOAD, MATCH, NOTEBOOKS as NOTEBOOKS_FOLDER, POPULATIONS, REPORT_PAGE, SUMMARY, TICKETS,
+                       TIMELINE, VISITS)
+from .evidence.files import CsvFile
+from .evidence.store import write_new
+from .inputs import Inputs, load_archived
+from .paths import PARAMS, Project
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = CODE_ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 REPORT = "report"
 KERNEL = "python3"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Step:
+    """One notebook of the workbook, declared as ploomber declares a task: its parameters, the archive
+    files it reads (upstream) and those it writes (product). ``draw/`` is the engine's product: it is
+    written once, before any notebook runs."""
+
+    notebook: str
+    parameters: tuple[str, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...] = ()
+
+
+ARCHIVE_STEP = ("quarter", "archive")
+STEPS: tuple[Step, ...] = (
+    Step("01-draw", ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS)),
+    Step("02-match", ARCHIVE_STEP, (INPUTS, HISTORY, POPULATIONS, EXCLUDED, MATCH, VISITS)),
+    Step("03-inspectors", ARCHIVE_STEP, (INPUTS, HISTORY, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS)),
+    Step("04-compliance", (*ARCHIVE_STEP, "monte_carlo_seeds"),
+         (INPUTS, HISTORY, SUMMARY, TICKETS, VISITS, f"{NOTEBOOKS_FOLDER}/01-draw.ipynb"),
+         (BALANCE, INCLUSION, TIMELINE)),
+    Step(REPORT, ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS,
+                                BALANCE, INCLUSION, TIMELINE)),
+)
+STEP = {step.notebook: step for step in STEPS}
+
+
+@dataclass(frozen=True)
+class StepRun:
+    """What a notebook works with: its declaration, its quarter's inputs and the folder it reads and writes."""
+
+    step: Step
     quarter: str
     folder: Path  # the archive being built (or a preview folder)
-    inputs: quarter.Inputs
+    inputs: Inputs
     preview: bool
+
+    def read(self, file: CsvFile[T]) -> list[T]:
+        """An upstream file; one written only when it has rows, and in a preview one that a later step of
+        the draw writes, read as empty when absent."""
+        if file.path not in self.step.reads:
+            raise ArchiveError(f"{self.step.notebook} reads {file.path}, which workbook.STEPS does not declare")
+        return file.read_if_present(self.folder) if self.preview or file.optional else file.read(self.folder)
+
+    def write(self, file: CsvFile[T], rows: list[T]) -> None:
+        """A product of this step, written once, never overwritten."""
+        if file.path not in self.step.writes:
+            raise ArchiveError(f"{self.step.notebook} writes {file.path}, which workbook.STEPS does not declare")
+        if not self.folder.is_dir():  # the draw that started this kernel was killed, and its folder removed
+            raise ArchiveError(f"{self.folder} is gone: the run this step belongs to has ended")
+        write_new(self.folder / file.path, file.text(rows))
 
 
 def find_root(start: Path | None = None) -> Path:
     """The project folder: the nearest folder upwards holding ``params/``."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "params").is_dir():
+        if (folder / PARAMS).is_dir():
             return folder
-    raise ArchiveError(f"no project folder (one with params/) above {here}")
+    raise ArchiveError(f"no project folder (one with {PARAMS}/) above {here}")
 
 
-def open_step(quarter_name: str, archive_folder: str = "", needs_draw: bool = False) -> Step:
-    """For a notebook: the quarter's inputs (from the archive's ``inputs/``) and its output folder.
+_LOADED: dict[tuple[Path, str], Inputs] = {}  # the steps of a draw share one kernel: inputs are loaded once
 
-    Without ``archive_folder`` the step previews: it reads the project's params and
-    registers and writes into a new temporary folder; with ``needs_draw`` the draw's
-    files are made there first by the engine, as ``01-draw`` would have.
+
+def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
+    """For a notebook: its step, the quarter's inputs (from the archive's ``inputs/``) and its folder.
+
+    Without ``archive`` the step previews (run by hand or by nbval): the engine draws from the
+    project's params and registers into a new temporary folder, and nothing is archived.
     """
-    if archive_folder:
-        folder = Path(archive_folder)
-        return Step(quarter_name, folder, quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name), False)
-    inputs = quarter.load_inputs(Project(find_root()), quarter_name)
-    folder = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter_name}-"))
-    quarter.copy_inputs(inputs, folder)
-    if needs_draw:
-        quarter.write_draw(quarter.run_draw(inputs), folder)
-    return Step(quarter_name, folder, quarter.load_inputs(Project(folder / quarter.INPUTS_FOLDER), quarter_name), True)
+    if archive:
+        folder = Path(archive)
+        if (folder, quarter) not in _LOADED:
+            _LOADED[folder, quarter] = load_archived(folder, quarter)
+        return StepRun(STEP[notebook], quarter, folder, _LOADED[folder, quarter], False)
+    inputs = engine.project_inputs(Project(find_root()), quarter)
+    folder = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
+    engine.copy_inputs(inputs, folder)
+    engine.write_draw(engine.run_draw(inputs), folder)
+    return StepRun(STEP[notebook], quarter, folder, load_archived(folder, quarter), True)
 
 
 def notebooks() -> list[Path]:
-    """The steps in order: ``NN-name.ipynb``, then the report."""
-    steps = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-    return steps + [NOTEBOOKS / f"{REPORT}.ipynb"]
+    """The steps' notebooks, in order."""
+    return [NOTEBOOKS / f"{step.notebook}.ipynb" for step in STEPS]
 
 
 @contextlib.contextmanager
@@ -117,10 +176,9 @@ def execute(source: Path, target: Path, parameters: dict, manager=None) -> None:
             str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent),
             progress_bar=False, request_save_on_cell_execute=False, km=manager,
         )
-    except PapermillExecutionError as error:
-        if error.ename in {"RegisterError", "ParamsError", "FreezeError", "DrawRefused", "ArchiveError"}:
-            raise DrawRefused(f"{source.name}: {error.evalue}") from None
-        raise ArchiveError(f"{source.name} failed at cell {error.exec_count}: {error.ename}: {error.evalue}") from None
+    except PapermillExecutionError as error:  # the error of the package's own type that the step raised
+        raise rebuilt(error.ename, f"{source.name}: {error.evalue}") or StepFailed(
+            f"{source.name} failed at cell {error.exec_count}: {error.ename}: {error.evalue}") from None
 
 
 def export_html(notebook: Path, target: Path) -> None:
@@ -132,11 +190,11 @@ def export_html(notebook: Path, target: Path) -> None:
         exclude_input_prompt=True, exclude_output_prompt=True, embed_images=True,
     )
     body, _ = exporter.from_filename(str(notebook))
-    archive.write_new(target, body)
+    write_new(target, body)
 
 
 def html_name(notebook: Path) -> str:
-    return f"{REPORT}.html" if notebook.stem == REPORT else f"html/{notebook.stem}.html"
+    return REPORT_PAGE if notebook.stem == REPORT else f"{HTML}/{notebook.stem}.html"
 
 
 def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = print) -> Path:
@@ -144,39 +202,39 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
     steps = notebooks()
     total = len(steps) + 2
     started = time.perf_counter()
-    progress(f"[1/{total}] checking params, registers and freeze record; copying the inputs (检查输入)")
+    progress(f"[1/{total}] checking params, registers and freeze record; copying the inputs; the draw (检查输入、抽取)")
 
-    def run(inputs: quarter.Inputs, folder: Path) -> None:
+    def run(inputs: Inputs, folder: Path) -> None:
         with kernel() as manager:
-            for number, notebook in enumerate(steps, start=2):
+            for number, (step, notebook) in enumerate(zip(STEPS, steps), start=2):
                 since = time.perf_counter()
                 progress(f"[{number}/{total}] {notebook.name} (papermill)")
-                execute(notebook, folder / "notebooks" / notebook.name, {"quarter": quarter_name, "archive": str(folder)},
-                        manager)
+                execute(notebook, folder / NOTEBOOKS_FOLDER / notebook.name,
+                        {"quarter": quarter_name, "archive": str(folder)}, manager)
+                missing = [name for name in step.writes if not (folder / name).is_file()]
+                if missing:
+                    raise StepFailed(f"{notebook.name} did not write {', '.join(missing)}, which workbook.STEPS declares")
                 progress(f"      {time.perf_counter() - since:.1f} s")
         since = time.perf_counter()
         progress(f"[{total}/{total}] HTML pages (nbconvert), then manifest and hash chain (清单与哈希链)")
         for notebook in steps:
-            export_html(folder / "notebooks" / notebook.name, folder / html_name(notebook))
+            export_html(folder / NOTEBOOKS_FOLDER / notebook.name, folder / html_name(notebook))
         progress(f"      {time.perf_counter() - since:.1f} s")
 
-    final, _ = quarter.draw_quarter(project, quarter_name, steps=run, progress=progress)
+    final, _ = engine.draw_quarter(project, quarter_name, steps=run, progress=progress)
     progress(f"archive: {project.relative(final)}/ in {time.perf_counter() - started:.1f} s; "
-             f"open {project.relative(final / (REPORT + '.html'))} first")
+             f"open {project.relative(final / REPORT_PAGE)} first")
     return final
 
 
-def remove_preview(step: Step) -> None:
-    if step.preview:
-        shutil.rmtree(step.folder, ignore_errors=True)
+def remove_preview(run: StepRun) -> None:
+    if run.preview:
+        shutil.rmtree(run.folder, ignore_errors=True)
 
 
-def draw_started(step: Step) -> str:
+def draw_started(run: StepRun) -> str:
     """When the draw ran: papermill's start time of the executed 01-draw notebook, else now (a preview)."""
-    import json
-    from datetime import datetime, timezone
-
-    executed = step.folder / "notebooks" / "01-draw.ipynb"
+    executed = run.folder / NOTEBOOKS_FOLDER / "01-draw.ipynb"
     if executed.is_file():
         started = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
         if started.get("start_time"):
@@ -184,25 +242,18 @@ def draw_started(step: Step) -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def write_files(step: Step, files: dict[str, str]) -> None:
-    """Files a step adds to the archive (never overwriting)."""
-    if not step.folder.is_dir():  # the draw that started this kernel was killed, and its folder removed
-        raise ArchiveError(f"{step.folder} is gone: the run this step belongs to has ended")
-    for name, text in files.items():
-        archive.write_new(step.folder / name, text)
-
-
-def project_root(step: Step) -> Path:
+def project_root(run: StepRun) -> Path:
     """The project folder of a step: the one holding ``outputs/`` (an archive) or ``params/`` (a preview)."""
-    return step.folder.parents[1] if not step.preview else find_root()
+    return run.folder.parents[1] if not run.preview else find_root()
 
 
-def commit_times(step: Step) -> tuple[tuple[str, str], tuple[str, str]] | None:
+def commit_times(run: StepRun) -> tuple[tuple[str, str], tuple[str, str]] | None:
     """((freeze commit, time), (seed commit, time)) from the project's git history, where known."""
     from .verify import find_commits
 
-    root = project_root(step)
-    commits = find_commits(root, step.folder, step.quarter, step.inputs.params.seed.value)
+    root = project_root(run)
+    seed = run.inputs.params.seed
+    commits = find_commits(root, run.folder, run.quarter, seed.value) if seed else None
     if commits is None or commits.freeze is None or commits.seed is None:
         return None
     return ((commits.freeze, commits.time(root, commits.freeze)), (commits.seed, commits.time(root, commits.seed)))

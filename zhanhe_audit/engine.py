@@ -1,0 +1,278 @@
+"""A quarter's freeze and draw, from the project's files to the archive: the orchestrator.
+
+It reads the inputs (``inputs``) with the history of the chain (``kinds``), checks them
+against the freeze record (``freeze``), draws both randoms (``matching``, ``draw``,
+``inspectors``) and hands the files to the evidence layer (``evidence``), which writes
+them. The workbook runs its notebooks inside ``draw_quarter``; the CLI calls it too.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import freeze, history, inspectors, matching
+from .draw import StratumSummary, TicketRow, draw_task
+from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
+from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
+from .evidence import files as evidence_files
+from .evidence.manifest import chain_head, series, write_manifest, file_hashes
+from .evidence.records import DrawRecord
+from .evidence.store import archives, building, exclusive, sha256_file, sha256_text, write_new
+from .inputs import Inputs, load_inputs
+from .inspectors import Assignment, Visit
+from .kinds import history_before
+from .params import PROTOCOL
+from .paths import Project
+from .registers import REGISTER_NAMES
+
+VERIFIER_SOURCE = Path(__file__).resolve().parent / VERIFIER  # copied into every archive
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    inputs: Inputs
+    tickets: list[TicketRow]
+    summary: list[StratumSummary]
+    eligibility: list[matching.Eligibility]
+    visits: list[Visit]
+    assignment: Assignment
+
+
+def project_inputs(project: Project, quarter: str) -> Inputs:
+    """The inputs of ``quarter`` in the project, with the history of the earlier archives on its chain."""
+    head = chain_head(project.outputs, series(quarter))
+    return load_inputs(project, quarter, history_before(project.outputs, head, quarter))
+
+
+# --- the freeze -------------------------------------------------------------------------------------------
+
+
+def history_entry(inputs: Inputs) -> freeze.FrozenHistory:
+    """The history as the freeze records it: visits, and the SHA-256 of ``inputs/history.csv`` as the draw writes it."""
+    return {"visits": len(inputs.history.visits), "sha256": sha256_text(evidence_files.history_text(inputs.history))}
+
+
+def check_feasible(inputs: Inputs) -> freeze.Feasibility:
+    """Refuse inputs under which some entity that could be drawn would lack inspectors (protocol v1, "Inspectors":
+    feasibility is proved before the seed); also refuses a task naming an item not in the register."""
+    params, registers = inputs.params, inputs.registers
+    year = history.year_of(inputs.quarter)
+    pairs = [(e.task_id, uscc, items) for task in params.tasks
+             for e in [matching.eligible(task, registers, params, inputs.history, year)]
+             for uscc, items in e.items_for.items()]
+    found = inspectors.feasibility(pairs, registers, params.inspection, inputs.history)
+    if found.shortfalls:
+        shown = [f"  - {shortfall}" for shortfall in found.shortfalls[:20]]
+        if len(found.shortfalls) > 20:
+            shown.append(f"  ... and {len(found.shortfalls) - 20} more")
+        raise FreezeRefused(
+            f"the freeze is refused: {len(found.shortfalls)} entity/department pair(s) that could be drawn would have "
+            f"fewer than {params.inspection.per_department} inspectors (inspection.per_department) after the conflict "
+            "rules, so a draw could not send a full team:\n" + "\n".join(shown) + "\n"
+            "Add certified inspectors to the department, correct the declared conflicts, or change the params "
+            "(inspection.per_department, at least 2; inspection.cross_unit), then run the freeze again. "
+            "Nothing was written.")
+    return {"entity_departments": found.checked, "fewest_candidates": found.fewest,
+            "per_department": params.inspection.per_department}
+
+
+def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeRecord]:
+    """Write ``params/<quarter>.freeze.json``; an identical existing freeze is kept as it is.
+
+    Everything a draw could refuse that does not depend on the seed is refused here, before
+    the seed exists: invalid registers or params, a task id used already, an item that is not
+    in the register, an entity that could be drawn without enough inspectors.
+    """
+    inputs = project_inputs(project, quarter)
+    path = project.freeze_file(quarter)
+    if path.exists():
+        existing = freeze.read_record(path, quarter)
+        try:
+            freeze.check(existing, inputs.files, inputs.hashes, inputs.params.digest, history_entry(inputs)["sha256"])
+        except FreezeError as error:
+            if inputs.params.seed is None:
+                raise FreezeError(f"{error}\nNo seed exists yet, so freezing again is allowed: delete "
+                                  f"{project.relative(path)} (git keeps the old one) and run the freeze again.") from None
+            raise
+        return path, existing
+    if inputs.params.seed is not None:
+        raise FreezeRefused(f"{inputs.params_shown} has a seed already; the registers must be frozen before the seed "
+                            "exists (protocol v1, 'Seed')")
+    check_unused(project, quarter, inputs)
+    record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers,
+                                  inputs.params.digest, history_entry(inputs), check_feasible(inputs))
+    write_new(path, record.to_json())
+    return path, record
+
+
+# --- the draw ---------------------------------------------------------------------------------------------
+
+
+def check_ready(inputs: Inputs) -> freeze.FreezeRecord:
+    """Refuse a draw without a seed or against inputs that no longer match the freeze."""
+    if inputs.params.seed is None:
+        raise DrawRefused(f"{inputs.params_shown} has no seed yet: after the freeze is committed, hold the seed "
+                          "ceremony and write 'seed.value' with its provenance into the params")
+    record = freeze.read_record(inputs.project.freeze_file(inputs.quarter), inputs.quarter)
+    freeze.check(record, inputs.files, inputs.hashes, inputs.params.digest, history_entry(inputs)["sha256"])
+    return record
+
+
+def earlier_task_ids(project: Project, quarter: str) -> dict[str, str]:
+    """Task ids drawn by other archived quarters (task id -> quarter); temporary folders are no archives."""
+    used: dict[str, str] = {}
+    for folder in archives(project.outputs):
+        if folder.name != quarter and (folder / DRAW_RECORD).is_file():
+            used |= dict.fromkeys(DrawRecord.read(folder).task_ids, folder.name)
+    return used
+
+
+def refuse_drawn(project: Project, quarter: str) -> None:
+    final = project.archive(quarter)
+    if final.exists():
+        raise AlreadyDrawn(f"{project.relative(final)} exists: {quarter} was drawn already and a draw is never "
+                           f"repeated. To check it, run 'make verify QUARTER={quarter}'.")
+
+
+def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
+    """Refuse a quarter drawn already, or a task id another archive used."""
+    refuse_drawn(project, quarter)
+    used = earlier_task_ids(project, quarter)
+    for task in inputs.params.tasks:
+        if task.task_id in used:
+            raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
+
+
+def run_draw(inputs: Inputs) -> DrawResult:
+    """Both randoms: the entities of every task, then one visit per entity and its inspectors."""
+    params, registers = inputs.params, inputs.registers
+    if params.seed is None:
+        raise DrawRefused(f"{inputs.params_shown} has no seed")
+    seed = params.seed.value
+    year = history.year_of(inputs.quarter)
+    tickets: list[TicketRow] = []
+    summary: list[StratumSummary] = []
+    found: list[matching.Eligibility] = []
+    drawn = []
+    for task in params.tasks:
+        eligibility = matching.eligible(task, registers, params, inputs.history, year)
+        population = {grade: [entity.uscc for entity in entities] for grade, entities in eligibility.population.items()}
+        rows, strata = draw_task(seed, task, population, params)
+        tickets += rows
+        summary += strata
+        found.append(eligibility)
+        drawn += [(row.task_id, row.uscc, row.ticket, row.batch, eligibility.items_for[row.uscc])
+                  for row in rows if row.selected]
+    visits = inspectors.plan_visits(inputs.quarter, drawn, registers)
+    assignment = Assignment(caps=inspectors.workload_caps(visits, registers, params.inspection))
+    visits = inspectors.assign(seed, visits, registers, params.inspection, inputs.history, assignment)
+    return DrawResult(inputs, tickets, summary, found, visits, assignment)
+
+
+def draw_record(inputs: Inputs) -> DrawRecord:
+    """``draw.json``: what was drawn under which protocol, seed and registers (no clock time)."""
+    params = inputs.params
+    assert params.seed is not None  # run_draw refused already
+    return DrawRecord(
+        protocol=PROTOCOL,
+        quarter=inputs.quarter,
+        demo=params.demo,
+        seed=params.seed.value,
+        seed_provenance=params.seed.provenance,
+        percent=params.percent_text,
+        inspection=vars(params.inspection),
+        frequency=vars(params.frequency),
+        exclusions=[vars(exclusion) for exclusion in params.exclusions],
+        tasks=[{"id": task.task_id, "items": list(task.items), "grades": list(task.grades), "batches": task.batches}
+               for task in params.tasks],
+        registers={name: {"path": inputs.files[name], "sha256": inputs.hashes[name]} for name in REGISTER_NAMES},
+    )
+
+
+def draw_files(result: DrawResult) -> dict[str, str]:
+    """The draw's deterministic files (archive path -> text): what ``make verify`` recomputes byte for byte.
+
+    ``cap_exceptions.csv`` is there only when the workload cap had exceptions, so that archives
+    drawn before the cap was soft keep verifying byte for byte.
+    """
+    files = evidence_files
+    entities = {entity.uscc: entity for entity in result.inputs.registers.entities}
+    by_task = {eligibility.task_id: eligibility for eligibility in result.eligibility}
+    qualified = [found for row in result.tickets if row.selected
+                 for found in by_task[row.task_id].qualified(entities[row.uscc], result.inputs.registers)]
+    drawn = {
+        files.TICKETS_CSV.path: files.TICKETS_CSV.text(result.tickets),
+        files.SUMMARY_CSV.path: files.SUMMARY_CSV.text(result.summary),
+        DRAW_RECORD: draw_record(result.inputs).to_json(),
+        files.POPULATIONS_CSV.path: files.POPULATIONS_CSV.text(
+            population for eligibility in result.eligibility for population in eligibility.populations()),
+        files.EXCLUDED_CSV.path: files.EXCLUDED_CSV.text(
+            excluded for eligibility in result.eligibility for excluded in eligibility.excluded),
+        files.MATCH_CSV.path: files.MATCH_CSV.text(qualified),
+        files.VISITS_CSV.path: files.VISITS_CSV.text(result.visits),
+        files.INSPECTOR_LOAD_CSV.path: files.INSPECTOR_LOAD_CSV.text(
+            inspectors.loads(result.inputs.registers, result.assignment)),
+    }
+    if result.assignment.exceptions:
+        drawn[CAP_EXCEPTIONS] = files.CAP_EXCEPTIONS_CSV.text(result.assignment.exceptions)
+    return drawn
+
+
+def write_draw(result: DrawResult, folder: Path) -> None:
+    """The reviewer's files of the draw, under ``folder/draw/``."""
+    for name, text in draw_files(result).items():
+        write_new(folder / name, text)
+
+
+def copy_inputs(inputs: Inputs, folder: Path) -> None:
+    """Copy the params, freeze record and registers, exactly as drawn, into ``folder/inputs/``; write the
+    history there; copy the coreutils verifier beside them."""
+    project = inputs.project
+    sources = [project.params_file(inputs.quarter), project.freeze_file(inputs.quarter)]
+    sources += [inputs.path(name) for name in REGISTER_NAMES]
+    for source in sources:
+        target = folder / INPUTS / project.relative(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    write_new(folder / HISTORY, evidence_files.history_text(inputs.history))
+    shutil.copyfile(VERIFIER_SOURCE, folder / VERIFIER)
+    for name in REGISTER_NAMES:
+        if sha256_file(folder / INPUTS / inputs.files[name]) != inputs.hashes[name]:
+            raise FreezeError(f"{inputs.files[name]} changed while it was being drawn; nothing was written")
+
+
+def prepare_draw(project: Project, quarter: str) -> Inputs:
+    """Every check of the inputs a draw must pass before it writes anything."""
+    refuse_drawn(project, quarter)
+    inputs = project_inputs(project, quarter)
+    check_ready(inputs)
+    return inputs
+
+
+def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path], None] | None = None,
+                 progress: Callable[[str], None] = lambda line: None) -> tuple[Path, DrawResult]:
+    """Draw ``quarter`` into ``outputs/<quarter>/``, built aside and renamed into place.
+
+    The inputs are checked before anything is written; the archive folder's state is checked
+    while this run holds ``outputs/`` (``exclusive``). The inputs are copied first, then the
+    engine writes ``draw/`` (the only writer of it), then ``steps`` run in the folder being
+    built (the workbook runs its notebooks there), and the manifest, chained to the series'
+    latest, comes last.
+    """
+    inputs = prepare_draw(project, quarter)
+    final = project.archive(quarter)
+    with exclusive(project.outputs, progress):
+        check_unused(project, quarter, inputs)
+        previous = chain_head(project.outputs, series(quarter))
+        with building(final) as folder:
+            copy_inputs(inputs, folder)
+            result = run_draw(inputs)
+            write_draw(result, folder)
+            if steps is not None:
+                steps(inputs, folder)
+            write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,
+                           previous=previous, root=project.root, files=file_hashes(folder))
+    return final, result

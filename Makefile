@@ -40,8 +40,14 @@ replace: $(STAMP) ## replace a drawn entity found out of scope by the next reser
 lab: $(STAMP) ## open the notebooks in JupyterLab, on the project's own .venv kernel
 	$(BIN)/jupyter lab notebooks/
 
-test: $(STAMP) ## run the tests
+test: $(STAMP) lint typecheck ## run the tests (after lint and typecheck)
 	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
+	$(BIN)/ruff check zhanhe_audit tests benchmarks
+
+typecheck: $(STAMP) ## mypy on the package
+	$(BIN)/mypy
 
 bench: $(STAMP) ## time the draw on the demo quarter and on larger synthetic registers
 	$(BIN)/python benchmarks/bench_draw.py
@@ -52,4 +58,4 @@ demo-registers: $(STAMP) ## regenerate the synthetic demo registers (byte-identi
 clean-demo: ## delete the demo quarter's archive (demo only: real archives are evidence)
 	rm -rf outputs/demo-*/
 
-.PHONY: help venv freeze draw verify replace lab test bench demo-registers clean-demo
+.PHONY: help venv freeze draw verify replace lab test lint typecheck bench demo-registers clean-demo

@@ -40,7 +40,8 @@ def main() -> None:
         usccs = [complete(f"91410411{index:09d}") for index in range(count)]
         n = quota(count, FLOORS["A"])
         timed(f"one stratum of {count:>9,} entities (quota {n})",
-              lambda: rank_stratum("bench seed 12345678901234567890", "2026Q1-T01", "A", usccs, n), repeat=1)
+              lambda usccs=usccs, n=n: rank_stratum("bench seed 12345678901234567890", "2026Q1-T01", "A", usccs, n),
+              repeat=1)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,11 @@ of the report goes to tests/artifacts/. Skipped, saying why, where no Chromium e
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
+from conftest import CHROMIUM, DRIVER
 from projects import ROOT
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 pytestmark = [
@@ -43,23 +40,6 @@ return {
 def archive(demo_drawn):
     root, _ = demo_drawn
     return root / "outputs" / "demo-2026Q4"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,1600"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(DRIVER))
-    yield driver
-    driver.quit()
 
 
 PAGES = ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-inspectors.html",

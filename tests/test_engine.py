@@ -15,10 +15,9 @@ import pytest
 
 from projects import ROOT, SEED, make_project, tree, write_params
 from zhanhe_audit import engine
-from zhanhe_audit.evidence import store
-from zhanhe_audit.evidence import PARTIAL
-from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.errors import DrawRefused, EvidenceExists, FreezeError, ParamsError
+from zhanhe_audit.evidence import PARTIAL, store
+from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import Project
 
 

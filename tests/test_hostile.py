@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import CHROMIUM, DRIVER
 from projects import make_project
-from test_browser import CHROMIUM, DRIVER, browser  # noqa: F401 (the same Chromium, with the same options)
 
 QUARTER = "2026Q1"
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "

@@ -19,12 +19,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projects import ROOT, SEED as PROJECT_SEED, make_project, write_rows_project
+from projects import ROOT, make_project, write_rows_project
+from projects import SEED as PROJECT_SEED
 from zhanhe_audit import draw, engine, inspectors
-from zhanhe_audit.evidence import CAP_EXCEPTIONS
-from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.errors import FreezeError
+from zhanhe_audit.evidence import CAP_EXCEPTIONS
 from zhanhe_audit.history import History, PastVisit
+from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.paths import Project
 from zhanhe_audit.uscc import complete
 
@@ -287,7 +288,7 @@ def known_answer_project(root: Path) -> tuple[Project, list[str]]:
         inspector_row(order[2]),  # declared conflict
         inspector_row(order[3], certified="否"),  # not certified
         *(inspector_row(cert, unit=unit) for cert, unit in zip(order[4:], ["南环路市场监管所", "姚孟市场监管所",
-                                                                          "高阳市场监管所", "曹镇市场监管所"])),
+                                                                          "高阳市场监管所", "曹镇市场监管所"], strict=True)),
     ]
     random.Random(7).shuffle(rows)  # register order must not matter
     return write_project(root, [entity_row(U[0])], rows, [conflict(order[2], U[0])]), order

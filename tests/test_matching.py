@@ -16,9 +16,9 @@ import pytest
 
 from projects import ROOT, write_rows_project
 from zhanhe_audit import engine, matching
-from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.errors import RegisterError
 from zhanhe_audit.history import History, PastVisit
+from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.paths import Project
 from zhanhe_audit.uscc import complete
 

@@ -745,7 +745,7 @@ WRONG_FORMATS = {
     "utf16_le_without_bom": (TAB_TAGS.encode("utf-16-le"), ("UTF-16", "BOM")),
     "utf16_be_without_bom": (TAB_TAGS.encode("utf-16-be"), ("UTF-16", "BOM")),
     "utf16_cut_off": ((codecs.BOM_UTF16_LE + TAB_TAGS.encode("utf-16-le"))[:-1], ("UTF-16", "damaged")),
-    "web_page_saved_as_xls": ("<html><body><table><tr><td>code</td></tr></table></body></html>".encode(),
+    "web_page_saved_as_xls": (b"<html><body><table><tr><td>code</td></tr></table></body></html>",
                               ("HTML",)),
     "neither_utf8_nor_gbk": (b"code,name\nENTERPRISE,\xff\x80\n", ("UTF-8", "GBK")),
     "utf8_bom_then_not_utf8": (codecs.BOM_UTF8 + "code,name\nENTERPRISE,企业\n".encode("gbk"), ("UTF-8",)),

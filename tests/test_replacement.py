@@ -20,13 +20,11 @@ from pathlib import Path
 import pytest
 
 from projects import make_project, tree, write_params
-from zhanhe_audit import append, engine, replacement, verify
-from zhanhe_audit.evidence import store
-from zhanhe_audit.evidence.files import VISITS_CSV
-from zhanhe_audit.evidence.records import record_folders
-from zhanhe_audit.inputs import load_inputs
+from zhanhe_audit import append, engine, verify
 from zhanhe_audit.errors import ArchiveError, ReplacementRefused
+from zhanhe_audit.evidence.files import VISITS_CSV
 from zhanhe_audit.evidence.manifest import chain_head
+from zhanhe_audit.evidence.records import record_folders
 from zhanhe_audit.kinds import apply_records, history_before
 from zhanhe_audit.paths import Project
 

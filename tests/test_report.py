@@ -10,10 +10,10 @@ import matplotlib
 matplotlib.use("Agg")
 
 from zhanhe_audit import report  # noqa: E402
-from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
 from zhanhe_audit.draw import StratumSummary  # noqa: E402
 from zhanhe_audit.inspectors import InspectorLoad  # noqa: E402
 from zhanhe_audit.matching import Population  # noqa: E402
+from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
 
 
 def _summary(selected_d=3, reason=""):
@@ -61,7 +61,7 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
 def test_headline_flags_a_stratum_below_its_floor_without_reason():
     from types import SimpleNamespace
 
-    inputs = SimpleNamespace(quarter="2026Q1", params=SimpleNamespace(seed=SimpleNamespace(value="s"), tasks=[1]))
+    inputs = SimpleNamespace(quarter="2026Q1", seed="s", params=SimpleNamespace(tasks=[1]))
     good = summary_page.headline(inputs, _summary())
     assert "✓</b> <b>抽查比例下限" in good and "无理由低于下限" not in good
     bad = summary_page.headline(inputs, _summary(selected_d=2))  # 2 of 15 is below 20 %
@@ -224,8 +224,7 @@ def test_html_builders_show_register_and_params_text_as_text():
     from types import SimpleNamespace
 
     summary = _summary()
-    inputs = SimpleNamespace(quarter="2026Q1", params=SimpleNamespace(seed=SimpleNamespace(value=HOSTILE + "\u202e"),
-                                                                      tasks=[1]))
+    inputs = SimpleNamespace(quarter="2026Q1", seed=HOSTILE + "\u202e", params=SimpleNamespace(tasks=[1]))
     pages = {
         "banner": report.banner(HOSTILE, True, HOSTILE),
         "source": report.source(HOSTILE),
@@ -310,7 +309,7 @@ def test_no_plot_shows_mathtext_source_now_that_mathtext_is_off():
     report.setup()
     inclusion = [SimpleNamespace(task_id="2026Q1-T01", grade=g, seeds=1000, counts=(10, 12, 300), eligible=3, n=1,
                                  expected_rate=Fraction(1, 3 * k)) for k, g in enumerate("ABCD", start=1)]
-    balance = SimpleNamespace(grade="A", categories=[("单位一", 10, 2, 2.0), ("单位二", 5, 1, 1.0)], p_value=0.5)
+    balance = SimpleNamespace(grade="A", table=[("单位一", 10, 2, 2.0), ("单位二", 5, 1, 1.0)], p_value=0.5)
     coverage = [SimpleNamespace(grade=g, share=Fraction(1, 10)) for g in "ABCD"]
     figures = [draw_page.ratio_plot(_summary()), compliance_page.compliance_plot(_summary()), compliance_page.inclusion_plot(inclusion),
                compliance_page.balance_plot(balance), compliance_page.coverage_plot(coverage, coverage),

@@ -32,8 +32,8 @@ def _run(final, task):
 
 
 def test_archive_carries_the_script():
-    from zhanhe_audit.evidence.store import sha256_file
     from zhanhe_audit.engine import VERIFIER_SOURCE as VERIFIER
+    from zhanhe_audit.evidence.store import sha256_file
 
     assert VERIFIER.name == SCRIPT and VERIFIER.is_file()
     assert sha256_file(VERIFIER)

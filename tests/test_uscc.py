@@ -14,7 +14,7 @@ def test_known_valid_codes(code):
 def test_check_character_by_hand():
     # 9 1 4 1 0 4 1 1 A(10) Y(30) 4 C(12) L(20) 1 2 T(26) H(17), weights 1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28
     values = [9, 1, 4, 1, 0, 4, 1, 1, 10, 30, 4, 12, 20, 1, 2, 26, 17]
-    total = sum(v * w for v, w in zip(values, uscc.WEIGHTS))
+    total = sum(v * w for v, w in zip(values, uscc.WEIGHTS, strict=True))
     assert uscc.ALPHABET[(31 - total % 31) % 31] == "9" == uscc.check_character("91410411AY4CL12TH")
 
 

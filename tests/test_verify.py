@@ -21,7 +21,6 @@ import pytest
 from projects import make_project, write_params
 from zhanhe_audit import engine, verify
 from zhanhe_audit.evidence import store
-from zhanhe_audit.inputs import load_inputs
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly

@@ -293,7 +293,7 @@ def _percent(*key: object) -> int:
 def _old_org_code(*key: object) -> str:
     """A pre-2015 organisation code: 8 digits and the GB 11714 check character."""
     body = f"{_draw(*key) % 10**8:08d}"
-    total = sum(int(char) * weight for char, weight in zip(body, (3, 7, 9, 10, 5, 8, 4, 2)))
+    total = sum(int(char) * weight for char, weight in zip(body, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
     check = 11 - total % 11
     return body + {10: "X", 11: "0"}.get(check, str(check))
 

@@ -72,7 +72,7 @@ def order(seed: str, task_id: str, usccs: Iterable[str]) -> list[tuple[str, str]
     The one function that orders a stratum: the draw and the Monte Carlo of the fairness
     evidence both call it. Each entity counts once.
     """
-    prefix = hashlib.sha256(f"{seed}\n{task_id}\n".encode("utf-8"))  # H(seed ⏎ T ⏎ u), prefix hashed once
+    prefix = hashlib.sha256(f"{seed}\n{task_id}\n".encode())  # H(seed ⏎ T ⏎ u), prefix hashed once
 
     def ticket_of(code: str) -> str:
         digest = prefix.copy()

@@ -18,7 +18,7 @@ from .draw import StratumSummary, TicketRow, draw_task
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
 from .evidence import files as evidence_files
-from .evidence.manifest import chain_head, series, write_manifest, file_hashes
+from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
 from .evidence.store import archives, building, exclusive, sha256_file, sha256_text, write_new
 from .inputs import Inputs, load_inputs
@@ -113,9 +113,7 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeR
 
 def check_ready(inputs: Inputs) -> freeze.FreezeRecord:
     """Refuse a draw without a seed or against inputs that no longer match the freeze."""
-    if inputs.params.seed is None:
-        raise DrawRefused(f"{inputs.params_shown} has no seed yet: after the freeze is committed, hold the seed "
-                          "ceremony and write 'seed.value' with its provenance into the params")
+    inputs.seed  # noqa: B018 -- refuses a draw without a seed
     record = freeze.read_record(inputs.project.freeze_file(inputs.quarter), inputs.quarter)
     freeze.check(record, inputs.files, inputs.hashes, inputs.params.digest, history_entry(inputs)["sha256"])
     return record
@@ -149,9 +147,7 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
 def run_draw(inputs: Inputs) -> DrawResult:
     """Both randoms: the entities of every task, then one visit per entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
-    if params.seed is None:
-        raise DrawRefused(f"{inputs.params_shown} has no seed")
-    seed = params.seed.value
+    seed = inputs.seed
     year = history.year_of(inputs.quarter)
     tickets: list[TicketRow] = []
     summary: list[StratumSummary] = []
@@ -175,13 +171,12 @@ def run_draw(inputs: Inputs) -> DrawResult:
 def draw_record(inputs: Inputs) -> DrawRecord:
     """``draw.json``: what was drawn under which protocol, seed and registers (no clock time)."""
     params = inputs.params
-    assert params.seed is not None  # run_draw refused already
     return DrawRecord(
         protocol=PROTOCOL,
         quarter=inputs.quarter,
         demo=params.demo,
-        seed=params.seed.value,
-        seed_provenance=params.seed.provenance,
+        seed=inputs.seed,
+        seed_provenance=params.seed.provenance if params.seed else {},
         percent=params.percent_text,
         inspection=vars(params.inspection),
         frequency=vars(params.frequency),

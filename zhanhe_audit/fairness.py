@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 from .draw import StratumSummary, TicketRow, order
 from .history import History, year_of
@@ -79,10 +80,12 @@ def main_category(entity: Entity, tag_counts: Counter) -> str:
 
 
 @dataclass(frozen=True)
-class Balance:
+class BalanceRow:
+    """One balance test as ``fairness/balance.csv`` holds it."""
+
     grade: str
     attribute: str  # "unit" or "category"
-    categories: list[tuple[str, int, int, float]]  # (category, population, sample, expected sample)
+    categories: int
     statistic: float | None
     dof: int | None
     p_value: float | None
@@ -91,6 +94,13 @@ class Balance:
     @property
     def significant(self) -> bool:
         return self.p_value is not None and self.p_value < SIGNIFICANCE
+
+
+@dataclass(frozen=True)
+class Balance(BalanceRow):
+    """One balance test with its table: (category, population, sample, expected sample) per category."""
+
+    table: list[tuple[str, int, int, float]] = field(default_factory=list)
 
 
 def _merge_small(rows: list[list]) -> list[list]:
@@ -121,19 +131,24 @@ def balance(tickets: list[TicketRow], registers: Registers, grade: str, attribut
     population = Counter(category(row.uscc) for row in rows)
     sample = Counter(category(row.uscc) for row in rows if row.selected)
     n, total = sum(sample.values()), sum(population.values())
-    table = [[name, population[name], sample[name], n * population[name] / total] for name in population] if total else []
-    shown = [tuple(row) for row in sorted(table, key=lambda row: (-row[1], row[0]))]
+    table: list[list[Any]] = ([[name, population[name], sample[name], n * population[name] / total]
+                               for name in population] if total else [])
+    shown = [(str(name), int(size), int(drawn), float(expected))
+             for name, size, drawn, expected in sorted(table, key=lambda row: (-row[1], row[0]))]
     if n < 10 or len(population) < 2:
-        return Balance(grade, attribute, shown, None, None, None, f"样本 {n} 户，过小，不做检验 (sample too small to test)")
+        return Balance(grade, attribute, len(shown), None, None, None, f"样本 {n} 户，过小，不做检验 (sample too small to test)",
+                       shown)
     merged = _merge_small(table)
     if len(merged) < 2 or any(row[3] < MIN_EXPECTED for row in merged):
-        return Balance(grade, attribute, shown, None, None, None, "各类期望数过小，不做检验 (expected counts too small)")
+        return Balance(grade, attribute, len(shown), None, None, None, "各类期望数过小，不做检验 (expected counts too small)",
+                       shown)
     from scipy import stats  # imported where used: reading the archive's files needs no scipy
 
     result = stats.chisquare([row[2] for row in merged], [row[3] for row in merged])
     note = f"卡方拟合优度检验 chi-square goodness of fit, {len(merged)} 类" + (
         f"（期望数小于 {MIN_EXPECTED} 的类已合并）" if len(merged) < len(table) else "")
-    return Balance(grade, attribute, shown, float(result.statistic), len(merged) - 1, float(result.pvalue), note)
+    return Balance(grade, attribute, len(shown), float(result.statistic), len(merged) - 1, float(result.pvalue), note,
+                   shown)
 
 
 def reading(result: Balance, tests: int) -> str:
@@ -211,11 +226,11 @@ def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = No
         from concurrent.futures import ProcessPoolExecutor  # not on the draw's import path: it imports random
 
         with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_count, *zip(*chunks)))
+            results = list(pool.map(_count, *zip(*chunks, strict=True)))
     else:
         results = [_count(*chunk) for chunk in chunks]
-    for (stratum, _, _), counts in zip(chunks, results):
-        totals[stratum.task_id, stratum.grade].update(counts)
+    for (stratum, _, _), found_in_chunk in zip(chunks, results, strict=True):
+        totals[stratum.task_id, stratum.grade].update(found_in_chunk)
     found = []
     for stratum in strata:
         counts = [totals[stratum.task_id, stratum.grade][uscc] for uscc in stratum.usccs]
@@ -274,25 +289,8 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 6)
 
 
-@dataclass(frozen=True)
-class BalanceRow:
-    """One balance test as ``fairness/balance.csv`` holds it."""
-
-    grade: str
-    attribute: str
-    categories: int
-    statistic: float | None
-    dof: int | None
-    p_value: float | None
-    note: str
-
-    @property
-    def significant(self) -> bool:
-        return self.p_value is not None and self.p_value < SIGNIFICANCE
-
-
 def balance_row(result: Balance) -> BalanceRow:
-    return BalanceRow(result.grade, result.attribute, len(result.categories), _rounded(result.statistic), result.dof,
+    return BalanceRow(result.grade, result.attribute, result.categories, _rounded(result.statistic), result.dof,
                       _rounded(result.p_value), result.note)
 
 

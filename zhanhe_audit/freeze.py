@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
@@ -71,7 +71,9 @@ class FreezeRecord:
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("quarter") != quarter:
             raise FreezeError(f"{shown}: not a freeze record of {quarter}")
         try:
-            record = cls(**{key: data.get(key) for key in cls.__dataclass_fields__})
+            record = cls(data["protocol"], data["quarter"], data["frozen_at"], data["registers"],
+                         data["params_without_seed_sha256"], data.get("history"), data.get("inspector_feasibility"),
+                         data["entities_per_grade"], data["active_entities_per_grade"])
             if not all(isinstance(record.registers[name]["sha256"], str) for name in REGISTER_NAMES):
                 raise TypeError("a register's SHA-256 is not text")
         except (TypeError, KeyError) as error:
@@ -101,7 +103,7 @@ def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: di
     return FreezeRecord(
         protocol=protocol,
         quarter=quarter,
-        frozen_at=(frozen_at or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        frozen_at=(frozen_at or datetime.now(UTC)).isoformat(timespec="seconds"),
         registers={name: {"path": files[name], "sha256": hashes[name], "rows": rows[name]} for name in REGISTER_NAMES},
         params_without_seed_sha256=params_digest,
         history=history,
@@ -137,7 +139,7 @@ def check(record: FreezeRecord, files: dict[str, str], hashes: dict[str, str], p
                         "record of an earlier quarter was appended or removed); frequency caps and inspector "
                         "rotation read them, so they are fixed before the seed is known")
     for name in REGISTER_NAMES:
-        frozen = record.registers.get(name) or {}
+        frozen: dict[str, object] = dict(record.registers.get(name) or {})
         if frozen.get("path") != files[name]:
             problems.append(f"{name}: the params name '{files[name]}', the freeze recorded '{frozen.get('path')}'")
         elif frozen.get("sha256") != hashes[name]:

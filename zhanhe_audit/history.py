@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .params import QUARTER
+from .params import parse_quarter
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,12 @@ class PastVisit:
 
 
 def year_of(quarter: str) -> int:
-    return int(QUARTER.match(quarter)["year"])
+    return int(parse_quarter(quarter)["year"])
 
 
 def order_of(quarter: str) -> tuple[int, int]:
     """(year, quarter number): quarters compare in time order."""
-    match = QUARTER.match(quarter)
+    match = parse_quarter(quarter)
     return int(match["year"]), int(match["quarter"])
 
 

@@ -37,6 +37,14 @@ class Inputs:
     def params_shown(self) -> str:
         return self.project.relative(self.project.params_file(self.quarter))
 
+    @property
+    def seed(self) -> str:
+        """The normalised seed; ``DrawRefused`` when the params have none yet."""
+        if self.params.seed is None:
+            raise DrawRefused(f"{self.params_shown} has no seed yet: after the freeze is committed, hold the seed "
+                              "ceremony and write 'seed.value' with its provenance into the params")
+        return self.params.seed.value
+
 
 def load_inputs(project: Project, quarter: str, history: History) -> Inputs:
     """Params and registers of ``quarter`` under ``project``, validated (raises the package's errors)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .draw import inspector_ticket
 from .errors import InspectorShortfall
@@ -146,13 +146,7 @@ def plan_visits(quarter: str, drawn: list[tuple[str, str, str, int | None, tuple
         visits.append(Visit("", first[1], first[0], first[2], tuple(row[0] for row in rows), items, departments,
                             first[3]))
     visits.sort(key=lambda visit: (visit.task_id, visit.ticket, visit.uscc))
-    return [Visit(f"{quarter}-V{number:04d}", *fields(visit)[1:])
-            for number, visit in enumerate(visits, start=first_number)]
-
-
-def fields(visit: Visit) -> tuple:
-    return (visit.visit_id, visit.uscc, visit.task_id, visit.ticket, visit.tasks, visit.items, visit.departments,
-            visit.batch, visit.inspectors)
+    return [replace(visit, visit_id=f"{quarter}-V{number:04d}") for number, visit in enumerate(visits, start=first_number)]
 
 
 def certified(registers: Registers, department: str) -> list[Inspector]:
@@ -225,7 +219,7 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
             for cert_no in team:
                 chosen.append(cert_no)
                 assignment.loads[cert_no] += 1
-        done.append(Visit(*fields(visit)[:-1], tuple(chosen)))
+        done.append(replace(visit, inspectors=tuple(chosen)))
     return done
 
 

@@ -208,13 +208,19 @@ def _task(index: int, data: object, quarter: str, problem) -> Task | None:
     return Task(task_id, tuple(items), ordered, batches)
 
 
-def _whole(value: object, key: str, problem, minimum: int, default: int | None) -> int | None:
+def _optional_whole(value: object, key: str, problem, minimum: int) -> int | None:
+    """The whole number at ``key``; None when it is absent or (reported) not a whole number."""
     if value is None:
-        return default
+        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         problem(key, f"{value!r}: expected a whole number, {minimum} or more")
-        return default
+        return None
     return value
+
+
+def _whole(value: object, key: str, problem, minimum: int, default: int) -> int:
+    found = _optional_whole(value, key, problem, minimum)
+    return default if found is None else found
 
 
 def _mapping(data: object, key: str, allowed: set[str], problem) -> dict:
@@ -244,8 +250,8 @@ def _inspection(data: object, problem) -> Inspection:
 def _frequency(data: object, problem) -> Frequency:
     data = _mapping(data, "frequency", {"per_item_per_year", "per_year"}, problem)
     return Frequency(
-        per_item_per_year=_whole(data.get("per_item_per_year"), "frequency.per_item_per_year", problem, 1, None),
-        per_year=_whole(data.get("per_year"), "frequency.per_year", problem, 1, None),
+        per_item_per_year=_optional_whole(data.get("per_item_per_year"), "frequency.per_item_per_year", problem, 1),
+        per_year=_optional_whole(data.get("per_year"), "frequency.per_year", problem, 1),
     )
 
 
@@ -270,7 +276,7 @@ def _exclusions(data: object, problem) -> tuple[Exclusion, ...]:
         if not isinstance(tasks, list) or not all(isinstance(task, str) for task in tasks):
             problem(f"{key}.tasks", "expected a list of task ids (or leave it out for every task)")
             tasks = []
-        if not why and isinstance(reason, str) and reason.strip():
+        if isinstance(code, str) and not why and isinstance(reason, str) and reason.strip():
             found.append(Exclusion(code, reason.strip(), tuple(tasks)))
     return tuple(found)
 

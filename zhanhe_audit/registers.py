@@ -44,8 +44,8 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -571,7 +571,7 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
             problems.append(Problem(table.file, row, "established",
                                     f"'{cells['established']}' is not a date; expected e.g. 2019-03-15 or 2019年3月15日"))
         tags = _tags(table, row, "tags", cells["tags"], known_tags, problems)
-        if len(problems) == before:
+        if len(problems) == before and grade is not None and established is not None:
             entities.append(Entity(code, cells["name"], grade, tags, cells["unit"], cells["status"],
                                    established, status in ACTIVE_STATUSES, row))
     if table.readable and not table.rows and not problems:
@@ -593,7 +593,7 @@ def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[s
         if kind is None:
             problems.append(Problem(table.file, row, "kind", f"found '{cells['kind']}'; expected 一般 (general) or 重点 (key)"))
         tags = _tags(table, row, "target_tags", cells["target_tags"], known_tags, problems, allow_all=True)
-        if len(problems) == before:
+        if len(problems) == before and kind is not None:
             items[item_id] = Item(item_id, cells["name"], cells["department"], cells["legal_basis"], tags, kind, row)
     if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no inspection items: expected at least one data row"))

@@ -186,7 +186,7 @@ def compute(inputs: Inputs, folder: Path, now: QuarterState, uscc: str, reason: 
     loads = Counter(cert_no for visit in now.visits if visit is not replaced for cert_no in visit.inspectors)
     assignment = Assignment(caps=caps, loads=loads)
     try:
-        visits = inspectors.assign(inputs.params.seed.value, visits, inputs.registers, inputs.params.inspection,
+        visits = inspectors.assign(inputs.seed, visits, inputs.registers, inputs.params.inspection,
                                    inputs.history, assignment)
     except InspectorShortfall as error:  # only for archives frozen before feasibility was proved at the freeze
         raise ReplacementRefused(f"the replacement's inspectors cannot be drawn: {error} (A replacement draws under "

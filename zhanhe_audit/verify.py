@@ -28,7 +28,7 @@ from . import engine, freeze, inspectors
 from .errors import ZhanheError
 from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, SEAL, SUMS, VISITS
 from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
-from .evidence.manifest import Manifest, chain_head, manifest_paths, read, read_sealed, series, walk_chain
+from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
 from .evidence.records import DrawRecord, record_folders, shown
 from .evidence.store import sha256_file
 from .inputs import Inputs, load_archived
@@ -94,7 +94,7 @@ def first_difference(expected: str, found: str) -> str:
     Rows are compared with their line ends, so a changed or missing line end is named too.
     """
     old, new = _rows(expected), _rows(found)
-    for number, (a, b) in enumerate(zip(old, new), start=1):
+    for number, (a, b) in enumerate(zip(old, new, strict=False), start=1):
         if a != b:
             text_a, text_b = a.rstrip("\r\n"), b.rstrip("\r\n")
             if text_a == text_b:
@@ -159,7 +159,7 @@ def _freeze(folder: Path, quarter_name: str) -> Check:
         hashes = {name: sha256_file(inputs_root.root / path) for name, path in files.items()}
         params = load_params(inputs_root.params_file(quarter_name))
         freeze.check(record, files, hashes, params.digest, sha256_file(folder / HISTORY))
-    except (ZhanheError, OSError) as error:
+    except ZhanheError as error:
         return Check("freeze", "FAIL", str(error).replace("\n", " "))
     frozen = "the params (seed apart) and the history" if record.history is not None else "the params (seed apart)"
     return Check("freeze", "PASS", f"the {len(files)} archived registers, {frozen} match the archived freeze "

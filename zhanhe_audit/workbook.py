@@ -22,15 +22,31 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
 from . import engine
 from .errors import ArchiveError, StepFailed, rebuilt
-from .evidence import (BALANCE, CAP_EXCEPTIONS, DRAW_RECORD, EXCLUDED, HISTORY, HTML, INCLUSION, INPUTS,
-                       INSPECTOR_LOAD, MATCH, NOTEBOOKS as NOTEBOOKS_FOLDER, POPULATIONS, REPORT_PAGE, SUMMARY, TICKETS,
-                       TIMELINE, VISITS)
+from .evidence import (
+    BALANCE,
+    CAP_EXCEPTIONS,
+    DRAW_RECORD,
+    EXCLUDED,
+    HISTORY,
+    HTML,
+    INCLUSION,
+    INPUTS,
+    INSPECTOR_LOAD,
+    MATCH,
+    POPULATIONS,
+    REPORT_PAGE,
+    SUMMARY,
+    TICKETS,
+    TIMELINE,
+    VISITS,
+)
+from .evidence import NOTEBOOKS as NOTEBOOKS_FOLDER
 from .evidence.files import CsvFile
 from .evidence.store import write_new
 from .inputs import Inputs, load_archived
@@ -206,7 +222,7 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
 
     def run(inputs: Inputs, folder: Path) -> None:
         with kernel() as manager:
-            for number, (step, notebook) in enumerate(zip(STEPS, steps), start=2):
+            for number, (step, notebook) in enumerate(zip(STEPS, steps, strict=True), start=2):
                 since = time.perf_counter()
                 progress(f"[{number}/{total}] {notebook.name} (papermill)")
                 execute(notebook, folder / NOTEBOOKS_FOLDER / notebook.name,
@@ -239,7 +255,7 @@ def draw_started(run: StepRun) -> str:
         started = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
         if started.get("start_time"):
             return started["start_time"]
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def project_root(run: StepRun) -> Path:

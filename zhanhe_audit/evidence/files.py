@@ -20,8 +20,20 @@ from ..fairness import BalanceRow, InclusionRow, TimelineRow
 from ..history import History, PastVisit
 from ..inspectors import CapException, InspectorLoad, Visit
 from ..matching import Excluded, Population, Qualified
-from . import (BALANCE, CAP_EXCEPTIONS, EXCLUDED, HISTORY, INCLUSION, INSPECTOR_LOAD, MATCH, POPULATIONS, SUMMARY,
-               TICKETS, TIMELINE, VISITS)
+from . import (
+    BALANCE,
+    CAP_EXCEPTIONS,
+    EXCLUDED,
+    HISTORY,
+    INCLUSION,
+    INSPECTOR_LOAD,
+    MATCH,
+    POPULATIONS,
+    SUMMARY,
+    TICKETS,
+    TIMELINE,
+    VISITS,
+)
 from .store import csv_rows, csv_text, read_text
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ import json
 import platform
 import subprocess
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ArchiveError
@@ -138,7 +138,7 @@ def write_manifest(folder: Path, record_folder: Path, *, kind: str, quarter: str
         "quarter": quarter,
         "series": series(quarter),
         "protocol": protocol,
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "code": code_version(root),
         "environment": environment(),
         "previous": None if previous is None else {"path": previous.path, "sha256": previous.sha256},

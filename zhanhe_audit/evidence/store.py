@@ -25,11 +25,14 @@ from . import PARTIAL, RECORDS
 
 
 def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, read in blocks (registers of any size)."""
+    """SHA-256 of a file, read in blocks (registers of any size); ``ArchiveError`` when it cannot be read."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise ArchiveError(f"{path.name} cannot be read: {error.strerror or error}") from None
     return digest.hexdigest()
 
 

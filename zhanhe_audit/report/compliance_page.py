@@ -24,12 +24,12 @@ def compliance_plot(summary: list[StratumSummary]):
     figure, axes = plt.subplots(rows_count, columns, figsize=(4.2 * columns, 3.2 * rows_count), squeeze=False)
     for axis in axes.flat[len(tasks):]:
         axis.set_visible(False)
-    for axis, task in zip(axes.flat, tasks):
+    for axis, task in zip(axes.flat, tasks, strict=False):
         rows = [row for row in summary if row.task_id == task and row.eligible]
         xs = range(len(rows))
         colours = [COLOURS["exception"] if row.reason else COLOURS["selected"] for row in rows]
         axis.bar(xs, [100 * row.selected / row.eligible for row in rows], 0.6, color=colours)
-        for x, row in zip(xs, rows):
+        for x, row in zip(xs, rows, strict=True):
             axis.hlines(float(FLOORS[row.grade]), x - 0.4, x + 0.4, colors=COLOURS["floor"], linewidth=2)
             axis.hlines(float(percent_fraction(row.percent)), x - 0.4, x + 0.4, colors=COLOURS["percent"],
                         linestyles="dashed", linewidth=1.5)
@@ -70,9 +70,9 @@ def coverage_plot(quarter_rows: list[Coverage], year_rows: list[Coverage]):
              color=COLOURS["selected"])
     axes.bar([x + 0.2 for x in xs], [100 * float(r.share) for r in year_rows], 0.4, label="本年累计 year so far",
              color="#6baed6")
-    for x, grade in zip(xs, GRADES):
+    for x, grade in zip(xs, GRADES, strict=True):
         axes.hlines(float(FLOORS[grade]), x - 0.45, x + 0.45, colors=COLOURS["floor"], linewidth=2,
-                    label="下限 floor" if x == 0 else None)
+                    label="下限 floor" if x == 0 else "_nolegend_")
     axes.set_xticks(list(xs), [GRADE_NAMES[g] for g in GRADES])
     axes.set_ylabel("至少抽中一次的比例 (%)")
     axes.set_title("各等级在业主体至少抽中一次的比例 (share of active entities drawn at least once)")
@@ -87,14 +87,14 @@ def coverage_frame(quarter_rows: list[Coverage], year_rows: list[Coverage]) -> p
         "等级 grade": GRADE_NAMES[q.grade], "在业主体 active": q.active, "本季度抽中 drawn this quarter": q.drawn,
         "本季度比例": f"{100 * float(q.share):.2f} %", "本年累计抽中 drawn this year": y.drawn,
         "本年累计比例": f"{100 * float(y.share):.2f} %",
-    } for q, y in zip(quarter_rows, year_rows)])
+    } for q, y in zip(quarter_rows, year_rows, strict=True)])
 
 
 def balance_frame(results: list[Balance], tests: int) -> pd.DataFrame:
     names = {"unit": "所属单位 home unit", "category": "主要类别 main category"}
     return pd.DataFrame([{
         "等级 grade": GRADE_NAMES[r.grade], "维度 attribute": names[r.attribute],
-        "类别数 categories": len(r.categories),
+        "类别数 categories": r.categories,
         "统计量 χ²": "" if r.statistic is None else f"{r.statistic:.2f} (df {r.dof})",
         "p 值": "" if r.p_value is None else f"{r.p_value:.3f}", "解读 reading": reading(r, tests),
     } for r in results])
@@ -102,9 +102,9 @@ def balance_frame(results: list[Balance], tests: int) -> pd.DataFrame:
 
 def balance_plot(result: Balance):
     """Population share against sample share per category, for one grade and attribute."""
-    rows = result.categories[:12]
-    population = sum(r[1] for r in result.categories) or 1
-    sample = sum(r[2] for r in result.categories) or 1
+    rows = result.table[:12]
+    population = sum(r[1] for r in result.table) or 1
+    sample = sum(r[2] for r in result.table) or 1
     figure, axes = plt.subplots(figsize=(9, 3.2))
     xs = range(len(rows))
     axes.bar([x - 0.2 for x in xs], [100 * r[1] / population for r in rows], 0.4, label="可抽总体 population",

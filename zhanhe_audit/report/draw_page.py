@@ -15,12 +15,12 @@ from ..params import FLOORS, PROTOCOL
 from ..registers import GRADES
 from . import COLOURS, GRADE_NAMES, Html, escape
 
+
 def seed_table(inputs: Inputs) -> pd.DataFrame:
-    seed = inputs.params.seed
-    assert seed is not None  # a drawn quarter has its seed
-    rows = [("种子 seed", seed.value), ("协议 protocol", PROTOCOL)]
-    rows += [(f"来源 provenance: {key}", value if isinstance(value, str) else "; ".join(map(str, value)))
-             for key, value in seed.provenance.items()]
+    provenance = inputs.params.seed.provenance if inputs.params.seed else {}
+    rows = [("种子 seed", inputs.seed), ("协议 protocol", PROTOCOL)]
+    rows += [(f"来源 provenance: {key}", "; ".join(map(str, value)) if isinstance(value, list) else str(value))
+             for key, value in provenance.items()]
     return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
 
 
@@ -76,7 +76,7 @@ def ratio_plot(summary: list[StratumSummary]):
     for position, grade in enumerate(GRADES):
         floor = float(FLOORS[grade])
         axes.hlines(floor, position - 0.45, position + 0.45, colors=COLOURS["floor"], linewidth=2,
-                    label="下限 floor" if position == 0 else None)
+                    label="下限 floor" if position == 0 else "_nolegend_")
     axes.set_xticks(range(len(GRADES)), [GRADE_NAMES[grade] for grade in GRADES])
     axes.set_ylabel("实际抽查比例 n/N (%)")
     axes.set_title("各等级实际抽查比例与下限 (achieved ratio vs floor)")

@@ -50,7 +50,7 @@ def load_plot(loads: list[InspectorLoad]):
     if not departments:
         axes[0, 0].text(0.5, 0.5, "本季度无检查 (no visit this quarter)", ha="center", va="center")
         axes[0, 0].set_axis_off()
-    for axis, department in zip(axes[:, 0], departments):
+    for axis, department in zip(axes[:, 0], departments, strict=False):
         mine = sorted((r for r in rows if r.department == department), key=lambda r: (r.unit, r.cert_no))
         axis.bar(range(len(mine)), [r.visits for r in mine], color=COLOURS["selected"])
         cap = mine[0].cap

@@ -10,6 +10,7 @@ from ..inspectors import Visit
 from ..matching import Excluded, Population, Qualified
 from . import GRADE_NAMES
 
+
 def population_frame(rows: list[Population]) -> pd.DataFrame:
     return pd.DataFrame([{
         "任务 task": r.task_id, "等级 grade": GRADE_NAMES[r.grade], "在业主体 active": r.active,

@@ -29,7 +29,6 @@ def screen(lines: list[str]) -> Html:
 def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
     """The first screen: was every floor met, can the draw be reproduced, by which rules."""
     params = inputs.params
-    assert params.seed is not None  # a drawn quarter has its seed
     strata = [row for row in summary if row.eligible]
     below = [row for row in strata if below_floor(row)]
     exceptions = [row for row in below if row.reason]
@@ -42,7 +41,7 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         + (f"，{len(exceptions)} 个经书面说明低于下限（见下表理由）" if exceptions else "")
         + (f"，<b>{len(unexplained)} 个无理由低于下限</b>" if unexplained else "")
         + (f"，<b>{len(short)} 个实抽数不等于应抽数</b>" if short else "") + "。",
-        f"{OK} <b>可复现 (reproducible)</b>：种子 <code>{escape(params.seed.value)}</code> 已记录；"
+        f"{OK} <b>可复现 (reproducible)</b>：种子 <code>{escape(inputs.seed)}</code> 已记录；"
         f"每个签号均可用 <code>printf … | sha256sum</code> 复核（见 <a href='{HTML}/01-draw.html'>第一步</a> 第 8 节）；"
         f"运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
         f"{OK} <b>规则 (rules)</b>：抽取协议 {PROTOCOL}；共 {len(params.tasks)} 个抽查任务，"

@@ -8,6 +8,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 QUARTER ?= demo-2026Q4
+# The demo quarter's filled results form and its as-of date (zhanhe_audit.demo makes both).
+ifeq ($(QUARTER),demo-2026Q4)
+FILE ?= registers/demo-2026Q4/results-filled.csv
+AS_OF ?= 2026-12-31
+endif
 
 help: ## list the targets (the default)
 	@echo "zhanhe-audit: make TARGET [QUARTER=2026Q1]   (QUARTER defaults to the demo quarter $(QUARTER))"
@@ -37,6 +42,16 @@ replace: $(STAMP) ## replace a drawn entity found out of scope by the next reser
 	@test -n "$(USCC)" -a -n "$(REASON)" || { echo 'usage: make replace QUARTER=2027Q1 USCC=9141… REASON="已注销 deregistered"'; exit 2; }
 	$(BIN)/zhanhe-audit replace $(QUARTER) $(USCC) --reason "$(REASON)"
 
+results-form: $(STAMP) ## write QUARTER's fill-in results form (.xlsx beside its registers; no grade)
+	$(BIN)/zhanhe-audit results-form $(QUARTER)
+
+results: $(STAMP) ## record a filled results form: QUARTER=… FILE=… [AS_OF=2026-12-31]; writes public/QUARTER/
+	@test -n "$(FILE)" || { echo 'usage: make results QUARTER=2027Q1 FILE=registers/2027Q1/results-filled.xlsx [AS_OF=2027-04-30]'; exit 2; }
+	$(BIN)/zhanhe-audit results $(QUARTER) "$(FILE)" $(if $(AS_OF),--as-of $(AS_OF))
+
+violations: $(STAMP) ## rebuild outputs/violations.csv (QUARTER's series) from every results record
+	$(BIN)/zhanhe-audit violations $(QUARTER)
+
 lab: $(STAMP) ## open the notebooks in JupyterLab, on the project's own .venv kernel
 	$(BIN)/jupyter lab notebooks/
 
@@ -52,10 +67,11 @@ typecheck: $(STAMP) ## mypy on the package
 bench: $(STAMP) ## time the draw on the demo quarter and on larger synthetic registers
 	$(BIN)/python benchmarks/bench_draw.py
 
-demo-registers: $(STAMP) ## regenerate the synthetic demo registers (byte-identical)
+demo-registers: $(STAMP) ## regenerate the synthetic demo registers and the demo's filled results form (byte-identical)
 	$(BIN)/python -m zhanhe_audit.demo registers/demo-2026Q4
+	$(BIN)/python -m zhanhe_audit.demo --results registers/demo-2026Q4/results-filled.csv
 
-clean-demo: ## delete the demo quarter's archive (demo only: real archives are evidence)
-	rm -rf outputs/demo-*/
+clean-demo: ## delete the demo quarter's archive and public files (demo only: real archives are evidence)
+	rm -rf outputs/demo-*/ outputs/demo-violations.csv public/demo-*/
 
-.PHONY: help venv freeze draw verify replace lab test lint typecheck bench demo-registers clean-demo
+.PHONY: help venv freeze draw verify replace results-form results violations lab test lint typecheck bench demo-registers clean-demo

@@ -24,7 +24,8 @@ from zhanhe_audit.evidence import store
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "inspectors", "records", "chain", "git order"]
+CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "inspectors", "records", "chain", "public",
+               "git order"]
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +101,7 @@ def test_untouched_archive_passes_every_check_and_skips_git_order_without_git(dr
     results = verify.checks(Project(tmp_path), "2026Q1")
     assert [result.name for result in results] == CHECK_NAMES
     statuses = {result.name: result.status for result in results}
-    assert statuses == {name: "PASS" for name in CHECK_NAMES} | {"git order": "SKIP"}
+    assert statuses == {name: "PASS" for name in CHECK_NAMES} | {"public": "SKIP", "git order": "SKIP"}
     passed, lines = _report(tmp_path)
     assert passed is True
     assert lines[-1] == "PASS"
@@ -394,7 +395,8 @@ def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git
     record_file.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     engine.draw_quarter(project, "2026Q1")
     results = _results(repo)
-    assert {name: check.status for name, check in results.items() if check.status != "PASS"} == {"git order": "FAIL"}
+    assert {name: check.status for name, check in results.items() if check.status not in ("PASS", "SKIP")} == {
+        "git order": "FAIL"}
     assert "the archived freeze record was never committed" in results["git order"].detail
 
 

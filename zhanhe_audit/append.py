@@ -9,25 +9,30 @@ latest. The draw's files, and every earlier record, never change.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
-from . import replacement, verify
+from . import publish, replacement, results, verify
+from .calendar import Calendar
 from .errors import ArchiveError
 from .evidence import RECORDS
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord, QuarterState, RecordKind, next_name
-from .evidence.store import building, exclusive, write_new
+from .evidence.store import archives, building, csv_text, exclusive, replace_file, sha256_bytes, write_new
+from .history import order_of
 from .inputs import Inputs, load_archived
 from .kinds import apply_records
-from .paths import Project
+from .paths import PUBLIC, Project
 
 # What a kind's command computes: the texts of the record's files, from the archived inputs,
 # the archive folder and the quarter as its records left it.
 Compute = Callable[[Inputs, Path, QuarterState], dict[str, str]]
+# What runs in the record being built once its files are written (a page): (record, archive).
+Pages = Callable[[Path, Path], None]
 
 
 def append_record(project: Project, quarter: str, kind: RecordKind, compute: Compute,
-                  progress: Callable[[str], None] = lambda line: None) -> Path:
+                  progress: Callable[[str], None] = lambda line: None, pages: Pages | None = None) -> Path:
     """Append a record of ``kind`` to ``quarter``'s archive; return its folder."""
     folder = project.archive(quarter)
     shown = project.relative(folder)
@@ -46,6 +51,8 @@ def append_record(project: Project, quarter: str, kind: RecordKind, compute: Com
         with building(record, depth=1) as built:
             for file, text in texts.items():
                 write_new(built / file, text)
+            if pages is not None:
+                pages(built, folder)
             scratch = built.parents[1]
             write_manifest(scratch, built, kind=kind.name, quarter=quarter, protocol=DrawRecord.read(folder).protocol,
                            previous=chain_head(project.outputs, series(quarter)), root=project.root,
@@ -58,3 +65,68 @@ def replace(project: Project, quarter: str, uscc: str, reason: str,
     """``make replace``: append a replacement of the drawn entity ``uscc``, out of scope for ``reason``."""
     return append_record(project, quarter, replacement.KIND,
                          lambda inputs, folder, state: replacement.compute(inputs, folder, state, uscc, reason), progress)
+
+
+def record_results(project: Project, quarter: str, form: Path, as_of: date,
+                   progress: Callable[[str], None] = lambda line: None, pages: Pages | None = None) -> Path:
+    """``make results``: append the results of a filled form, as of ``as_of``; then write ``public/<quarter>/``."""
+    shown_as = project.relative(form)
+
+    def compute(inputs: Inputs, folder: Path, state: QuarterState) -> dict[str, str]:
+        filled = results.read_filled(form, shown_as)
+        calendar = Calendar(project.calendar())
+        context = results.context_of(inputs, folder, state, as_of, calendar)
+        found = results.check(filled.table.rows, context, shown_as)
+        copies = results.calendar_files(calendar, found)
+        after = results.latest_after(state, found)
+        public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data)
+                  for name, data in publish.public_files(inputs, state.visits, after).items()}
+        texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
+                                     sorted(copies), public)
+        return {**texts, **copies}
+
+    record = append_record(project, quarter, results.KIND, compute, progress, pages)
+    publish_quarter(project, quarter)
+    return record
+
+
+def publish_quarter(project: Project, quarter: str) -> dict[str, bytes]:
+    """Write ``public/<quarter>/`` from the archive and its records (a derived tree, rewritten each time)."""
+    folder = project.archive(quarter)
+    state = apply_records(folder)
+    files = publish.public_files(load_archived(folder, quarter), state.visits, results.latest(state))
+    publish.write_public(project.public(quarter), files)
+    return files
+
+
+VIOLATION_COLUMNS = ("uscc", "name", "quarter", "visit", "item", "department", "end", "categories", "findings",
+                     "disposition", "status", "penalty_number", "penalty_date", "abnormal_list", "record")
+
+
+def violations_text(project: Project, series_name: str) -> str:
+    """Per entity, across the series' quarters: every latest result that found a problem, carries a penalty or
+    an abnormal-list entry (联合惩戒), with the record that holds it. What the next credit classification
+    takes in; derived deterministically from the archives, rows sorted by USCC, then quarter."""
+    rows = []
+    for folder in sorted((f for f in archives(project.outputs) if series(f.name) == series_name),
+                         key=lambda f: order_of(f.name)):
+        state = apply_records(folder)
+        if not state.results:
+            continue
+        names = {entity.uscc: entity.name for entity in load_archived(folder, folder.name).registers.entities}
+        for record, result in sorted(state.results.values(), key=lambda entry: entry[1].key):
+            if result.sanctioned:
+                rows.append((result.uscc, names.get(result.uscc, ""), folder.name, result.visit, result.item,
+                             result.department, result.end.isoformat(), "；".join(result.categories), result.findings,
+                             result.disposition, result.status, result.penalty_number,
+                             result.penalty_date.isoformat() if result.penalty_date else "",
+                             "是" if result.abnormal_list else "否", f"{folder.name}/{record}"))
+    rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
+    return csv_text(VIOLATION_COLUMNS, rows)
+
+
+def write_violations(project: Project, quarter: str) -> Path:
+    """Rebuild the violations file of ``quarter``'s series (a derived file: replaced whole, atomically)."""
+    target = project.violations(series(quarter))
+    replace_file(target, violations_text(project, series(quarter)))
+    return target

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from . import engine
-from .errors import ZhanheError
+from .errors import ArchiveError, ParamsError, Problem, ZhanheError
 from .evidence.files import SUMMARY_CSV
 from .evidence.store import sha256_file
 from .params import parse_quarter
 from .paths import DEMO_QUARTER, Project
+from .registers import parse_date
 
 
 def _freeze(project: Project, args: argparse.Namespace) -> None:
@@ -76,6 +78,53 @@ def _replace(project: Project, args: argparse.Namespace) -> None:
     print(f"Commit {shown}/ now; 'make verify QUARTER={data.quarter}' recomputes it.")
 
 
+def _results_form(project: Project, args: argparse.Namespace) -> None:
+    from . import results
+    from .evidence.store import write_new
+    from .inputs import load_archived
+    from .kinds import apply_records
+
+    folder = project.archive(args.quarter)
+    if not folder.is_dir():
+        raise ArchiveError(f"{project.relative(folder)} does not exist: draw {args.quarter} first "
+                           f"('make draw QUARTER={args.quarter}'); the form lists its visits")
+    state = apply_records(folder)
+    target = project.forms(args.quarter) / results.FORM_FILE
+    write_new(target, results.form_workbook(load_archived(folder, args.quarter), state))
+    rows = sum(len(visit.items) for visit in state.visits)
+    print(f"results form: {project.relative(target)} ({rows} rows, one per visit and item; no grade)")
+    print("Fill the yellow columns (drop-down lists where there is a choice), save, then run "
+          f"'make results QUARTER={args.quarter} FILE=<the filled form>'.")
+
+
+def _results(project: Project, args: argparse.Namespace) -> None:
+    from . import append, results, workbook
+    from .evidence import RESULTS_RECORD
+
+    form = args.file if args.file.is_absolute() else project.root / args.file
+    as_of = parse_date(args.as_of) if args.as_of else date.today()
+    if as_of is None:
+        raise ParamsError([Problem("--as-of", None, None, f"'{args.as_of}' is not a date; expected e.g. 2026-12-31")])
+    record = append.record_results(project, args.quarter, form, as_of, progress=print,
+                                   pages=workbook.results_pages(args.quarter))
+    data = results.ResultsRecord.read(record)
+    print(f"record: {project.relative(record)}/ ({data.rows} results as of {data.as_of}, {data.superseded} superseding "
+          f"earlier ones; source {data.source['name']} sha256 {data.source['sha256']})")
+    print(f"  open findings: {data.open_findings}; overdue publications: {data.overdue_publications}")
+    print(f"  page: {project.relative(record)}/html/{results.PAGE}.html; record: {RESULTS_RECORD}")
+    print(f"public: {project.relative(project.public(args.quarter))}/ ({', '.join(sorted(data.public))})")
+    written = append.write_violations(project, args.quarter)
+    print(f"violations: {project.relative(written)} (rebuilt from every results record)")
+    print(f"Commit {project.relative(record)}/ now; 'make verify QUARTER={args.quarter}' re-validates it.")
+
+
+def _violations(project: Project, args: argparse.Namespace) -> None:
+    from . import append
+
+    written = append.write_violations(project, args.quarter)
+    print(f"violations: {project.relative(written)} (rebuilt from every results record of the series)")
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="zhanhe-audit", description=__doc__.splitlines()[0])
     main.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: the current folder)")
@@ -95,6 +144,22 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--reason", required=True,
                          help="why it is out of scope (deregistered, no such business, unreachable...), for the record")
     command.set_defaults(handler=_replace)
+    text = "write the fill-in results form (.xlsx) of a drawn quarter: one row per visit and item, no grade"
+    command = commands.add_parser("results-form", help=text, description=text)
+    command.add_argument("quarter", nargs="?", default=DEMO_QUARTER, help=f"e.g. 2026Q1 (default {DEMO_QUARTER})")
+    command.set_defaults(handler=_results_form)
+    text = "record the results of a filled form (appended to the archive) and write public/<quarter>/"
+    command = commands.add_parser("results", help=text, description=text)
+    command.add_argument("quarter", help="e.g. 2026Q1")
+    command.add_argument("file", type=Path, help="the filled form: .xlsx, or CSV (UTF-8, UTF-8 with BOM or GBK)")
+    command.add_argument("--as-of", help="the date the results are as of, e.g. 2026-12-31 (default: today); "
+                         "deadlines and overdue publications are decided by it, never by the clock")
+    command.set_defaults(handler=_results)
+    text = "rebuild outputs/violations.csv (findings, penalties, abnormal-list entries per entity) from every results record"
+    command = commands.add_parser("violations", help=text, description=text)
+    command.add_argument("quarter", nargs="?", default=DEMO_QUARTER,
+                         help="any quarter of the series (real or demo) to rebuild the file of")
+    command.set_defaults(handler=_violations)
     return main
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import replacement
+from . import replacement, results
 from .errors import ArchiveError
 from .evidence.manifest import Link, walk_chain
 from .evidence.records import QuarterState, RecordKind, draw_state, kind_of, record_folders, shown
 from .history import History, PastVisit, order_of
 
-KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (replacement.KIND,)}
+KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (replacement.KIND, results.KIND)}
 
 
 def kind(record: Path) -> RecordKind:

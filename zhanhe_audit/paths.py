@@ -2,8 +2,11 @@
 
     params/<quarter>.yaml           the quarter's params (seed, percentages, tasks, registers)
     params/<quarter>.freeze.json    the freeze record, committed before the seed
-    registers/<quarter>/            the registers as exported (paths are set in the params)
+    params/calendar/<year>.yaml     working days of a year chinesecalendar does not know
+    registers/<quarter>/            the registers as exported (paths are set in the params),
+                                    the results form and the filled forms
     outputs/<quarter>/              the quarter's archive, written once by the draw
+    public/<quarter>/               the quarter's public files (results publication, tasks)
 
 An archive's ``inputs/`` folder mirrors this layout, so the draw can be re-run
 with ``Project(archive / "inputs")`` as the root.
@@ -18,6 +21,7 @@ from .errors import ParamsError, Problem
 
 DEMO_QUARTER = "demo-2026Q4"
 PARAMS = "params"
+PUBLIC = "public"
 
 
 def params_name(quarter: str) -> str:
@@ -37,6 +41,22 @@ class Project:
     @property
     def outputs(self) -> Path:
         return self.root / "outputs"
+
+    def public(self, quarter: str) -> Path:
+        """``public/<quarter>/``: the quarter's public files, a tree that can be handed out whole."""
+        return self.root / PUBLIC / quarter
+
+    def violations(self, series: str) -> Path:
+        """``outputs/violations.csv`` (real quarters) or ``outputs/demo-violations.csv``: derived, rebuilt."""
+        return self.outputs / ("violations.csv" if series == "real" else f"{series}-violations.csv")
+
+    def calendar(self) -> Path:
+        """``params/calendar/``: working-day calendars for years the chinesecalendar package does not know."""
+        return self.root / PARAMS / "calendar"
+
+    def forms(self, quarter: str) -> Path:
+        """``registers/<quarter>/``: where the quarter's results form is written and filled forms are kept."""
+        return self.root / "registers" / quarter
 
     def params_file(self, quarter: str) -> Path:
         return self.root / params_name(quarter)

@@ -65,6 +65,10 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "inspectors": ("cert_no", "name", "department", "unit", "certified"),
     "conflicts": ("cert_no", "uscc", "reason"),
     "tags": ("code", "name"),
+    # A filled results form (``results``): the columns read back; the form's other columns
+    # (name, item name, department, batch, drawn inspectors) are there for the staff only.
+    "results": ("visit", "uscc", "item", "start", "end", "inspectors", "categories", "findings", "disposition",
+                "receiving_department", "status", "published", "penalty_number", "penalty_date", "abnormal_list"),
 }
 
 # Headers of a provincial-platform export (检查对象名录库 etc.).
@@ -114,6 +118,23 @@ CHINESE_HEADERS: dict[str, dict[str, str]] = {
         "回避原因": "reason",
     },
     "tags": {"代码": "code", "标签代码": "code", "名称": "name", "标签名称": "name"},
+    "results": {
+        "检查编号": "visit",
+        "统一社会信用代码": "uscc",
+        "抽查事项编号": "item",
+        "检查开始日期": "start",
+        "检查结束日期": "end",
+        "实际检查人员": "inspectors",
+        "检查结果": "categories",
+        "发现问题": "findings",
+        "后续处置": "disposition",
+        "移交部门": "receiving_department",
+        "处置进展": "status",
+        "公示日期": "published",
+        "处罚决定书文号": "penalty_number",
+        "处罚决定日期": "penalty_date",
+        "列入经营异常名录": "abnormal_list",
+    },
 }
 
 GRADE_LABELS = {"低风险": "A", "中风险": "B", "中高风险": "C", "高风险": "D"}

@@ -20,21 +20,22 @@ import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
 
-from . import engine, freeze, inspectors
+from . import engine, freeze, inspectors, publish, results
 from .errors import ZhanheError
-from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, SEAL, SUMS, VISITS
+from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, RESULTS_RECORD, SEAL, SUMS, VISITS
 from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
 from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
-from .evidence.records import DrawRecord, record_folders, shown
-from .evidence.store import sha256_file
+from .evidence.records import DrawRecord, kind_of, record_folders, shown
+from .evidence.store import sha256_bytes, sha256_file
 from .inputs import Inputs, load_archived
 from .kinds import apply_records, history_before, kind
 from .params import load_params, normalise_seed
-from .paths import Project, freeze_name, params_name
+from .paths import PUBLIC, Project, freeze_name, params_name
 
 # Each protocol version an archive may name, with the function that recomputes its
 # deterministic files. A change of selection or eligibility semantics adds a version
@@ -49,7 +50,7 @@ SEALS = (MANIFEST, SEAL, SUMS)
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # "PASS", "FAIL" or "SKIP"
+    status: str  # "PASS", "FAIL", "SKIP", or "NOTE": a fact about the quarter that does not make verify fail
     detail: str
 
     def __str__(self) -> str:
@@ -258,6 +259,8 @@ def _appended(folder: Path, quarter_name: str, inputs: Inputs | None, records: l
             spec = kind(record)
             manifest = read(record / MANIFEST, f"{shown(record)}/{MANIFEST}")
             files = {f"{shown(record)}/{name}" for name in spec.files}
+            if spec.optional_folder:  # files that vary, e.g. the calendar files a results record counted with
+                files |= {name for name in manifest.files if name.startswith(f"{shown(record)}/{spec.optional_folder}/")}
             if (manifest.kind, manifest.quarter, set(manifest.files)) != (spec.name, quarter_name, files):
                 return Check("records", "FAIL", f"{shown(record)}/{MANIFEST} is not the manifest of a {spec.name} "
                              f"record of {quarter_name} listing exactly {', '.join(sorted(files))}")
@@ -405,8 +408,48 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
             found.append(Check("inspectors", "FAIL", str(error)))
     found.append(_appended(folder, quarter_name, inputs, records))
     found.append(_chain(project.outputs, quarter_name, records))
+    found += _public(project, folder, quarter_name, inputs, records)
     if drawn is not None:
         found.append(_git_order(project.root, folder, quarter_name, drawn.seed))
+    return found
+
+
+def _public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | None,
+            records: list[Path]) -> list[Check]:
+    """The public files rebuilt from the archive and its records: the SHA-256 the latest results record lists,
+    and the published tree ``public/<quarter>/`` where it exists; then the follow-up facts (NOTE)."""
+    latest = [record for record in records if kind_of(record) == results.KIND.name][-1:]
+    if not latest:
+        return [Check("public", "SKIP", "no results recorded yet, so nothing is published")]
+    if inputs is None:
+        return [Check("public", "FAIL", "the archived inputs cannot be read")]
+    try:
+        state = apply_records(folder, records)
+        data = results.ResultsRecord.read(latest[0])
+        current = results.latest(state)
+        files = publish.public_files(inputs, state.visits, current)
+    except ZhanheError as error:
+        return [Check("public", "FAIL", f"the public files cannot be rebuilt: {error}")]
+    prefix = f"{PUBLIC}/{quarter_name}/"
+    rebuilt = {prefix + name: sha256_bytes(data_) for name, data_ in files.items()}
+    found = []
+    if rebuilt != data.public:
+        differ = sorted(name for name in rebuilt.keys() | data.public.keys() if rebuilt.get(name) != data.public.get(name))
+        found.append(Check("public", "FAIL", f"{', '.join(differ)}: rebuilt from the archive, not what "
+                           f"{shown(latest[0])}/{RESULTS_RECORD} lists"))
+    else:
+        published = project.public(quarter_name)
+        differences = publish.differences(published, files) if published.is_dir() else []
+        where = f"the published tree {project.relative(published)}/ " + ("differs: " + "; ".join(differences)
+                                                                        if differences else "is identical")
+        found.append(Check("public", "FAIL" if differences else "PASS",
+                           f"{len(files)} public files rebuilt from the archive match {shown(latest[0])}/"
+                           f"{RESULTS_RECORD}; " + (where if published.is_dir() else "no published tree here")))
+    as_of = date.fromisoformat(data.as_of)
+    found.append(Check("follow-up", "NOTE", f"as of {as_of}: {len(current)} results, "
+                       f"{sum(result.open for result in current)} open finding(s) (a problem not closed), "
+                       f"{sum(result.overdue(as_of) for result in current)} publication(s) overdue "
+                       "(20 working days); facts about the quarter, not a failure of verification"))
     return found
 
 

@@ -22,11 +22,12 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import engine
+from . import engine, results
+from .calendar import Calendar
 from .errors import ArchiveError, StepFailed, rebuilt
 from .evidence import (
     BALANCE,
@@ -40,17 +41,26 @@ from .evidence import (
     INSPECTOR_LOAD,
     MATCH,
     POPULATIONS,
+    RECORDS,
     REPORT_PAGE,
+    RESULTS_FILE,
+    RESULTS_RECORD,
     SUMMARY,
     TICKETS,
     TIMELINE,
     VISITS,
 )
 from .evidence import NOTEBOOKS as NOTEBOOKS_FOLDER
-from .evidence.files import CsvFile
-from .evidence.store import write_new
+from .evidence.files import RESULTS_CSV, CsvFile
+from .evidence.manifest import series
+from .evidence.records import record_folders
+from .evidence.store import archives, write_new
+from .findings import Result, task_of
+from .history import order_of, year_of
 from .inputs import Inputs, load_archived
+from .kinds import apply_records
 from .paths import PARAMS, Project
+from .report import results_page
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = CODE_ROOT / "notebooks"
@@ -83,7 +93,10 @@ STEPS: tuple[Step, ...] = (
     Step(REPORT, ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS,
                                 BALANCE, INCLUSION, TIMELINE)),
 )
-STEP = {step.notebook: step for step in STEPS}
+# The page of each results record, run into the record being built (``results.PAGE``).
+RESULTS_STEP = Step("05-results", ("quarter", "archive", "record", "form", "as_of"),
+                    (INPUTS, VISITS, RESULTS_RECORD, RESULTS_FILE))
+STEP = {step.notebook: step for step in (*STEPS, RESULTS_STEP)}
 
 
 @dataclass(frozen=True)
@@ -143,8 +156,83 @@ def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
 
 
 def notebooks() -> list[Path]:
-    """The steps' notebooks, in order."""
+    """The draw's notebooks, in order."""
     return [NOTEBOOKS / f"{step.notebook}.ipynb" for step in STEPS]
+
+
+@dataclass(frozen=True)
+class ResultsRun:
+    """What 05-results shows: a results record, the quarter's latest results after it, and the year so far."""
+
+    quarter: str
+    inputs: Inputs
+    record: results.ResultsRecord
+    record_name: str  # records/NNNN-results
+    recorded: list[Result]  # the record's own rows
+    latest: list[Result]  # every (visit, item)'s latest result after the record
+    record_of: dict[tuple[str, str], str]  # (visit, item) -> the record holding its latest result
+    task_of: dict[tuple[str, str], str]
+    grades: dict[str, tuple[int, int]]  # grade -> (visits that found a problem, visits), this quarter
+    year: dict[str, tuple[int, int]]  # the same for the calendar year so far (earlier quarters on the chain too)
+    preview: Path | None  # the throw-away folder of a preview
+
+
+def open_results(quarter: str, archive: str = "", record: str = "", form: str = "", as_of: str = "") -> ResultsRun:
+    """For 05-results: the record being built in ``record`` of the archive ``archive``. Without them it
+    previews: the engine draws into a temporary folder, and ``form`` is checked as of ``as_of`` there."""
+    if archive:
+        folder, built, preview = Path(archive), Path(record), None
+    else:
+        project = Project(find_root())
+        preview = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
+        inputs = engine.project_inputs(project, quarter)
+        engine.copy_inputs(inputs, preview)
+        engine.write_draw(engine.run_draw(inputs), preview)
+        folder, built = preview, preview / RECORDS / f"0001-{results.KIND.name}"
+        state = apply_records(folder)
+        day = date.fromisoformat(as_of)
+        context = results.context_of(inputs, folder, state, day, Calendar(project.calendar()))
+        found = results.check(results.read_filled(project.root / form, form).table.rows, context, form)
+        for name, text in results.record_texts(inputs, folder, state, found, day, {"name": form, "sha256": ""}, [],
+                                               {}).items():
+            write_new(built / name, text)
+    inputs = load_archived(folder, quarter)
+    state = apply_records(folder, [path for path in record_folders(folder) if path != built])
+    results.apply(state, built)
+    latest = results.latest(state)
+    task_items = {task.task_id: task.items for task in inputs.params.tasks}
+    visit_tasks = {visit.visit_id: visit.tasks for visit in state.visits}
+    grades = {entity.uscc: entity.grade for entity in inputs.registers.entities}
+    this = results_page.grade_counts(latest, grades)
+    year = dict(this)
+    for other in year_before(folder.parent, quarter) if archive else []:
+        other_grades = {e.uscc: e.grade for e in load_archived(other, other.name).registers.entities}
+        for grade, (found_, total) in results_page.grade_counts(results.latest(apply_records(other)),
+                                                                 other_grades).items():
+            year[grade] = (year[grade][0] + found_, year[grade][1] + total)
+    return ResultsRun(quarter, inputs, results.ResultsRecord.read(built), f"{RECORDS}/{built.name}",
+                      RESULTS_CSV.read(built, RESULTS_FILE), latest,
+                      {key: name or f"{RECORDS}/{built.name}" for key, (name, _) in state.results.items()},
+                      {r.key: task_of(visit_tasks[r.visit], r.item, task_items) for r in latest}, this, year, preview)
+
+
+def year_before(outputs: Path, quarter: str) -> list[Path]:
+    """The archives of the same series and calendar year as ``quarter``, drawn before it."""
+    return [folder for folder in archives(outputs) if series(folder.name) == series(quarter)
+            and year_of(folder.name) == year_of(quarter) and order_of(folder.name) < order_of(quarter)]
+
+
+def results_pages(quarter: str) -> Callable[[Path, Path], None]:
+    """What runs in a results record being built: 05-results by papermill, and its HTML page."""
+
+    def run(record: Path, archive: Path) -> None:
+        notebook = NOTEBOOKS / f"{RESULTS_STEP.notebook}.ipynb"
+        with kernel() as manager:
+            execute(notebook, record / NOTEBOOKS_FOLDER / notebook.name,
+                    {"quarter": quarter, "archive": str(archive), "record": str(record)}, manager)
+        export_html(record / NOTEBOOKS_FOLDER / notebook.name, record / HTML / f"{notebook.stem}.html")
+
+    return run
 
 
 @contextlib.contextmanager
@@ -273,3 +361,8 @@ def commit_times(run: StepRun) -> tuple[tuple[str, str], tuple[str, str]] | None
     if commits is None or commits.freeze is None or commits.seed is None:
         return None
     return ((commits.freeze, commits.time(root, commits.freeze)), (commits.seed, commits.time(root, commits.seed)))
+
+
+def remove_results_preview(run: ResultsRun) -> None:
+    if run.preview is not None:
+        shutil.rmtree(run.preview, ignore_errors=True)

@@ -59,5 +59,11 @@ SUMS = "SHA256SUMS"
 # The files of a replacement record (records/NNNN-replacement/).
 REPLACEMENT_RECORD = "replacement.json"
 
+# The files of a results record (records/NNNN-results/): what it is, its rows, the calendar
+# files it counted deadlines with, and its page (notebooks/ and html/, as in the draw).
+RESULTS_RECORD = "results.json"
+RESULTS_FILE = "results.csv"
+CALENDAR = "calendar"
+
 # Temporary names: a folder or file being built ends in .partial-<pid> until it is renamed into place.
 PARTIAL = ".partial-"

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from ..draw import StratumSummary, TicketRow
 from ..errors import ArchiveError
 from ..fairness import BalanceRow, InclusionRow, TimelineRow
+from ..findings import Result
 from ..history import History, PastVisit
 from ..inspectors import CapException, InspectorLoad, Visit
 from ..matching import Excluded, Population, Qualified
@@ -29,6 +31,7 @@ from . import (
     INSPECTOR_LOAD,
     MATCH,
     POPULATIONS,
+    RESULTS_FILE,
     SUMMARY,
     TICKETS,
     TIMELINE,
@@ -91,6 +94,10 @@ def optional_int(text: str) -> int | None:
 
 def optional_float(text: str) -> float | None:
     return float(text) if text else None
+
+
+def optional_date(text: str) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def shown(value: object | None, pattern: str = "{}") -> str:
@@ -191,4 +198,20 @@ TIMELINE_CSV = CsvFile[TimelineRow](
     TIMELINE, ("event", "when", "source", "in_order"),
     lambda r: (r.event, r.when, r.source, "yes" if r.in_order else "no"),
     lambda r: TimelineRow(r["event"], r["when"], r["source"], r["in_order"] == "yes"),
+)
+
+# A results record's rows (records/NNNN-results/results.csv): one result per (visit, item).
+RESULTS_CSV = CsvFile[Result](
+    RESULTS_FILE, ("visit", "uscc", "item", "department", "start", "end", "inspectors", "categories", "findings",
+                   "disposition", "receiving_department", "status", "published", "penalty_number", "penalty_date",
+                   "abnormal_list", "deadline", "supersedes"),
+    lambda r: (r.visit, r.uscc, r.item, r.department, r.start.isoformat(), r.end.isoformat(), joined(r.inspectors),
+               joined(r.categories), r.findings, r.disposition, r.receiving_department, r.status,
+               shown(r.published), r.penalty_number, shown(r.penalty_date), "true" if r.abnormal_list else "false",
+               r.deadline.isoformat(), r.supersedes),
+    lambda r: Result(r["visit"], r["uscc"], r["item"], r["department"], date.fromisoformat(r["start"]),
+                     date.fromisoformat(r["end"]), split(r["inspectors"]), split(r["categories"]), r["findings"],
+                     r["disposition"], r["receiving_department"], r["status"], optional_date(r["published"]),
+                     r["penalty_number"], optional_date(r["penalty_date"]), flag(r["abnormal_list"]),
+                     date.fromisoformat(r["deadline"]), r["supersedes"]),
 )

@@ -38,7 +38,11 @@ def sha256_file(path: Path) -> str:
 
 def sha256_text(text: str) -> str:
     """SHA-256 of the UTF-8 bytes of ``text`` (as a file written from it would have)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_bytes(text.encode("utf-8"))
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -81,6 +85,19 @@ def write_new(path: Path, data: bytes | str) -> None:
             os.link(temporary, path)
         except FileExistsError:
             raise EvidenceExists(f"{path} exists already; evidence is never overwritten") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes | str) -> None:
+    """Write a derived file (never evidence: the public tree, the violations file) atomically, replacing it."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
 

@@ -1,0 +1,135 @@
+"""05-results (internal, 内部资料): results by category, deadlines and publication, open findings,
+transfers, problem shares per grade, and the suggested percentages for the next quarter."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pandas as pd
+from matplotlib import pyplot as plt
+from matplotlib.dates import DateFormatter, date2num
+from matplotlib.lines import Line2D
+
+from ..findings import CATEGORIES, Result, Suggestion, problem_visits
+from ..inputs import Inputs
+from ..registers import GRADES
+from . import COLOURS, GRADE_NAMES, Html, escape
+
+OVERDUE = "#d62728"
+ON_TIME = "#2ca02c"
+
+
+def record_frame(record, source_shown: str) -> pd.DataFrame:
+    """What the record is: as-of date, its form, its rows."""
+    rows = [("截至日期 as of", record.as_of), ("来源文件 source", record.source["name"]),
+            ("来源文件 SHA-256", record.source["sha256"]), ("行数 rows", record.rows),
+            ("取代此前结果 superseding earlier results", record.superseded), ("记录 record", source_shown)]
+    return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
+
+
+def categories_frame(results: list[Result], task_of: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """Per task: how many results carry each standard category (a result may carry several)."""
+    counts: Counter = Counter((task_of[r.key], category) for r in results for category in r.categories)
+    tasks = sorted({task for task, _ in counts})
+    return pd.DataFrame([{"检查结果 category": category, **{task: counts[task, category] for task in tasks}}
+                         for category in CATEGORIES if any(counts[task, category] for task in tasks)])
+
+
+def gantt_plot(results: list[Result], as_of: date):
+    """Every result: the inspection (bar), its deadline (|) and the publication date (●); overdue in red."""
+    rows = sorted(results, key=lambda r: (r.end, r.visit, r.item))
+    figure, axes = plt.subplots(figsize=(10, min(1.5 + 0.06 * len(rows), 40)))
+    for y, result in enumerate(rows):
+        late = result.overdue(as_of)
+        colour = OVERDUE if late else COLOURS["selected"]
+        axes.plot(date2num([result.start, result.end + timedelta(days=1)]), [y, y], color=colour, linewidth=2.5)
+        axes.plot(date2num([result.deadline]), [y], marker="|", color=colour, markersize=6)
+        if result.published:
+            axes.plot(date2num([result.published]), [y], marker="o", color=OVERDUE if late else ON_TIME, markersize=3)
+    axes.axvline(float(date2num(as_of)), color="#555", linestyle="dashed", linewidth=1)
+    axes.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    axes.set_yticks([])
+    axes.set_ylabel(f"{len(rows)} 项检查结果 (results)")
+    axes.set_title("检查、公示期限与公示日期 (inspection, 20-working-day deadline, publication; overdue in red)")
+    axes.legend(handles=[Line2D([], [], color=COLOURS["selected"], linewidth=2.5, label="检查 inspection"),
+                         Line2D([], [], color=COLOURS["selected"], marker="|", linestyle="none", label="期限 deadline"),
+                         Line2D([], [], color=ON_TIME, marker="o", linestyle="none", label="公示 published"),
+                         Line2D([], [], color=OVERDUE, linewidth=2.5, label="逾期 overdue"),
+                         Line2D([], [], color="#555", linestyle="dashed", label=f"截至 as of {as_of}")],
+                fontsize=8, loc="upper left")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    return figure
+
+
+def overdue_frame(results: list[Result], as_of: date) -> pd.DataFrame:
+    return pd.DataFrame([{"检查 visit": r.visit, "事项 item": r.item, "统一社会信用代码 USCC": r.uscc,
+                          "结束 end": r.end.isoformat(), "期限 deadline": r.deadline.isoformat(),
+                          "公示 published": r.published.isoformat() if r.published else "未公示 not yet"}
+                         for r in results if r.overdue(as_of)],
+                        columns=["检查 visit", "事项 item", "统一社会信用代码 USCC", "结束 end", "期限 deadline",
+                                 "公示 published"])
+
+
+def open_frame(results: list[Result], inputs: Inputs, record_of: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """Every problem whose follow-up is not closed (后续处置无例外), with the record that holds its latest state."""
+    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    return pd.DataFrame([{
+        "检查 visit": r.visit, "名称 name": names.get(r.uscc, ""), "事项 item": r.item,
+        "检查结果 categories": "；".join(r.categories), "发现问题 findings": r.findings, "后续处置 disposition": r.disposition,
+        "移交部门 to": r.receiving_department, "处置进展 status": r.status, "记录 record": record_of[r.key],
+    } for r in results if r.open], columns=["检查 visit", "名称 name", "事项 item", "检查结果 categories",
+                                            "发现问题 findings", "后续处置 disposition", "移交部门 to",
+                                            "处置进展 status", "记录 record"])
+
+
+def transfers_frame(results: list[Result]) -> pd.DataFrame:
+    counts: Counter = Counter((r.receiving_department, r.status) for r in results if r.receiving_department)
+    return pd.DataFrame([{"接收部门 receiving department": department, "处置进展 status": status, "事项数 matters": n}
+                         for (department, status), n in sorted(counts.items())],
+                        columns=["接收部门 receiving department", "处置进展 status", "事项数 matters"])
+
+
+def grade_counts(results: list[Result], grades: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Per grade: (visits that found a problem, visits with a result)."""
+    return {grade: problem_visits([r for r in results if grades.get(r.uscc) == grade]) for grade in GRADES}
+
+
+def shares_frame(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    def shown(found: int, total: int) -> str:
+        return f"{found}/{total} ({found / total:.1%})" if total else "—"
+
+    return pd.DataFrame([{"等级 grade": GRADE_NAMES[grade], "本季度 this quarter": shown(*quarter[grade]),
+                          "本年累计 year so far": shown(*year[grade])} for grade in GRADES])
+
+
+def shares_plot(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int, int]]):
+    figure, axes = plt.subplots(figsize=(8, 3.4))
+    xs = range(len(GRADES))
+    for offset, (label, counts, colour) in enumerate((("本季度 this quarter", quarter, COLOURS["selected"]),
+                                                       ("本年累计 year so far", year, "#6baed6"))):
+        axes.bar([x - 0.2 + 0.4 * offset for x in xs],
+                 [100 * found / total if total else 0 for found, total in (counts[g] for g in GRADES)], 0.4,
+                 label=label, color=colour)
+    axes.set_xticks(list(xs), [GRADE_NAMES[g] for g in GRADES])
+    axes.set_ylabel("发现问题的检查占比 (%)")
+    axes.set_title("各等级发现问题的检查占比 (share of visits that found a problem)")
+    axes.legend(fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    return figure
+
+
+def suggestions_frame(suggestions: list[Suggestion]) -> pd.DataFrame:
+    return pd.DataFrame([{"等级 grade": GRADE_NAMES[s.grade], "本季度比例 current (%)": f"{float(s.current):g}",
+                          "下限 floor (%)": f"{float(s.floor):g}", "建议下季度比例 suggested (%)": f"{float(s.suggested):g}",
+                          "理由 reasoning": s.reasoning} for s in suggestions])
+
+
+def counts_line(results: list[Result], as_of: date) -> Html:
+    open_count = sum(r.open for r in results)
+    late = sum(r.overdue(as_of) for r in results)
+    colour = "#080" if not (open_count or late) else "#a60"
+    return Html(f"<p style='font-size:16px;color:{colour}'>截至 {escape(as_of.isoformat())}：{len(results)} 项检查结果，"
+                f"<b>{open_count}</b> 项问题尚未办结 (open findings)，<b>{late}</b> 项逾期公示 (overdue publications)。</p>")

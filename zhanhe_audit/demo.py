@@ -575,7 +575,8 @@ def _summary(paths: dict[str, Path]) -> str:
 
 RESULTS_FORM = "results-filled.csv"  # beside the demo registers
 RESULTS_AS_OF = "2026-12-31"  # the as-of date ``make results`` gives the demo quarter
-FILLED_VISITS = 60  # the first visits are inspected; the others are not yet
+FILLED_VISITS = 60  # inspected so far: every VISIT_STEP-th visit (so every task has some); the others not yet
+VISIT_STEP = 12
 # Working days after the demo seed's date (Thursday 26 November 2026) whose deadlines fall in 2026, the last
 # year the chinesecalendar package knows: Friday 27 November, Monday 30 November to Wednesday 2 December.
 INSPECTION_DAYS = (date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2))
@@ -592,7 +593,7 @@ def _result(index: int, visit_id: str, item: str, department: str) -> dict[str, 
     result = {"start": start.isoformat(), "end": end.isoformat(), "categories": "未发现问题",
               "published": published.isoformat()}
     other = next(d for d in DEMO_DEPARTMENTS if d != department)
-    kind = index if index < 6 else _draw("kind", visit_id, item) % 12
+    kind = index if index < 6 else _draw("kind", visit_id, item) % 40  # after one of each, about 15 % problems
     if kind == 0:  # a transfer to another department's remit, acknowledged
         result |= {"categories": "发现问题待后续处理", "findings": "经营项目涉及其他部门审批事项（演示）",
                    "disposition": "移交", "receiving_department": other, "status": "已移交已接收"}
@@ -613,13 +614,13 @@ def _result(index: int, visit_id: str, item: str, department: str) -> dict[str, 
 
 
 def results_rows(root: Path) -> list[dict[str, str]]:
-    """The demo's filled form: the results form's rows of the first ``FILLED_VISITS`` visits of the demo
-    draw (recomputed from the committed params and registers of the project at ``root``), filled."""
+    """The demo's filled form: the results form's rows of ``FILLED_VISITS`` visits of the demo draw
+    (recomputed from the committed params and registers of the project at ``root``), filled."""
     from . import engine, results
     from .paths import DEMO_QUARTER, Project
 
     drawn = engine.run_draw(engine.project_inputs(Project(root), DEMO_QUARTER))
-    rows = results.form_rows(drawn.inputs, drawn.visits[:FILLED_VISITS])
+    rows = results.form_rows(drawn.inputs, drawn.visits[::VISIT_STEP][:FILLED_VISITS])
     return [row | _result(index, row["visit"], row["item"], row["department"]) for index, row in enumerate(rows)]
 
 

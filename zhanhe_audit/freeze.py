@@ -76,6 +76,9 @@ class FreezeRecord:
                          data["entities_per_grade"], data["active_entities_per_grade"])
             if not all(isinstance(record.registers[name]["sha256"], str) for name in REGISTER_NAMES):
                 raise TypeError("a register's SHA-256 is not text")
+            if record.history is not None and not (isinstance(record.history, dict)
+                                                   and isinstance(record.history.get("sha256"), str)):
+                raise TypeError("the history is not an object with a SHA-256")
         except (TypeError, KeyError) as error:
             raise FreezeError(f"{shown}: the freeze record is incomplete ({error!r})") from None
         return record

@@ -58,6 +58,9 @@ class CsvFile(Generic[T]):
         shown = shown or self.path
         found = []
         for number, row in enumerate(csv_rows(text, self.columns, shown), start=2):
+            if None in row or None in row.values():  # too many fields, or too few
+                raise ArchiveError(f"{shown}, row {number}: expected {len(self.columns)} fields "
+                                   f"({', '.join(self.columns)})")
             try:
                 found.append(self.from_row(row))
             except (ValueError, TypeError) as error:
@@ -82,10 +85,15 @@ def split(text: str) -> tuple[str, ...]:
     return tuple(filter(None, text.split(LIST)))
 
 
+def one_of(text: str, yes: str, no: str) -> bool:
+    """A two-word column: ``yes`` or ``no``, nothing else."""
+    if text not in (yes, no):
+        raise ValueError(f"'{text}' is not {yes} or {no}")
+    return text == yes
+
+
 def flag(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise ValueError(f"'{text}' is not true or false")
-    return text == "true"
+    return one_of(text, "true", "false")
 
 
 def optional_int(text: str) -> int | None:
@@ -149,7 +157,7 @@ VISITS_CSV = CsvFile[Visit](
 INSPECTOR_LOAD_CSV = CsvFile[InspectorLoad](
     INSPECTOR_LOAD, ("cert_no", "name", "department", "unit", "certified", "visits", "cap"),
     lambda i: (i.cert_no, i.name, i.department, i.unit, "是" if i.certified else "否", i.visits, shown(i.cap)),
-    lambda r: InspectorLoad(r["cert_no"], r["name"], r["department"], r["unit"], r["certified"] == "是",
+    lambda r: InspectorLoad(r["cert_no"], r["name"], r["department"], r["unit"], one_of(r["certified"], "是", "否"),
                             int(r["visits"]), optional_int(r["cap"])),
 )
 
@@ -197,7 +205,7 @@ INCLUSION_CSV = CsvFile[InclusionRow](
 TIMELINE_CSV = CsvFile[TimelineRow](
     TIMELINE, ("event", "when", "source", "in_order"),
     lambda r: (r.event, r.when, r.source, "yes" if r.in_order else "no"),
-    lambda r: TimelineRow(r["event"], r["when"], r["source"], r["in_order"] == "yes"),
+    lambda r: TimelineRow(r["event"], r["when"], r["source"], one_of(r["in_order"], "yes", "no")),
 )
 
 # A results record's rows (records/NNNN-results/results.csv): one result per (visit, item).

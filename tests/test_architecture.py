@@ -1,0 +1,293 @@
+"""The package's shape, as tests: imports point one way (no cycle), every archive file name is
+spelled once (in ``zhanhe_audit/evidence/__init__.py``), every notebook's parameters are the ones
+``workbook.STEPS`` declares, and a notebook's error comes back as the package's own type.
+
+The import graph and the spelled names are read from the source with ``ast``; nothing is imported
+to find them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import papermill
+import pytest
+
+from zhanhe_audit import errors, workbook
+from zhanhe_audit.errors import AlreadyDrawn, ArchiveError, FreezeRefused, RegisterError, ZhanheError
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "zhanhe_audit"
+EVIDENCE_INIT = PACKAGE / "evidence" / "__init__.py"
+NOTEBOOKS = ROOT / "notebooks"
+
+
+# --- the import graph -----------------------------------------------------------------------------
+
+
+def module_files(package: Path = PACKAGE) -> dict[str, Path]:
+    """Dotted module name -> file, for every module under ``package`` (a package's __init__ is the package)."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def imports_of(name: str, is_package: bool, source: str, modules: set[str], top: str = "zhanhe_audit") -> set[str]:
+    """The modules of ``modules`` that the module ``name`` imports anywhere in ``source``: at the top,
+    inside functions, under ``TYPE_CHECKING``; absolute and relative; ``from X import a`` is the module
+    ``X.a`` when that is a module, else ``X``."""
+    package = name if is_package else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name == top or alias.name.startswith(top + ".")}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                if node.level - 1 >= len(parts):
+                    raise AssertionError(f"{name}: a relative import goes above the package")
+                base = ".".join(parts[: len(parts) - (node.level - 1)] + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+                if base != top and not base.startswith(top + "."):
+                    continue
+            for alias in node.names:
+                found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    modules = module_files()
+    return {name: imports_of(name, path.name == "__init__.py", path.read_text(encoding="utf-8"), set(modules))
+            for name, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle of ``graph`` as [a, b, ..., a], or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (cycle := visit(start)):
+            return cycle
+    return None
+
+
+def test_imports_of_resolves_every_form_of_import():
+    modules = {"zhanhe_audit", "zhanhe_audit.a", "zhanhe_audit.b", "zhanhe_audit.c", "zhanhe_audit.d",
+               "zhanhe_audit.e", "zhanhe_audit.sub", "zhanhe_audit.sub.x", "zhanhe_audit.sub.y"}
+    source = '''
+from __future__ import annotations
+import os
+from typing import TYPE_CHECKING
+from . import a, b
+from .sub import x, CONSTANT
+from zhanhe_audit.c import thing
+import zhanhe_audit.sub.y
+if TYPE_CHECKING:
+    from .d import Type
+def later():
+    from .e import helper
+    import numpy
+'''
+    assert imports_of("zhanhe_audit.sub.y", False, "from .. import a\nfrom . import x\nfrom ..sub import z\n",
+                      modules) == {"zhanhe_audit.a", "zhanhe_audit.sub.x", "zhanhe_audit.sub"}
+    assert imports_of("zhanhe_audit.m", False, source, modules) == {
+        "zhanhe_audit.a", "zhanhe_audit.b", "zhanhe_audit.sub.x", "zhanhe_audit.sub", "zhanhe_audit.c",
+        "zhanhe_audit.sub.y", "zhanhe_audit.d", "zhanhe_audit.e"}
+    # in a package's __init__, "." is the package itself
+    assert imports_of("zhanhe_audit.sub", True, "from . import x\nfrom .. import b\n", modules) == \
+        {"zhanhe_audit.sub.x", "zhanhe_audit.b"}
+
+
+def test_find_cycle_reports_the_cycle_of_a_made_up_graph():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"a"}}) == ["a", "a"]
+
+
+def test_import_graph_sees_imports_known_from_reading_the_source():
+    graph = import_graph()
+    assert "zhanhe_audit.evidence" in graph["zhanhe_audit.evidence.store"]  # from . import PARTIAL, RECORDS
+    assert "zhanhe_audit.evidence.records" in graph["zhanhe_audit.kinds"]
+    assert "zhanhe_audit.evidence.files" in graph["zhanhe_audit.evidence.records"]
+    assert "zhanhe_audit.engine" in graph["zhanhe_audit.workbook"]  # from . import engine, results
+    assert "zhanhe_audit.verify" in graph["zhanhe_audit.workbook"]  # inside commit_times
+    assert graph["zhanhe_audit.errors"] == set()
+    assert all(target in graph for targets in graph.values() for target in targets)
+
+
+def test_package_import_graph_has_no_cycle():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+# --- archive file names, spelled once -------------------------------------------------------------
+
+
+def archive_file_names() -> dict[str, list[str]]:
+    """The last path component of every constant of evidence/__init__.py whose value has a '.', with the
+    constants that give it; the values are evaluated from the source (f-strings of earlier constants)."""
+    values: dict[str, str] = {}
+
+    def text(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, str) else None
+        if isinstance(node, ast.Name):
+            return values.get(node.id)
+        if isinstance(node, ast.FormattedValue) and node.format_spec is None and node.conversion == -1:
+            return text(node.value)
+        if isinstance(node, ast.JoinedStr):
+            parts = [text(part) for part in node.values]
+            known = [part for part in parts if part is not None]
+            return "".join(known) if len(known) == len(parts) else None
+        return None
+
+    for node in ast.parse(EVIDENCE_INIT.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            value = text(node.value)
+            assert value is not None or not isinstance(node.value, (ast.Constant, ast.JoinedStr)), ast.dump(node)
+            if value is not None:
+                values[node.targets[0].id] = value
+    names: dict[str, list[str]] = {}
+    for constant, value in values.items():
+        if "." in value:
+            names.setdefault(value.rsplit("/", 1)[-1], []).append(constant)
+    return names
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                found.add(id(first.value))
+    return found
+
+
+def spelled(source: str, names: set[str]) -> list[tuple[int, str]]:
+    """(line, name) for each string literal of ``source`` that spells one of ``names``: plain strings and the
+    constant parts of f-strings; docstrings are documentation and do not count."""
+    tree = ast.parse(source)
+    docstrings = _docstrings(tree)
+    patterns = {name: re.compile(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-]|\.\w)") for name in names}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+            found += [(node.lineno, name) for name, pattern in patterns.items() if pattern.search(node.value)]
+    return sorted(set(found))
+
+
+def test_archive_file_names_are_the_ones_the_protocol_names():
+    names = archive_file_names()
+    for name in ("tickets.csv", "manifest.json", "manifest.json.sha256", "history.csv", "visits.csv",
+                 "replacement.json", "verify-task.sh", "report.html", "draw.json", "cap_exceptions.csv"):
+        assert name in names, name
+    assert names["visits.csv"] == ["VISITS_FILE", "VISITS"]
+    assert names["manifest.json.sha256"] == ["SEAL"]  # an f-string of an earlier constant, evaluated
+
+
+def test_spelled_finds_names_in_strings_and_f_strings_and_not_in_docstrings_or_longer_names():
+    source = '''
+"""Module docstring: draw/tickets.csv."""
+A = "draw/tickets.csv"
+def f(folder):
+    """Writes ``manifest.json``."""
+    B = f"{folder}/manifest.json"
+    C = f"{folder}/manifest.json.sha256"
+    D = "old_tickets.csv, tickets.csv.bak, tickets.csvx"
+    E = f".{folder}.partial-{1}"
+    return "see tickets.csv"
+'''
+    assert spelled(source, {"tickets.csv", "manifest.json", "manifest.json.sha256", ".partial-"}) == [
+        (3, "tickets.csv"), (6, "manifest.json"), (7, "manifest.json.sha256"), (9, ".partial-"), (10, "tickets.csv")]
+
+
+def test_each_archive_file_name_is_spelled_only_in_the_evidence_package_init():
+    names = set(archive_file_names())
+    assert (PACKAGE / "verify-task.sh").is_file()  # the shell verifier, a second implementation, is not .py
+    elsewhere = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == EVIDENCE_INIT:
+            continue
+        for line, name in spelled(path.read_text(encoding="utf-8"), names):
+            elsewhere.append(f"{path.relative_to(ROOT)}:{line}: '{name}'")
+    assert elsewhere == [], "archive file names spelled outside zhanhe_audit/evidence/__init__.py:\n" + \
+        "\n".join(elsewhere)
+
+
+def test_demo_module_spells_no_archive_file_name():
+    """demo.py writes the synthetic registers only; it has no reason to name an archive file."""
+    assert spelled((PACKAGE / "demo.py").read_text(encoding="utf-8"), set(archive_file_names())) == []
+
+
+# --- the notebooks and workbook.STEPS -------------------------------------------------------------
+
+
+def test_every_notebook_is_a_declared_step_and_every_step_has_its_notebook():
+    on_disk = {path.stem for path in NOTEBOOKS.glob("*.ipynb")}
+    assert on_disk == set(workbook.STEP)
+    assert [step.notebook for step in workbook.STEPS] == [path.stem for path in workbook.notebooks()]
+
+
+@pytest.mark.parametrize("notebook", sorted(workbook.STEP))
+def test_notebook_parameters_are_exactly_the_step_s_parameters(notebook):
+    step = workbook.STEP[notebook]
+    found = list(papermill.inspect_notebook(str(NOTEBOOKS / f"{notebook}.ipynb")))
+    assert len(step.parameters) == len(set(step.parameters))
+    assert sorted(found) == sorted(step.parameters)
+
+
+@pytest.mark.parametrize("notebook", sorted(workbook.STEP))
+def test_notebook_has_one_parameters_cell_of_literals_only(notebook):
+    """papermill's rule: one cell tagged ``parameters``, literals only (derived values go in the next cell)."""
+    import nbformat
+
+    cells = [cell for cell in nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
+             if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    assert len(cells) == 1
+    for statement in ast.parse(cells[0].source).body:
+        assert isinstance(statement, (ast.Assign, ast.AnnAssign)), ast.dump(statement)
+        ast.literal_eval(statement.value)
+
+
+# --- errors rebuilt from a notebook's report ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [AlreadyDrawn, RegisterError, ArchiveError, FreezeRefused, ZhanheError])
+def test_rebuilt_gives_exactly_the_named_type_with_the_message(kind):
+    message = "01-draw.ipynb: outputs/2026Q1 exists already; 已抽取"
+    error = errors.rebuilt(kind.__name__, message)
+    assert type(error) is kind
+    assert str(error) == message
+    assert isinstance(error, ZhanheError)
+    with pytest.raises(kind, match="^01-draw"):
+        raise error
+
+
+def test_rebuilt_input_error_has_no_problems_of_its_own():
+    assert errors.rebuilt("RegisterError", "3 problems found").problems == []
+
+
+@pytest.mark.parametrize("name", ["KeyError", "Exception", "ValueError", "Problem", "", "archiveerror"])
+def test_rebuilt_is_none_for_a_name_that_is_not_one_of_the_package_s_errors(name):
+    assert errors.rebuilt(name, "message") is None

@@ -41,3 +41,15 @@ def browser():
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def demo_results(demo_drawn, tmp_path_factory):
+    """A copy of the drawn demo project after `make results` (the demo's filled form, as of 2026-12-31):
+    (project folder, make's result)."""
+    source, _ = demo_drawn
+    root = tmp_path_factory.mktemp("results") / "project"
+    shutil.copytree(source, root, symlinks=True)
+    result = make(root, "results")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root, result

@@ -69,3 +69,26 @@ def test_chinese_text_renders_in_a_cjk_font_and_the_report_is_screenshotted(arch
     target = ARTIFACTS / "report.png"
     browser.save_screenshot(str(target))
     assert target.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(("page", "images"), [
+    ("outputs/demo-2026Q4/records/0001-results/html/05-results.html", True),
+    ("public/demo-2026Q4/publication.html", False),
+])
+def test_results_pages_open_with_a_clean_console_and_no_script(demo_results, browser, page, images):
+    root, _ = demo_results
+    browser.get((root / page).as_uri())
+    browser.get_log("browser")
+    browser.refresh()
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    assert browser.execute_script("return document.scripts.length;") == 0
+    shown = browser.execute_script(
+        "return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0);")
+    assert (bool(shown) and all(shown)) if images else shown == []
+    text = browser.find_element("tag name", "body").text
+    if page.startswith("public/"):
+        assert "结果公示" in text and "内部资料" not in text and "等级" not in text
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "public.png"))
+    else:
+        assert "内部资料" in text and "逾期" in text

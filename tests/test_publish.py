@@ -200,23 +200,23 @@ def leaks(files: dict[str, bytes]) -> list[str]:
     return found
 
 
-# --- results.csv and tasks.csv ------------------------------------------------------------------
+# --- publication.csv and tasks.csv ------------------------------------------------------------------
 
 HEADER = "抽查计划,抽查任务编号,检查实施机关,抽查事项,检查完成日期,检查结果,企业名称,统一社会信用代码\n"
 PLAN = "2026年第一季度双随机抽查"
 
 
-def test_results_csv_starts_with_a_bom_and_the_exact_chinese_header(files):
+def test_publication_csv_starts_with_a_bom_and_the_exact_chinese_header(files):
     assert list(files) == list(PUBLIC_FILES)
-    assert files["results.csv"].startswith(b"\xef\xbb\xbf" + HEADER.encode("utf-8"))
-    assert b"\r" not in files["results.csv"]  # LF line ends, as chosen
+    assert files["publication.csv"].startswith(b"\xef\xbb\xbf" + HEADER.encode("utf-8"))
+    assert b"\r" not in files["publication.csv"]  # LF line ends, as chosen
 
 
 SX01, SX03, SX13 = (f"{QUARTER}-{item}" for item in ("SX01", "SX03", "SX13"))  # the public tasks: one per item
 
 
-def test_results_csv_has_one_exact_row_per_result_sorted_by_uscc_then_item(files):
-    rows = csv_rows(files["results.csv"])[1:]
+def test_publication_csv_has_one_exact_row_per_result_sorted_by_uscc_then_item(files):
+    rows = csv_rows(files["publication.csv"])[1:]
     assert ",".join(rows[3]) == (f"{PLAN},{SX03},{MARKET},食品销售者监督检查,2026-02-10,"
                                  "发现问题已责令改正；未按规定公示应当公示的信息,平顶山恒达眼镜有限公司,914104116978956839")
     # Visits were given in serving order (V0001..V0004): neither USCC nor grade order.
@@ -237,7 +237,7 @@ def test_no_internal_task_is_published_since_a_task_of_one_grade_would_tell_the_
     # T03 draws grade C only: its id beside an entity, or its count, would publish a grade
     published = [cell for data in files.values() for cell in data.decode("utf-8-sig").replace("\n", ",").split(",")]
     assert not [cell for cell in published if any(task in cell for task in (T01, T02, T03))]
-    rows = csv_rows(files["results.csv"])[1:]
+    rows = csv_rows(files["publication.csv"])[1:]
     assert {(row[7], row[1]) for row in rows if row[3] == "公共场所卫生监督检查"} == {
         ("9141041125295349X0", SX13), ("914104115043120911", SX13), ("914104116978956839", SX13)}
 
@@ -255,10 +255,10 @@ def test_a_demo_quarter_says_demo_in_the_plan_and_on_the_page(inputs):
     assert plan_name("2027Q3") == "2027年第三季度双随机抽查"
     assert plan_name("demo-2026Q4") == "2026年第四季度双随机抽查（演示）"
     demo = public_files(replace(inputs, quarter="demo-2026Q1"), VISITS, RESULTS)
-    assert {row[0] for row in csv_rows(demo["results.csv"])[1:]} == {"2026年第一季度双随机抽查（演示）"}
-    page = Parsed(demo["results.html"].decode("utf-8"))
+    assert {row[0] for row in csv_rows(demo["publication.csv"])[1:]} == {"2026年第一季度双随机抽查（演示）"}
+    page = Parsed(demo["publication.html"].decode("utf-8"))
     assert "演示数据" in "".join(page.text)
-    assert "演示" not in "".join(Parsed(public_files(inputs, VISITS, RESULTS)["results.html"].decode()).text)
+    assert "演示" not in "".join(Parsed(public_files(inputs, VISITS, RESULTS)["publication.html"].decode()).text)
 
 
 def test_a_result_that_fits_no_task_of_its_visit_or_is_given_twice_is_refused(inputs):
@@ -275,18 +275,18 @@ def test_a_result_that_fits_no_task_of_its_visit_or_is_given_twice_is_refused(in
 
 def test_no_public_file_carries_a_grade_ticket_rank_batch_link_or_script(files):
     assert leaks(files) == []
-    page = Parsed(files["results.html"].decode("utf-8"))
+    page = Parsed(files["publication.html"].decode("utf-8"))
     assert "双随机抽查结果公示" in "".join(page.text) and "湛河区" in "".join(page.text)
     assert "平顶山恒达眼镜有限公司" in page.cells and "公共场所卫生监督检查" in page.cells  # the table and the task list
 
 
 @pytest.mark.parametrize("plant, expected", [
-    (lambda f: {**f, "results.csv": "\n".join(line + (",风险等级" if n == 0 else ",C") for n, line in
-                                              enumerate(f["results.csv"].decode("utf-8").split("\n")[:-1])).encode()},
+    (lambda f: {**f, "publication.csv": "\n".join(line + (",风险等级" if n == 0 else ",C") for n, line in
+                                              enumerate(f["publication.csv"].decode("utf-8").split("\n")[:-1])).encode()},
      "'风险'"),
     (lambda f: {**f, "tasks.csv": f["tasks.csv"] + "合计,,,D\n".encode()}, "grade letter"),
     (lambda f: {**f, "tasks.csv": f["tasks.csv"] + "合计,A：3,B：1,\n".encode()}, "per-grade figure"),
-    (lambda f: {**f, "results.csv": f["results.csv"] + f"x,{TICKETS[5]}\n".encode()}, "64-hex ticket"),
+    (lambda f: {**f, "publication.csv": f["publication.csv"] + f"x,{TICKETS[5]}\n".encode()}, "64-hex ticket"),
     (lambda f: {**f, "tasks.csv": f["tasks.csv"] + b"Rank,1,,\n"}, "'rank'"),
     (lambda f: _html(f, "<p>备选 3</p>"), "'备选'"),
     (lambda f: _html(f, "<p>内部资料</p>"), "内部资料"),
@@ -294,7 +294,7 @@ def test_no_public_file_carries_a_grade_ticket_rank_batch_link_or_script(files):
     (lambda f: _html(f, "<script>alert(1)</script>"), "<script"),
     (lambda f: _html(f, "<img src=x onerror=alert(1)>"), "event handler"),
     (lambda f: _html(f, '<p style="background:url(https://example.invalid/x.png)">x</p>'), "url()"),
-    (lambda f: {**f, "results.html": f["results.html"].replace(b"Content-Security-Policy", b"X-Nothing")},
+    (lambda f: {**f, "publication.html": f["publication.html"].replace(b"Content-Security-Policy", b"X-Nothing")},
      "Content-Security-Policy []"),
 ])
 def test_the_leak_scan_reports_each_planted_leak(files, plant, expected):
@@ -304,7 +304,7 @@ def test_the_leak_scan_reports_each_planted_leak(files, plant, expected):
 
 
 def _html(files: dict[str, bytes], planted: str) -> dict[str, bytes]:
-    return {**files, "results.html": files["results.html"].replace(b"</main>", planted.encode() + b"</main>")}
+    return {**files, "publication.html": files["publication.html"].replace(b"</main>", planted.encode() + b"</main>")}
 
 
 # --- hostile register text ------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def hostile_files(tmp_path_factory) -> dict[str, bytes]:
 
 def test_hostile_names_are_neutralised_in_the_csv_and_shown_as_text_in_the_html(hostile_files):
     assert leaks(hostile_files) == []
-    names = {row[7]: row[6] for row in csv_rows(hostile_files["results.csv"])[1:]}
+    names = {row[7]: row[6] for row in csv_rows(hostile_files["publication.csv"])[1:]}
     assert names == {
         "91410411MA9ALW8QQF": "<script>alert('x')</script>有限公司",
         "91410411MA4C6MNA60": "'=HYPERLINK(\"http://x\")",
@@ -345,7 +345,7 @@ def test_hostile_names_are_neutralised_in_the_csv_and_shown_as_text_in_the_html(
         "9141041128821148XT": "'@SUM(A1)",
         "91410411MA1LTRK4GH": "正常\u202e名称abc",  # the CSV keeps the exact text
     }
-    source = hostile_files["results.html"].decode("utf-8")
+    source = hostile_files["publication.html"].decode("utf-8")
     page = Parsed(source)
     for shown in ("<script>alert('x')</script>有限公司", '=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)",
                   "正常⟨U+202E⟩名称abc"):
@@ -385,14 +385,14 @@ def test_write_public_then_differences_names_each_changed_missing_or_extra_file(
     assert {name: (folder / name).read_bytes() for name in PUBLIC_FILES} == files
     assert differences(folder, files) == []
 
-    data = bytearray(files["results.csv"])
+    data = bytearray(files["publication.csv"])
     data[-2] ^= 1
-    (folder / "results.csv").write_bytes(bytes(data))
+    (folder / "publication.csv").write_bytes(bytes(data))
     (folder / "tasks.csv").unlink()
     (folder / "extra.txt").write_text("x", encoding="utf-8")
     found = differences(folder, files)
     assert len(found) == 3, found
-    assert [line.split()[:2] for line in found] == [["extra", "extra.txt"], ["changed", "results.csv:"],
+    assert [line.split()[:2] for line in found] == [["extra", "extra.txt"], ["changed", "publication.csv:"],
                                                    ["missing", "tasks.csv"]]
 
     write_public(folder, files)
@@ -435,8 +435,8 @@ def _alert_open(browser) -> bool:
 
 @needs_chromium
 def test_the_page_opens_in_chromium_runs_no_script_and_its_console_stays_clean(hostile_files, browser, tmp_path):
-    page = tmp_path / "results.html"
-    page.write_bytes(hostile_files["results.html"])
+    page = tmp_path / "publication.html"
+    page.write_bytes(hostile_files["publication.html"])
     log = _open(browser, page)
     assert not _alert_open(browser)
     assert browser.execute_script("return document.scripts.length;") == 0
@@ -449,7 +449,7 @@ def test_the_page_opens_in_chromium_runs_no_script_and_its_console_stays_clean(h
 def test_chromium_refuses_a_script_planted_in_the_page_and_says_so(hostile_files, browser, tmp_path):
     """The console check above can fail: the page's policy refuses a planted script, with a SEVERE entry."""
     page = tmp_path / "planted.html"
-    page.write_bytes(_html(hostile_files, "<script>alert('planted')</script>")["results.html"])
+    page.write_bytes(_html(hostile_files, "<script>alert('planted')</script>")["publication.html"])
     log = _open(browser, page)
     assert not _alert_open(browser)
     assert any("Content Security Policy" in entry["message"] for entry in log if entry["level"] == "SEVERE"), log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -208,3 +209,39 @@ def test_make_replace_appends_a_record_that_make_verify_accepts(drawn, tmp_path)
     verified = make(copy, "verify")
     assert verified.returncode == 0, verified.stdout
     assert "PASS  records" in verified.stdout and verified.stdout.strip().splitlines()[-1] == "PASS"
+
+
+def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_verify_passes(demo_results):
+    root, result = demo_results
+    archive = root / "outputs" / DEMO_QUARTER
+    record = archive / "records" / "0001-results"
+    assert {p.relative_to(record).as_posix() for p in record.rglob("*") if p.is_file()} == {
+        "results.json", "results.csv", "notebooks/05-results.ipynb", "html/05-results.html", "SHA256SUMS",
+        "manifest.json", "manifest.json.sha256"}
+    data = json.loads((record / "results.json").read_text(encoding="utf-8"))
+    assert data["as_of"] == "2026-12-31" and data["source"]["name"] == "results-filled.csv"
+    assert data["open_findings"] > 0 and data["overdue_publications"] > 0
+    public = root / "public" / DEMO_QUARTER
+    assert sorted(p.name for p in public.iterdir()) == ["publication.csv", "publication.html", "tasks.csv"]
+    assert {f"public/{DEMO_QUARTER}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in public.iterdir()} \
+        == data["public"]
+    assert (root / "outputs" / "demo-violations.csv").read_text(encoding="utf-8").startswith("uscc,name,quarter,")
+    assert f"public: public/{DEMO_QUARTER}/" in result.stdout and "Traceback" not in result.stderr
+    verified = make(root, "verify")
+    lines = verified.stdout.strip().splitlines()
+    assert verified.returncode == 0 and lines[-1] == "PASS", verified.stdout
+    assert any(line.startswith("PASS  records") and "records/0001-results" in line for line in lines)
+    assert any(line.startswith("PASS  public") and "is identical" in line for line in lines)
+    assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line for line in lines)
+
+
+def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_item(demo_results):
+    from openpyxl import load_workbook
+
+    root, _ = demo_results
+    made = make(root, "results-form")
+    assert made.returncode == 0, made.stdout + made.stderr
+    sheet = load_workbook(root / "registers" / DEMO_QUARTER / "results-form.xlsx").worksheets[0]
+    visits = (root / "outputs" / DEMO_QUARTER / "draw" / "visits.csv").read_text(encoding="utf-8").splitlines()[1:]
+    items = sum(len(line.split(",")[4].split(";")) for line in visits)
+    assert sheet.max_row == items + 1 and sheet.cell(1, 1).value == "检查编号"

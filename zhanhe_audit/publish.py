@@ -10,10 +10,10 @@ rank, reserve, batch or per-grade figure.
 
 The tree ``public/<quarter>/`` (``Project.public``) holds exactly ``PUBLIC_FILES``:
 
-- ``results.csv``: one row per (visit, item) result; UTF-8 with a byte-order mark, so
+- ``publication.csv``: one row per (visit, item) result; UTF-8 with a byte-order mark, so
   Excel opens it as UTF-8; rows end in LF (``\\n``), which Excel, LibreOffice and
   ``csv`` all read; rows sorted by USCC, then task, then item id, never by grade or ticket;
-- ``results.html``: the same table and the task list, one self-contained page under the
+- ``publication.html``: the same table and the task list, one self-contained page under the
   same Content-Security-Policy as the internal pages, with no script and no link;
 - ``tasks.csv``: the quarter's public tasks: one per inspection item (``<quarter>-<item>``),
   its department and the number of entities with a published result (检查户数).
@@ -41,13 +41,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
+from .evidence import PARTIAL
 from .findings import Result
 from .inputs import Inputs
 from .inspectors import Visit
 from .params import QUARTER, parse_quarter
 from .report import escape
 
-PUBLIC_FILES = ("results.csv", "results.html", "tasks.csv")
+PUBLIC_FILES = ("publication.csv", "publication.html", "tasks.csv")
 
 # The fields of a random-inspection result as the national enterprise credit publicity system lists them.
 RESULTS_HEADER = ("抽查计划", "抽查任务编号", "检查实施机关", "抽查事项", "检查完成日期", "检查结果", "企业名称",
@@ -66,7 +67,7 @@ QUARTER_NAMES = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 @dataclass(frozen=True)
 class PublicResult:
-    """One row of ``results.csv``, in ``RESULTS_HEADER`` order."""
+    """One row of ``publication.csv``, in ``RESULTS_HEADER`` order."""
 
     plan: str
     task_id: str
@@ -105,7 +106,7 @@ def public_task(quarter: str, item_id: str) -> str:
 
 
 def public_results(inputs: Inputs, visits: list[Visit], results: list[Result]) -> list[PublicResult]:
-    """The rows of ``results.csv``: one per result, sorted by USCC, then item id (then the row's text).
+    """The rows of ``publication.csv``: one per result, sorted by USCC, then item id (then the row's text).
 
     A row's task is its item's public task. Raises ``ArchiveError`` when a result does not fit the
     visits, their tasks or the registers.
@@ -147,7 +148,7 @@ def astuple(row: PublicResult | PublicTask) -> tuple[str, ...]:
 
 def public_tasks(inputs: Inputs, rows: list[PublicResult]) -> list[PublicTask]:
     """One public task per item of the params' tasks, by item id: the item, its department and the number
-    of distinct entities with a row of ``results.csv`` for it (no grade, no internal task)."""
+    of distinct entities with a row of ``publication.csv`` for it (no grade, no internal task)."""
     entities: dict[str, set[str]] = {}
     for row in rows:
         entities.setdefault(row.task_id, set()).add(row.uscc)
@@ -198,7 +199,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
 
 
 def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicTask]) -> str:
-    """``results.html``: the results table, then the task list; no script, no link, nothing fetched."""
+    """``publication.html``: the results table, then the task list; no script, no link, nothing fetched."""
     title = f"{DISTRICT} {plan_name(quarter)}结果公示"
     entities = len({row.uscc for row in rows})
     parts = [
@@ -210,7 +211,7 @@ def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicT
         f"<p>{DISTRICT}“双随机、一公开”抽查检查结果公示：{escape(plan_name(quarter))}（{escape(quarter)}），"
         f"共 {len(rows)} 条检查结果，涉及 {entities} 户市场主体；每条为一户市场主体的一个抽查事项。</p>\n",
         "<p class=\"note\">数据来源：本季度抽查存档中的检查结果记录 (results records)，由存档数据确定性生成；"
-        "与同一目录下的 results.csv、tasks.csv 内容一致。名称中可改变文字显示顺序的双向控制字符显示为 ⟨U+编码⟩。</p>\n",
+        "与同一目录下的 publication.csv、tasks.csv 内容一致。名称中可改变文字显示顺序的双向控制字符显示为 ⟨U+编码⟩。</p>\n",
     ]
     if demo:
         parts.append('<p class="demo"><b>演示数据 DEMO</b>：合成数据，非真实企业与人员，不是正式公示。</p>\n')
@@ -227,8 +228,8 @@ def public_files(inputs: Inputs, visits: list[Visit], results: list[Result]) -> 
     rows = public_results(inputs, visits, results)
     tasks = public_tasks(inputs, rows)
     return {
-        "results.csv": csv_bytes(RESULTS_HEADER, [astuple(row) for row in rows]),
-        "results.html": page(inputs.quarter, is_demo(inputs), rows, tasks).encode("utf-8"),
+        "publication.csv": csv_bytes(RESULTS_HEADER, [astuple(row) for row in rows]),
+        "publication.html": page(inputs.quarter, is_demo(inputs), rows, tasks).encode("utf-8"),
         "tasks.csv": csv_bytes(TASKS_HEADER, [astuple(task) for task in tasks]),
     }
 
@@ -252,7 +253,7 @@ def write_public(folder: Path, files: dict[str, bytes]) -> None:
         target = folder / name
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
-        temporary = folder / f".{name}.partial-{os.getpid()}"
+        temporary = folder / f".{name}{PARTIAL}{os.getpid()}"
         with temporary.open("wb") as handle:
             handle.write(files[name])
             handle.flush()

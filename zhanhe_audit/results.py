@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .calendar import Calendar
 from .errors import ArchiveError, Problem, ResultsError
-from .evidence import CALENDAR, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD
+from .evidence import CALENDAR, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .evidence.files import RESULTS_CSV
 from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown
 from .evidence.store import sha256_file
@@ -233,7 +233,7 @@ def check_row(number: int, cells: dict[str, str], context: Context, visits: dict
     visit: Visit | None = visits.get(cells["visit"])
     quarter = context.inputs.quarter
     if visit is None:
-        problem("visit", f"'{cells['visit']}' is not a current visit of {quarter} (draw/visits.csv with its "
+        problem("visit", f"'{cells['visit']}' is not a current visit of {quarter} ({VISITS} with its "
                 "replacement records); copy the row from the results form")
     elif cells["uscc"] != visit.uscc:
         problem("uscc", f"visit {visit.visit_id} is of entity {visit.uscc}, not '{cells['uscc']}'")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..draw import StratumSummary
-from ..evidence import DRAW, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMS
+from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
@@ -91,7 +91,7 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
 
 ARCHIVE_PARTS = {
     INPUTS: "抽取所用输入的原样副本 (exact copies of the inputs: params, freeze record, registers)",
-    DRAW: "抽取结果 (the draw: tickets.csv, summary.csv, draw.json)",
+    DRAW: "抽取结果 (the draw: " + ", ".join(name.rpartition("/")[2] for name in (TICKETS, SUMMARY, DRAW_RECORD)) + ")",
     NOTEBOOKS: "papermill 执行后的笔记本 (executed notebooks, with papermill's metadata)",
     HTML: "各步骤的网页 (each step as a page)",
 }

@@ -41,7 +41,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
-from .evidence import PARTIAL
+from .evidence.store import replace_file
 from .findings import Result
 from .inputs import Inputs
 from .inspectors import Visit
@@ -245,7 +245,7 @@ def _check_tree(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def write_public(folder: Path, files: dict[str, bytes]) -> None:
-    """Write the tree public/<quarter>/: each file atomically (temporary name, os.replace), removing files of
+    """Write the tree public/<quarter>/: each file atomically (``replace_file``), removing files of
     this tree that are no longer published; the tree is derived, so it may be rewritten."""
     _check_tree(folder, files)
     folder.mkdir(parents=True, exist_ok=True)
@@ -253,12 +253,7 @@ def write_public(folder: Path, files: dict[str, bytes]) -> None:
         target = folder / name
         if target.is_dir() and not target.is_symlink():
             shutil.rmtree(target)
-        temporary = folder / f".{name}{PARTIAL}{os.getpid()}"
-        with temporary.open("wb") as handle:
-            handle.write(files[name])
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)  # replaces a symbolic link itself, never its target
+        replace_file(target, files[name])  # os.replace: a symbolic link itself, never its target
     for entry in sorted(folder.iterdir()):
         if entry.name in files:
             continue

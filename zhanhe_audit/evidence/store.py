@@ -70,8 +70,8 @@ def csv_rows(text: str, columns: Sequence[str], shown: str) -> list[dict[str, st
     return list(reader)
 
 
-def write_new(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` atomically; refuse when ``path`` exists."""
+def _atomic(path: Path, data: bytes | str, place: Callable[[Path, Path], None]) -> None:
+    """Write ``data`` under a temporary name beside ``path``, synced, then ``place`` it at ``path``."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,25 +81,22 @@ def write_new(path: Path, data: bytes | str) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise EvidenceExists(f"{path} exists already; evidence is never overwritten") from None
+        place(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_new(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically; refuse when ``path`` exists (a hard link never replaces)."""
+    try:
+        _atomic(path, data, os.link)
+    except FileExistsError:
+        raise EvidenceExists(f"{path} exists already; evidence is never overwritten") from None
 
 
 def replace_file(path: Path, data: bytes | str) -> None:
     """Write a derived file (never evidence: the public tree, the violations file) atomically, replacing it."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    _atomic(path, data, os.replace)
 
 
 def archives(outputs: Path) -> list[Path]:

@@ -131,3 +131,27 @@ def verdict(count: int, what: str) -> Html:
     """A large count that must read 0, green when it does."""
     colour = "#080" if count == 0 else "#b00"
     return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{count}</b> {escape(what)}</p>")
+
+
+def quarter_and_year_plot(quarter: list[float], year: list[float], ylabel: str, title: str,
+                          floors: dict[str, float] | None = None):
+    """Per grade, a percentage this quarter and in the year so far side by side (and the floors, in red)."""
+    from matplotlib import pyplot as plt
+
+    from ..registers import GRADES
+
+    figure, axes = plt.subplots(figsize=(8, 3.6))
+    xs = range(len(GRADES))
+    axes.bar([x - 0.2 for x in xs], quarter, 0.4, label="本季度 this quarter", color=COLOURS["selected"])
+    axes.bar([x + 0.2 for x in xs], year, 0.4, label="本年累计 year so far", color="#6baed6")
+    for x, grade in zip(xs, GRADES, strict=True):
+        if floors:
+            axes.hlines(floors[grade], x - 0.45, x + 0.45, colors=COLOURS["floor"], linewidth=2,
+                        label="下限 floor" if x == 0 else "_nolegend_")
+    axes.set_xticks(list(xs), [GRADE_NAMES[g] for g in GRADES])
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.legend(fontsize=8)
+    axes.grid(axis="y", alpha=0.3)
+    figure.tight_layout()
+    return figure

@@ -11,8 +11,7 @@ from matplotlib.ticker import FuncFormatter, NullFormatter
 from ..draw import StratumSummary
 from ..fairness import Balance, Coverage, Event, Inclusion, below_floor, reading
 from ..params import FLOORS, percent_fraction
-from ..registers import GRADES
-from . import COLOURS, GRADE_NAMES, Html, escape, plot_label
+from . import COLOURS, GRADE_NAMES, Html, escape, plot_label, quarter_and_year_plot
 
 
 def compliance_plot(summary: list[StratumSummary]):
@@ -64,22 +63,10 @@ def compliance_frame(summary: list[StratumSummary]) -> pd.DataFrame:
 
 def coverage_plot(quarter_rows: list[Coverage], year_rows: list[Coverage]):
     """Per grade: share of active entities drawn at least once, this quarter and this year so far."""
-    figure, axes = plt.subplots(figsize=(8, 3.6))
-    xs = range(len(GRADES))
-    axes.bar([x - 0.2 for x in xs], [100 * float(r.share) for r in quarter_rows], 0.4, label="本季度 this quarter",
-             color=COLOURS["selected"])
-    axes.bar([x + 0.2 for x in xs], [100 * float(r.share) for r in year_rows], 0.4, label="本年累计 year so far",
-             color="#6baed6")
-    for x, grade in zip(xs, GRADES, strict=True):
-        axes.hlines(float(FLOORS[grade]), x - 0.45, x + 0.45, colors=COLOURS["floor"], linewidth=2,
-                    label="下限 floor" if x == 0 else "_nolegend_")
-    axes.set_xticks(list(xs), [GRADE_NAMES[g] for g in GRADES])
-    axes.set_ylabel("至少抽中一次的比例 (%)")
-    axes.set_title("各等级在业主体至少抽中一次的比例 (share of active entities drawn at least once)")
-    axes.legend(fontsize=8)
-    axes.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    return figure
+    return quarter_and_year_plot([100 * float(r.share) for r in quarter_rows], [100 * float(r.share) for r in year_rows],
+                                 "至少抽中一次的比例 (%)",
+                                 "各等级在业主体至少抽中一次的比例 (share of active entities drawn at least once)",
+                                 {grade: float(floor) for grade, floor in FLOORS.items()})
 
 
 def coverage_frame(quarter_rows: list[Coverage], year_rows: list[Coverage]) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from matplotlib.lines import Line2D
 from ..findings import CATEGORIES, Result, Suggestion, problem_visits
 from ..inputs import Inputs
 from ..registers import GRADES
-from . import COLOURS, GRADE_NAMES, Html, escape
+from . import COLOURS, GRADE_NAMES, Html, escape, quarter_and_year_plot
 
 OVERDUE = "#d62728"
 ON_TIME = "#2ca02c"
@@ -105,20 +105,11 @@ def shares_frame(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int,
 
 
 def shares_plot(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int, int]]):
-    figure, axes = plt.subplots(figsize=(8, 3.4))
-    xs = range(len(GRADES))
-    for offset, (label, counts, colour) in enumerate((("本季度 this quarter", quarter, COLOURS["selected"]),
-                                                       ("本年累计 year so far", year, "#6baed6"))):
-        axes.bar([x - 0.2 + 0.4 * offset for x in xs],
-                 [100 * found / total if total else 0 for found, total in (counts[g] for g in GRADES)], 0.4,
-                 label=label, color=colour)
-    axes.set_xticks(list(xs), [GRADE_NAMES[g] for g in GRADES])
-    axes.set_ylabel("发现问题的检查占比 (%)")
-    axes.set_title("各等级发现问题的检查占比 (share of visits that found a problem)")
-    axes.legend(fontsize=8)
-    axes.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    return figure
+    def percent(counts: dict[str, tuple[int, int]]) -> list[float]:
+        return [100 * found / total if total else 0 for found, total in (counts[g] for g in GRADES)]
+
+    return quarter_and_year_plot(percent(quarter), percent(year), "发现问题的检查占比 (%)",
+                                 "各等级发现问题的检查占比 (share of visits that found a problem)")
 
 
 def suggestions_frame(suggestions: list[Suggestion]) -> pd.DataFrame:

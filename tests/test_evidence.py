@@ -118,8 +118,8 @@ ROUND_TRIPS: dict[str, tuple[CsvFile, list]] = {
         BalanceRow("B", "unit", 3, 0.0, 2, 1.0, AWKWARD),
     ]),
     "INCLUSION_CSV": (INCLUSION_CSV, [
-        InclusionRow("2026Q1-T01", "A", 120, 2, 1000, 3, 31, 117.25, 0.412345),
-        InclusionRow("2026Q1-T01", "D", 1, 1, 1000, 1000, 1000, None, None),
+        InclusionRow("2026Q1-T01", "A", 120, 120, 2, 1000, 3, 31, 117.25, 0.412345),
+        InclusionRow("2026Q1-T01", "D", 5000, 1000, 1, 1000, 1000, 1000, None, None),
     ]),
     "TIMELINE_CSV": (TIMELINE_CSV, [
         TimelineRow("冻结名录 freeze", "2026-01-03T08:00:00+08:00", "git 2f1e3a9", True),

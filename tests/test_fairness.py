@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import date
 from fractions import Fraction
@@ -9,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from zhanhe_audit import fairness
-from zhanhe_audit.draw import TicketRow
+from zhanhe_audit.draw import StratumSummary, TicketRow
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.registers import Entity, Registers
 from zhanhe_audit.uscc import complete
@@ -62,7 +63,7 @@ def test_main_category_is_the_rarest_tag():
 
 
 def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
-    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6)
+    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
     [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
     assert sum(result.counts) == 6 * 1000  # exactly n per seed
     assert Fraction(sum(result.counts), result.seeds * result.eligible) == result.expected_rate == Fraction(1, 10)
@@ -70,7 +71,7 @@ def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
 
 
 def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
-    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6)
+    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
     real = fairness.order
 
     def biased(seed, task_id, usccs):
@@ -85,7 +86,7 @@ def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
 
 
 def test_uniformity_is_not_tested_when_everyone_or_no_one_is_drawn():
-    stratum = fairness.Stratum("2026Q1-T01", "D", tuple(complete(f"91410411{i:09d}") for i in range(3)), 3)
+    stratum = fairness.Stratum("2026Q1-T01", "D", tuple(complete(f"91410411{i:09d}") for i in range(3)), 3, 3)
     [result] = fairness.inclusion([stratum], seeds=10, workers=1)
     assert result.p_value is None and result.counts == (10, 10, 10)
 
@@ -118,3 +119,18 @@ def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
     commits = (("f" * 40, "2026-11-26T05:00:00+00:00"), ("s" * 40, "2026-11-26T04:50:00+00:00"))
     _, problems = fairness.timeline(record, {"date": "2026-11-26"}, "2026-11-27T09:00:00+00:00", commits)
     assert problems and "freeze committed" in problems[0]
+
+
+def test_a_stratum_larger_than_follow_is_simulated_on_a_fixed_subset_drawing_the_same_share():
+    usccs = [complete(f"91410411{i:09d}") for i in range(5000)]
+    tickets = [TicketRow("2026Q1-T01", "A", uscc, "", i + 1, i < 50, None) for i, uscc in enumerate(usccs)]
+    summary = [StratumSummary("2026Q1-T01", "A", 5000, "1", "1", 50, 50, "")]
+    (stratum,) = fairness.strata_of(tickets, summary, follow=300)
+    # the 300 with the smallest SHA-256 of "monte carlo ⏎ USCC", whatever the ticket or the register order
+    by_hash = sorted(usccs, key=lambda u: hashlib.sha256(f"monte carlo\n{u}".encode()).hexdigest())[:300]
+    assert stratum.usccs == tuple(sorted(by_hash)) and stratum.eligible == 5000
+    assert stratum.n == 3  # round(300 × 50 / 5000)
+    assert fairness.strata_of(tickets[::-1], summary, follow=300) == [stratum]
+    [result] = fairness.inclusion([stratum], seeds=200, workers=1)
+    assert (result.eligible, result.followed, result.n) == (5000, 300, 3) and sum(result.counts) == 3 * 200
+    assert result.expected_rate == Fraction(3, 300)

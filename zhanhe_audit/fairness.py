@@ -15,23 +15,28 @@ rules?". Everything here is computed from the archive's files.
   (``draw.order``) over many seeds; each entity's inclusion count is compared with
   M·n/N by a chi-square test whose statistic is divided by (1 − n/N), the variance of
   an inclusion count when exactly n of N are drawn (approximately χ² with N − 1
-  degrees of freedom).
+  degrees of freedom). Its cost is bounded: a stratum of more than ``FOLLOW`` entities
+  is simulated on a fixed subset of ``FOLLOW`` of them (those with the smallest
+  SHA-256 of "monte carlo ⏎ USCC", chosen without any seed) drawing the same share,
+  ``round(FOLLOW · n / N)``; the page says so for each stratum.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .draw import StratumSummary, TicketRow, order
+from .draw import StratumSummary, TicketRow, order, sha256_hex
 from .history import History, year_of
 from .params import FLOORS
 from .registers import GRADES, Entity, Registers
 
 SIGNIFICANCE = 0.05
+FOLLOW = 1000  # entities the Monte Carlo follows per stratum: its cost stays bounded at any scale
 MIN_EXPECTED = 5  # the usual rule for a chi-square approximation
 MERGED = "其他（合并）"
 PARALLEL_FROM = 2_000_000  # tickets hashed by the Monte Carlo (about 1 s on one core) before a worker pool pays off
@@ -168,24 +173,26 @@ def reading(result: Balance, tests: int) -> str:
 class Stratum:
     task_id: str
     grade: str
-    usccs: tuple[str, ...]
-    n: int
+    usccs: tuple[str, ...]  # the entities followed: all of the stratum, or a fixed subset of FOLLOW
+    n: int  # drawn among them
+    eligible: int  # N, the whole stratum
 
 
 @dataclass(frozen=True)
 class Inclusion:
     task_id: str
     grade: str
-    eligible: int
-    n: int
+    eligible: int  # N, the whole stratum
+    followed: int  # the entities simulated: N, or FOLLOW of them
+    n: int  # drawn among the followed
     seeds: int
-    counts: tuple[int, ...]  # per entity, in the stratum's uscc order
+    counts: tuple[int, ...]  # per followed entity, in uscc order
     statistic: float | None
     p_value: float | None
 
     @property
     def expected_rate(self) -> Fraction:
-        return Fraction(self.n, self.eligible)
+        return Fraction(self.n, self.followed)
 
 
 def monte_carlo_seed(index: int) -> str:
@@ -235,17 +242,32 @@ def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = No
     for stratum in strata:
         counts = [totals[stratum.task_id, stratum.grade][uscc] for uscc in stratum.usccs]
         statistic, p_value = _uniformity(stratum, counts, seeds)
-        found.append(Inclusion(stratum.task_id, stratum.grade, len(stratum.usccs), stratum.n, seeds, tuple(counts),
-                               statistic, p_value))
+        found.append(Inclusion(stratum.task_id, stratum.grade, stratum.eligible, len(stratum.usccs), stratum.n, seeds,
+                               tuple(counts), statistic, p_value))
     return found
 
 
-def strata_of(tickets: list[TicketRow], summary: list[StratumSummary]) -> list[Stratum]:
+def followed(usccs: list[str], count: int) -> tuple[str, ...]:
+    """The entities the Monte Carlo follows in a stratum: all of them, or the ``count`` with the smallest
+    SHA-256 of "monte carlo ⏎ USCC" (fixed before any seed, the same for every seed), in USCC order."""
+    if len(usccs) <= count:
+        return tuple(sorted(usccs))
+    return tuple(sorted(heapq.nsmallest(count, usccs, key=lambda uscc: sha256_hex(f"monte carlo\n{uscc}"))))
+
+
+def strata_of(tickets: list[TicketRow], summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:
+    """The strata the Monte Carlo simulates; one larger than ``follow`` on a fixed subset drawing its share."""
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in tickets:
         members[row.task_id, row.grade].append(row.uscc)
-    return [Stratum(row.task_id, row.grade, tuple(sorted(members[row.task_id, row.grade])), row.quota)
-            for row in summary if row.eligible]
+    found = []
+    for stratum in summary:
+        if stratum.eligible:
+            subset = followed(members[stratum.task_id, stratum.grade], follow)
+            share = Fraction(len(subset) * stratum.quota, stratum.eligible)
+            n = stratum.quota if len(subset) == stratum.eligible else max(1, int(share + Fraction(1, 2)))
+            found.append(Stratum(stratum.task_id, stratum.grade, subset, n, stratum.eligible))
+    return found
 
 
 # --- timeline -------------------------------------------------------------------------------
@@ -301,6 +323,7 @@ class InclusionRow:
     task_id: str
     grade: str
     eligible: int
+    followed: int
     n: int
     seeds: int
     min_count: int
@@ -310,8 +333,8 @@ class InclusionRow:
 
 
 def inclusion_row(result: Inclusion) -> InclusionRow:
-    return InclusionRow(result.task_id, result.grade, result.eligible, result.n, result.seeds, min(result.counts),
-                        max(result.counts), _rounded(result.statistic), _rounded(result.p_value))
+    return InclusionRow(result.task_id, result.grade, result.eligible, result.followed, result.n, result.seeds,
+                        min(result.counts), max(result.counts), _rounded(result.statistic), _rounded(result.p_value))
 
 
 @dataclass(frozen=True)

@@ -128,9 +128,10 @@ def inclusion_plot(results: list[Inclusion]):
 
 def inclusion_frame(results: list[Inclusion]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "任务 task": r.task_id, "等级 grade": r.grade, "总体 N": r.eligible, "应抽 n": r.n,
+        "任务 task": r.task_id, "等级 grade": r.grade, "总体 N": r.eligible,
+        "模拟对象 followed": r.followed if r.followed < r.eligible else "全部 all", "模拟中抽取 n": r.n,
         "理论概率 n/N": f"{float(r.expected_rate):.4f}",
-        "平均频率 mean rate": f"{sum(r.counts) / (r.seeds * r.eligible):.4f}",
+        "平均频率 mean rate": f"{sum(r.counts) / (r.seeds * r.followed):.4f}",
         "最小–最大 min–max": f"{min(r.counts) / r.seeds:.3f}–{max(r.counts) / r.seeds:.3f}",
         "均匀性 p 值 uniformity p": "" if r.p_value is None else f"{r.p_value:.3f}",
     } for r in results])

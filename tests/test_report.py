@@ -319,3 +319,13 @@ def test_no_plot_shows_mathtext_source_now_that_mathtext_is_off():
         texts = [text.get_text() for text in figure.findobj(matplotlib.text.Text)]
         assert [text for text in texts if "$" in text or "\\math" in text] == [], figure.axes[0].get_title()
         plt.close(figure)
+
+
+def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
+    import pandas as pd
+
+    frame = pd.DataFrame({"序号 n": range(1, 1201)})
+    shown = report.table(frame, rows=500).to_html()
+    assert ">500<" in shown and ">501<" not in shown and "共 1200 行" in shown and "the first 500 shown" in shown
+    short = report.table(frame.head(20)).to_html()
+    assert ">20<" in short and "共" not in short

@@ -9,9 +9,10 @@ A ticket is the SHA-256 hex of ``seed \\n task \\n uscc``; within each
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from .params import FLOORS, Params, Task
 
@@ -43,8 +44,11 @@ def batch_of(rank: int, batches: int) -> int:
     return (rank - 1) % batches + 1
 
 
-@dataclass(frozen=True)
-class TicketRow:
+class TicketRow(NamedTuple):
+    """One eligible entity of a stratum with its ticket and rank (a row of ``draw/tickets.csv``).
+
+    A named tuple, not a dataclass: a draw at city or province scale makes millions of them."""
+
     task_id: str
     grade: str
     uscc: str
@@ -93,16 +97,23 @@ def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: i
     ]
 
 
+Rank = Callable[[str, str, str, Iterable[str], int, "int | None"], list[TicketRow]]
+
+
 def draw_task(seed: str, task: Task, population: dict[str, list[str]],
-              params: Params) -> tuple[list[TicketRow], list[StratumSummary]]:
-    """Draw one task: ``population`` maps each of the task's grades to its eligible USCCs."""
+              params: Params, rank: Rank | None = None) -> tuple[list[TicketRow], list[StratumSummary]]:
+    """Draw one task: ``population`` maps each of the task's grades to its eligible USCCs.
+
+    ``rank`` ranks one stratum: this module's ``rank_stratum`` (the reference), or one that gives
+    the same rows faster (``ranking.rank_stratum``)."""
+    rank = rank or rank_stratum
     rows: list[TicketRow] = []
     summaries: list[StratumSummary] = []
     for grade in task.grades:
         usccs = population.get(grade, [])
         eligible = len(set(usccs))
         n = quota(eligible, params.percent[grade])
-        ranked = rank_stratum(seed, task.task_id, grade, usccs, n, task.batches)
+        ranked = rank(seed, task.task_id, grade, usccs, n, task.batches)
         rows += ranked
         summaries.append(StratumSummary(
             task.task_id, grade, eligible, params.percent_text[grade], str(FLOORS[grade]), n,

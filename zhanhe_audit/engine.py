@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import freeze, history, inspectors, matching
+from . import freeze, history, inspectors, matching, ranking
 from .draw import StratumSummary, TicketRow, draw_task
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
@@ -156,7 +156,7 @@ def run_draw(inputs: Inputs) -> DrawResult:
     for task in params.tasks:
         eligibility = matching.eligible(task, registers, params, inputs.history, year)
         population = {grade: [entity.uscc for entity in entities] for grade, entities in eligibility.population.items()}
-        rows, strata = draw_task(seed, task, population, params)
+        rows, strata = draw_task(seed, task, population, params, ranking.rank_stratum)
         tickets += rows
         summary += strata
         found.append(eligibility)

@@ -90,13 +90,22 @@ def setup() -> None:
     matplotlib.rcParams["text.usetex"] = False
 
 
-def table(frame: pd.DataFrame):
+SHOWN_ROWS = 500  # a table shows at most this many rows: pages stay readable at any scale
+
+
+def table(frame: pd.DataFrame, rows: int = SHOWN_ROWS):
     """A table as the pages show it: no pandas row numbers; every cell and label shown as text
-    (HTML-escaped by the Styler, bidi controls revealed), never as markup."""
-    shown = frame.map(lambda value: reveal(value) if isinstance(value, str) else value)
+    (HTML-escaped by the Styler, bidi controls revealed), never as markup. A longer table shows
+    its first ``rows`` rows and says how many there are: every row is in the archive file cited."""
+    total = len(frame)
+    shown = frame.head(rows).map(lambda value: reveal(value) if isinstance(value, str) else value)
     shown = shown.rename(columns=lambda label: reveal(str(label)), index=lambda label: reveal(str(label)))
-    return (shown.style.hide(axis="index").format(escape="html")
-            .format_index(escape="html", axis="columns").format_index(escape="html", axis="index"))
+    styled = (shown.style.hide(axis="index").format(escape="html")
+              .format_index(escape="html", axis="columns").format_index(escape="html", axis="index"))
+    if total > rows:
+        styled = styled.set_caption(f"共 {total} 行，此处显示前 {rows} 行；全部行见上列数据来源文件 "
+                                    f"({total} rows, the first {rows} shown; every row is in the source file cited above)")
+    return styled
 
 
 class Html(str):

@@ -1,0 +1,33 @@
+-- Draw protocol v1, "Ticket" and "Selection", as SQL for an engine that holds a national register
+-- (about 180 million entities): Spark SQL as written; tests/test_sql.py runs this same text on DuckDB
+-- and compares every ticket, rank and selected flag with the package's reference engine.
+--
+-- Inputs (tables):
+--   eligible(task_id STRING, grade STRING, uscc STRING)   -- one row per eligible entity of each task and grade
+--   quotas(task_id STRING, grade STRING, quota INT)       -- n = ceil(N * p / 100), computed exactly (draw.quota)
+-- Parameter :seed  -- the normalised seed (protocol v1, "Seed"), passed as a parameter, never spliced into the
+--                  text (spark.sql(text, args={"seed": seed}) in Spark 3.4 and later)
+--
+-- ticket(T, u) = SHA-256 of seed LF T LF u, as 64 lower-case hex characters: sha2(..., 256) in Spark.
+-- Ranks follow (ticket, uscc) ascending within each (task, grade); ranks 1..n are selected.
+SELECT
+  e.task_id,
+  e.grade,
+  e.uscc,
+  e.ticket,
+  e.rank,
+  e.rank <= q.quota AS selected
+FROM (
+  SELECT
+    task_id,
+    grade,
+    uscc,
+    ticket,
+    ROW_NUMBER() OVER (PARTITION BY task_id, grade ORDER BY ticket, uscc) AS rank
+  FROM (
+    SELECT DISTINCT task_id, grade, uscc, sha2(concat_ws(chr(10), :seed, task_id, uscc), 256) AS ticket
+    FROM eligible
+  ) AS hashed
+) AS e
+JOIN quotas AS q ON q.task_id = e.task_id AND q.grade = e.grade
+ORDER BY e.task_id, e.grade, e.rank

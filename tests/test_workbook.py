@@ -144,20 +144,22 @@ def test_a_draw_killed_at_any_point_is_recovered_by_the_next_draw(tmp_path):
     removes what the killed one left, says so in one line, and gets further; the last one completes."""
     _ready(tmp_path)
     outputs = tmp_path / "outputs"
-    left = None
+    left, left_cache = None, []
     for point in KILL_POINTS:
         killed = _run(tmp_path, str(ROOT / "tests" / "interrupt.py"), point, str(tmp_path), "2026Q1")
         assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
         assert killed.stdout.splitlines()[-1].startswith("KILLED"), killed.stdout
         if left:
             assert f"removed outputs/{left}: left by a run that was killed" in killed.stdout, killed.stdout
-        (partial,) = [path.name for path in outputs.iterdir()]
+        # the folder being built, and beside it (once the notebooks run) the inputs handed to the kernel
+        partial, *cache = sorted(path.name for path in outputs.iterdir())
         assert partial.startswith(".2026Q1.partial-") and partial != left
-        left = partial
+        assert cache == ([] if point == "manifest" else [f"{partial}.inputs.pickle"])  # gone once the steps ended
+        left, left_cache = partial, cache
     drawn = _run(tmp_path, "-m", "zhanhe_audit.cli", "--root", str(tmp_path), "draw", "2026Q1")
     assert drawn.returncode == 0, drawn.stdout + drawn.stderr
-    assert sum(line.startswith("removed ") for line in drawn.stdout.splitlines()) == 1
-    assert f"removed outputs/{left}: left by a run that was killed" in drawn.stdout
+    assert [line.split()[1] for line in drawn.stdout.splitlines() if line.startswith("removed ")] == [
+        f"outputs/{name}:" for name in [left, *left_cache]]
     verified = _run(tmp_path, "-m", "zhanhe_audit.cli", "--root", str(tmp_path), "verify", "2026Q1")
     assert verified.returncode == 0 and verified.stdout.strip().splitlines()[-1] == "PASS", verified.stdout
     time.sleep(1.5)  # an orphaned kernel notices its parent is gone within a second; it must leave nothing
@@ -245,3 +247,26 @@ def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_it
     visits = (root / "outputs" / DEMO_QUARTER / "draw" / "visits.csv").read_text(encoding="utf-8").splitlines()[1:]
     items = sum(len(line.split(",")[4].split(";")) for line in visits)
     assert sheet.max_row == items + 1 and sheet.cell(1, 1).value == "检查编号"
+
+
+def test_the_steps_take_the_draws_validated_inputs_from_the_cache_and_never_read_the_registers_again(
+        tmp_path, monkeypatch):
+    import pickle
+
+    project = _ready(tmp_path)
+    inputs = engine.prepare_draw(project, "2026Q1")
+    folder = tmp_path / "outputs" / ".2026Q1.partial-1"
+    engine.copy_inputs(inputs, folder)
+    with workbook.inputs_cache(folder).open("wb") as handle:
+        pickle.dump(inputs, handle)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the registers were read and validated again")
+
+    monkeypatch.setattr(workbook, "load_archived", refuse)
+    found = workbook.archived_inputs(folder, "2026Q1")
+    assert found.registers == inputs.registers and found.hashes == inputs.hashes
+    assert found.project == Project(folder / "inputs")  # the archive's copies, byte-identical to what was drawn
+    workbook.inputs_cache(folder).unlink()
+    with pytest.raises(AssertionError, match="read and validated again"):
+        workbook.archived_inputs(folder, "2026Q1")

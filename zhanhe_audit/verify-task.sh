@@ -13,14 +13,17 @@
 # Example, from inside an archive: sh verify-task.sh . demo-2026Q4-T03
 # (the same script is zhanhe_audit/verify-task.sh in the code)
 #
-# How the tickets are computed in batch (one process pipeline for the whole task,
-# not one per ticket): awk writes the message of row K of the task, the bytes of
+# How the tickets are computed in batch (one process pipeline for the whole task, not
+# one per ticket): awk writes the message of row K of the task, the bytes of
 #     printf '%s\n%s\n%s' "$SEED" "$TASK" "$USCC"
-# into the file msg/K (K = 1, 2, 3 ..., so no two rows share a file), and prints K;
-# xargs hands those names to as few sha256sum calls as the argument limit allows,
-# which print 'DIGEST  K' lines; awk joins each digest back to row K by that name.
-# The seed and the task id reach awk through the environment (ENVIRON), never through
-# 'awk -v', which would undo backslash escapes in them.
+# into the file msg/K (K = 1, 2, 3 ..., so no two rows share a file) and prints K;
+# xargs hands those names, a few thousand at a time, to sha256sum, which prints
+# 'DIGEST  K' lines, and removes the files it has hashed; awk joins each digest back to
+# row K by that name. The seed and the task id reach awk through the environment
+# (ENVIRON), never through 'awk -v', which would undo backslash escapes in them.
+# Creating the small files is most of the time: the temporary folder is made in
+# $TMPDIR when it is set, else in /dev/shm (memory) when that exists with room, else
+# in /tmp.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -42,7 +45,12 @@ ZH_SEED=$seed
 ZH_TASK=$task
 export ZH_SEED ZH_TASK
 
-work=$(mktemp -d)
+tmp=${TMPDIR:-}
+if [ -z "$tmp" ] && [ -d /dev/shm ] && [ -w /dev/shm ] \
+   && df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 && $4 >= 262144 { ok = 1 } END { exit !ok }'; then
+  tmp=/dev/shm
+fi
+work=$(TMPDIR=${tmp:-/tmp} mktemp -d)
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -52,12 +60,13 @@ awk -F, 'NR > 1 && $1 == ENVIRON["ZH_TASK"] {print $2","$3","$4","$5","$6}' "$ar
 [ -s "$work/archived" ] || { echo "task $task has no rows in $archive/draw/tickets.csv" >&2; exit 2; }
 
 # Recompute every ticket: sha256 of seed LF task LF uscc, no final LF. Row K's message
-# goes to msg/K; its digest comes back as the line 'DIGEST  K' of sha256sum.
+# goes to msg/K; its digest comes back as the line 'DIGEST  K' of sha256sum, after
+# which msg/K is removed (so that at most some ten thousand files exist at a time).
 mkdir "$work/msg"
 if ! (cd "$work/msg" && awk -F, '
       BEGIN { seed = ENVIRON["ZH_SEED"]; task = ENVIRON["ZH_TASK"] }
       { name = NR ""; printf "%s\n%s\n%s", seed, task, $2 > name; close(name); print name }
-    ' ../archived | xargs sha256sum > ../digests); then
+    ' ../archived | xargs -n 2048 sh -c 'sha256sum "$@" && rm -f "$@"' sh > ../digests); then
   echo "could not hash the messages of $task in $work/msg" >&2
   exit 2
 fi

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -137,6 +138,22 @@ def find_root(start: Path | None = None) -> Path:
 _LOADED: dict[tuple[Path, str], Inputs] = {}  # the steps of a draw share one kernel: inputs are loaded once
 
 
+def inputs_cache(folder: Path) -> Path:
+    """Beside the archive being built, never inside it (every file inside is evidence): the inputs the
+    draw validated, handed to the kernel so that no step reads and validates the registers again. Its
+    name marks it temporary (``.<quarter>.partial-<pid>.inputs.pickle``): a killed run's is swept away."""
+    return folder.with_name(f"{folder.name}.inputs.pickle")
+
+
+def archived_inputs(folder: Path, quarter: str) -> Inputs:
+    """The inputs of the archive being built: from the draw's cache when there is one, else read and validated."""
+    cache = inputs_cache(folder)
+    if cache.is_file():
+        with cache.open("rb") as handle:
+            return replace(pickle.load(handle), project=Project(folder / INPUTS))
+    return load_archived(folder, quarter)
+
+
 def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
     """For a notebook: its step, the quarter's inputs (from the archive's ``inputs/``) and its folder.
 
@@ -146,7 +163,7 @@ def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
     if archive:
         folder = Path(archive)
         if (folder, quarter) not in _LOADED:
-            _LOADED[folder, quarter] = load_archived(folder, quarter)
+            _LOADED[folder, quarter] = archived_inputs(folder, quarter)
         return StepRun(STEP[notebook], quarter, folder, _LOADED[folder, quarter], False)
     inputs = engine.project_inputs(Project(find_root()), quarter)
     folder = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
@@ -309,6 +326,15 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
     progress(f"[1/{total}] checking params, registers and freeze record; copying the inputs; the draw (检查输入、抽取)")
 
     def run(inputs: Inputs, folder: Path) -> None:
+        cache = inputs_cache(folder)
+        with cache.open("wb") as handle:  # the archived copies are byte-identical (engine.copy_inputs checks)
+            pickle.dump(inputs, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            run_steps(folder)
+        finally:
+            cache.unlink(missing_ok=True)
+
+    def run_steps(folder: Path) -> None:
         with kernel() as manager:
             for number, (step, notebook) in enumerate(zip(STEPS, steps, strict=True), start=2):
                 since = time.perf_counter()

@@ -64,8 +64,8 @@ lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
 typecheck: $(STAMP) ## mypy on the package
 	$(BIN)/mypy
 
-bench: $(STAMP) ## time the draw on the demo quarter and on larger synthetic registers
-	$(BIN)/python benchmarks/bench_draw.py
+bench: $(STAMP) ## time the draw from 10k to 10M entities beside pandas and raw SHA-256, and make draw and verify at 200k and 1M (outputs/bench/)
+	$(BIN)/python benchmarks/bench.py
 
 demo-registers: $(STAMP) ## regenerate the synthetic demo registers and the demo's filled results form (byte-identical)
 	$(BIN)/python -m zhanhe_audit.demo registers/demo-2026Q4

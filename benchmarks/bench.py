@@ -1,0 +1,244 @@
+"""``make bench``: how the draw grows from a district to a province (never part of the pass/fail tests).
+
+Everything is generated here; no large file is committed. Results go to ``outputs/bench/``
+(ignored by git): ``bench.csv``, ``bench.md`` (the table the README quotes) and ``bench.png``
+(time against entities, log-log).
+
+1. The draw's ranking (tickets, ranks, selection of every stratum: ``ranking.rank_stratum``,
+   what ``make draw`` runs) for 10k, 100k, 1M and 10M entities in four grades, each in a
+   process of its own so that its peak memory is its own; beside it, in the same run:
+   - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
+     order-dependent, not verifiable, hashing nothing;
+   - the floor: the same SHA-256 messages hashed with no other work, on all cores.
+2. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
+   1,000,000 entities (each step timed, peak memory of the process tree), and
+   ``verify-task.sh`` on the largest task.
+
+    python benchmarks/bench.py [--quick]     (--quick: 10k and 100k only, no end to end)
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "outputs" / "bench"
+SEED = "bench seed 2026-11-26 31415 92653 58979 32384"
+SHARES = (("A", 65, 1), ("B", 25, 3), ("C", 8, 10), ("D", 2, 20))  # grade, share of entities (%), percent drawn
+SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
+END_TO_END = (200_000, 1_000_000)
+
+
+def usccs(count: int) -> list[str]:
+    from zhanhe_audit.uscc import complete
+
+    return [complete(f"91410411{index:09d}") for index in range(count)]
+
+
+def strata(count: int) -> list[tuple[str, list[str], int]]:
+    """(grade, usccs, n) of a synthetic register of ``count`` entities."""
+    from fractions import Fraction
+
+    from zhanhe_audit.draw import quota
+
+    codes, found, start = usccs(count), [], 0
+    for grade, share, percent in SHARES:
+        size = count * share // 100
+        found.append((grade, codes[start:start + size], quota(size, Fraction(percent))))
+        start += size
+    return found
+
+
+def peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rank_all(count: int) -> None:
+    """Child process: rank every stratum as make draw does; print seconds and peak MB."""
+    from zhanhe_audit.ranking import rank_stratum
+
+    prepared = strata(count)
+    before = peak_mb()
+    started = time.perf_counter()
+    rows = sum(len(rank_stratum(SEED, "2027Q1-T01", grade, codes, n)) for grade, codes, n in prepared)
+    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} {before:.0f} {rows}")
+
+
+def pandas_baseline(count: int) -> None:
+    """Child process: what an analyst would write: not reproducible across versions, hashes nothing."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"uscc": usccs(count), "grade": [g for g, share, _ in SHARES for _ in range(count * share // 100)]
+                          + ["A"] * (count - sum(count * s // 100 for _, s, _ in SHARES))})
+    percent = {grade: p / 100 for grade, _, p in SHARES}
+    started = time.perf_counter()
+    sample = frame.groupby("grade", group_keys=False).apply(lambda g: g.sample(frac=percent[g.name], random_state=1))
+    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} 0 {len(sample)}")
+
+
+def _hash_chunk(codes: list[str]) -> int:
+    prefix = hashlib.sha256(f"{SEED}\n2027Q1-T01\n".encode())
+    for code in codes:
+        digest = prefix.copy()
+        digest.update(code.encode())
+        digest.digest()
+    return len(codes)
+
+
+def sha_floor(count: int) -> None:
+    """Child process: the same messages hashed on all cores, nothing else (the floor)."""
+    codes = usccs(count)
+    workers = os.cpu_count() or 1
+    chunks = [codes[i::workers] for i in range(workers)]
+    with ProcessPoolExecutor(workers) as pool:
+        started = time.perf_counter()
+        total = sum(pool.map(_hash_chunk, chunks))
+    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} 0 {total}")
+
+
+def child(function: str, count: int) -> tuple[float, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", function, str(count)], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    seconds, peak, _, _ = done.stdout.split()
+    return float(seconds), float(peak)
+
+
+# --- end to end ----------------------------------------------------------------------------------------
+
+
+def synthetic_project(root: Path, count: int) -> str:
+    """A project whose quarter 2027Q1 has ``count`` entities: the demo's rows repeated under new codes."""
+    from zhanhe_audit.uscc import complete
+
+    quarter = "2027Q1"
+    demo = ROOT / "registers" / "demo-2026Q4"
+    folder = root / "registers" / quarter
+    folder.mkdir(parents=True)
+    for name in ("items", "inspectors", "conflicts", "tags"):
+        shutil.copyfile(demo / f"{name}.csv", folder / f"{name}.csv")
+    rows = list(csv.reader(io.StringIO((demo / "entities.csv").read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    with (folder / "entities.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for index in range(count):
+            row = list(body[index % len(body)])
+            row[0], row[1] = complete(f"91410411{index:09d}"), f"{row[1]}{index}"
+            writer.writerow(row)
+    params = (ROOT / "params" / "demo-2026Q4.yaml").read_text(encoding="utf-8")
+    params = params[:params.index("# The seed is written AFTER")] if "# The seed is written AFTER" in params else params
+    params = params.replace("demo-2026Q4", quarter).replace("demo: true", "demo: false")
+    params = re.sub(r"exclusions:\n(  - .*\n    .*\n)+", "", params)
+    (root / "params").mkdir()
+    (root / "params" / f"{quarter}.yaml").write_text(params, encoding="utf-8")
+    (root / "notebooks").symlink_to(ROOT / "notebooks")
+    return quarter
+
+
+def timed_run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Seconds, peak MB of the process tree (the largest child's resident set), and stdout."""
+    started = time.perf_counter()
+    measure = ["/usr/bin/time", "-f", "PEAK %M"] if Path("/usr/bin/time").exists() else []  # Debian's time
+    done = subprocess.run([*measure, *command], cwd=cwd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    peak = float(re.search(r"PEAK (\d+)", done.stderr)[1]) / 1024 if "PEAK" in done.stderr else float("nan")
+    return time.perf_counter() - started, peak, done.stdout
+
+
+def end_to_end(count: int, rows: list[dict]) -> None:
+    root = OUT / f"project-{count}"
+    shutil.rmtree(root, ignore_errors=True)
+    quarter = synthetic_project(root, count)
+    cli = [sys.executable, "-m", "zhanhe_audit.cli", "--root", str(root)]
+    seconds, peak, _ = timed_run([*cli, "freeze", quarter], root)
+    rows.append({"what": f"freeze, {count:,} entities", "entities": count, "seconds": seconds, "peak_mb": peak})
+    path = root / "params" / f"{quarter}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{SEED}"\n  provenance:\n'
+                    '    method: "bench"\n    date: "2026-11-26"\n    witnesses: ["bench"]\n', encoding="utf-8")
+    seconds, peak, shown = timed_run([*cli, "draw", quarter], root)
+    rows.append({"what": f"make draw, {count:,} entities", "entities": count, "seconds": seconds, "peak_mb": peak})
+    for line in shown.splitlines():
+        if line.startswith("[") or line.strip().endswith(" s"):
+            print("   ", line)
+    seconds, peak, _ = timed_run([*cli, "verify", quarter], root)
+    rows.append({"what": f"make verify, {count:,} entities", "entities": count, "seconds": seconds, "peak_mb": peak})
+    archive = root / "outputs" / quarter
+    sizes = {page.relative_to(archive).as_posix(): page.stat().st_size for page in archive.rglob("*.html")}
+    rows.append({"what": f"largest page, {count:,} entities ({max(sizes, key=sizes.get)})", "entities": count,
+                 "seconds": float("nan"), "peak_mb": max(sizes.values()) / 2**20})
+    rows.append({"what": f"report.html, {count:,} entities", "entities": count, "seconds": float("nan"),
+                 "peak_mb": sizes["report.html"] / 2**20})
+    tickets = list(csv.reader(io.StringIO((archive / "draw" / "tickets.csv").read_text(encoding="utf-8"))))[1:]
+    largest = max({row[0] for row in tickets}, key=lambda task: sum(row[0] == task for row in tickets))
+    count_task = sum(row[0] == largest for row in tickets)
+    seconds, peak, shown = timed_run(["sh", str(archive / "verify-task.sh"), str(archive), largest], root)
+    rows.append({"what": f"verify-task.sh, {count_task:,} tickets", "entities": count_task, "seconds": seconds,
+                 "peak_mb": peak})
+    print("   ", shown.strip())
+
+
+def main(quick: bool) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    machine = (f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, {platform.system()}, "
+               f"Python {platform.python_version()}")
+    print(f"machine: {machine}")
+    rows: list[dict] = []
+    for count in SIZES[:2] if quick else SIZES:
+        for label, function in (("draw (ranking.rank_stratum)", "rank_all"), ("pandas groupby.sample", "pandas_baseline"),
+                                ("SHA-256 only, all cores", "sha_floor")):
+            seconds, peak = child(function, count)
+            rows.append({"what": label, "entities": count, "seconds": seconds, "peak_mb": peak})
+            print(f"{label:<32} {count:>12,} {seconds:8.2f} s {peak:8.0f} MB")
+    if not quick:
+        for count in END_TO_END:
+            end_to_end(count, rows)
+    with (OUT / "bench.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["what", "entities", "seconds", "peak_mb"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}.", "", "| what | entities | seconds | peak MB |",
+             "|---|---:|---:|---:|"]
+    lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |" for r in rows]
+    (OUT / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    plot(rows)
+    print(f"written: {OUT / 'bench.md'}, {OUT / 'bench.csv'}, {OUT / 'bench.png'}")
+
+
+def plot(rows: list[dict]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for label in ("draw (ranking.rank_stratum)", "pandas groupby.sample", "SHA-256 only, all cores"):
+        points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
+        axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+    axes.set_xlabel("entities")
+    axes.set_ylabel("seconds")
+    axes.set_title("time against entities (log-log)")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    figure.savefig(OUT / "bench.png", dpi=110)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child":
+        globals()[sys.argv[2]](int(sys.argv[3]))
+    else:
+        main("--quick" in sys.argv)

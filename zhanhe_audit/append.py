@@ -122,7 +122,7 @@ def violations_text(project: Project, series_name: str) -> str:
                              result.penalty_date.isoformat() if result.penalty_date else "",
                              "是" if result.abnormal_list else "否", f"{folder.name}/{record}"))
     rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
-    return csv_text(VIOLATION_COLUMNS, rows)
+    return "\ufeff" + csv_text(VIOLATION_COLUMNS, rows)  # with a BOM: staff open it in Excel
 
 
 def write_violations(project: Project, quarter: str) -> Path:

@@ -130,7 +130,7 @@ def suggest_percentages(percent: dict[str, Fraction], floors: dict[str, Fraction
         share = Fraction(found, total) if total else None
         floor = floors[grade]
         if share is None or not overall:
-            suggested = max(current, floor)
+            suggested = current  # as the params have it (a percentage below the floor has its written reason)
             why = ("无本等级检查结果，维持现比例 (no results for this grade: unchanged)" if share is None else
                    "各等级均未发现问题，维持现比例 (no problem found in any grade: unchanged)")
         else:

@@ -130,6 +130,10 @@ def compute(inputs: Inputs, folder: Path, now: QuarterState, uscc: str, reason: 
         raise ReplacementRefused("a replacement needs its reason (e.g. --reason '已注销 deregistered on 2026-02-03'): "
                                  "why the entity is out of scope is part of the evidence")
     holding = [visit for visit in now.visits if visit.uscc == uscc]
+    inspected = [record for (visit, _), (record, _) in now.results.items() if holding and visit == holding[0].visit_id]
+    if inspected:
+        raise ReplacementRefused(f"{uscc} was inspected already ({inspected[0]} holds its result): an entity found out "
+                                 "of scope is replaced before its inspection, never after its result is recorded")
     if not holding:
         if uscc in now.replaced:
             raise ReplacementRefused(f"{uscc} was replaced already in {q} ({now.replaced[uscc]}); "

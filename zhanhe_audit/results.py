@@ -250,6 +250,8 @@ def check_row(number: int, cells: dict[str, str], context: Context, visits: dict
     for column, day in (("end", end), ("published", published), ("penalty_date", penalty_date)):
         if day and day > context.as_of:
             problem(column, f"{day} is after the as-of date {context.as_of}")
+    if penalty_date and start and penalty_date < start:
+        problem("penalty_date", f"{penalty_date} is before the inspection started ({start})")
     if published and end and published < end:
         problem("published", f"{published} is before the inspection ended ({end}): a result is published after it")
     inspectors = tuple(filter(None, SEPARATORS.split(cells["inspectors"])))
@@ -258,16 +260,16 @@ def check_row(number: int, cells: dict[str, str], context: Context, visits: dict
         if strangers:
             problem("inspectors", f"{', '.join(strangers)} was not assigned to visit {visit.visit_id} (assigned: "
                     f"{', '.join(visit.inspectors)}); only drawn inspectors inspect")
-        elif len(inspectors) < 2:
+        elif len(set(inspectors)) < 2:
             problem("inspectors", "at least two inspectors inspect (执法人员不少于两人); list their certificate numbers")
-    categories = tuple(filter(None, re.split(r"[;；\n]+", cells["categories"].strip())))
+    categories = tuple(filter(None, (piece.strip() for piece in re.split(r"[;；\n]+", cells["categories"]))))
     unknown = [category for category in categories if category not in CATEGORIES]
     if not categories:
         problem("categories", "is blank; choose one or more of the standard result categories")
     for category in unknown:
         problem("categories", f"'{category}' is not a standard result category; expected one of {'、'.join(CATEGORIES)}")
-    problems_found = any(category not in NOT_PROBLEMS for category in categories)
-    disposition = cells["disposition"] or (NONE_NEEDED if categories and not problems_found else "")
+    problems_found = any(category in CATEGORIES and category not in NOT_PROBLEMS for category in categories)
+    disposition = cells["disposition"] or ("" if problems_found else NONE_NEEDED)
     if disposition not in DISPOSITIONS:
         problem("disposition", f"'{disposition}' is not a disposition; expected {'、'.join(DISPOSITIONS)}"
                 if disposition else "is blank, but a problem was found: every problem gets a disposition "
@@ -313,8 +315,12 @@ def check(rows: list[tuple[int, dict[str, str]]], context: Context, shown_as: st
     found: list[Result] = []
     first: dict[tuple[str, str], int] = {}
     visits, known = context.visits, departments(context.inputs)
+    if context.state.as_of and context.as_of < context.state.as_of:
+        raise ResultsError([Problem(shown_as, None, None, f"as of {context.as_of}, earlier than the results recorded "
+                                    f"already (as of {context.state.as_of}): results go forward in time")])
     for number, cells in rows:
-        if not any(cells[column] for column in FILLED if column in cells):
+        if not any(cells[column] for column in FILLED if column in cells and column != "inspectors"):
+            # (the form pre-fills the inspectors: a row with nothing else is not a result yet)
             continue
         key = (cells["visit"], cells["item"])
         if key in first:
@@ -386,6 +392,7 @@ def apply(state: QuarterState, record: Path) -> None:
     """The quarter after this results record: each row is now the latest result of its (visit, item)."""
     for result in RESULTS_CSV.read(record, RESULTS_FILE):
         state.results[result.key] = (shown(record), result)
+    state.as_of = date.fromisoformat(ResultsRecord.read(record).as_of)
 
 
 def context_of(inputs: Inputs, folder: Path, state: QuarterState, as_of: date, calendar: Calendar) -> Context:

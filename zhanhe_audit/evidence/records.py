@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,8 @@ class QuarterState:
     batches: dict[tuple[str, str], int | None]  # (task, uscc) -> batch, of the drawn and the replacements
     used: set[tuple[str, str]] = field(default_factory=set)  # (task, uscc) taken as a replacement
     replaced: dict[str, str] = field(default_factory=dict)  # uscc found out of scope -> its record
-    results: dict[tuple[str, str], Any] = field(default_factory=dict)  # (visit, item) -> its latest result
+    results: dict[tuple[str, str], Any] = field(default_factory=dict)  # (visit, item) -> (record, latest result)
+    as_of: date | None = None  # the as-of date of the latest results record
 
 
 def draw_state(folder: Path) -> QuarterState:

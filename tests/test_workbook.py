@@ -270,3 +270,13 @@ def test_the_steps_take_the_draws_validated_inputs_from_the_cache_and_never_read
     workbook.inputs_cache(folder).unlink()
     with pytest.raises(AssertionError, match="read and validated again"):
         workbook.archived_inputs(folder, "2026Q1")
+
+
+def test_the_demo_public_tree_carries_no_grade_ticket_rank_batch_link_or_script(demo_results):
+    from test_publish import leaks
+
+    root, _ = demo_results
+    public = root / "public" / DEMO_QUARTER
+    assert leaks({path.name: path.read_bytes() for path in public.iterdir()}) == []
+    # and none of the demo's tasks drawn for one grade (T03: C, T04: D) is named
+    assert not any(b"-T0" in path.read_bytes() for path in public.iterdir())

@@ -9,6 +9,7 @@ the loader's output.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 import zipfile
@@ -795,3 +796,45 @@ def test_semicolon_in_an_item_id_department_or_certificate_number_is_refused_nam
     found = {(p.file, p.row, p.column) for p in problems if "separates lists" in p.message}
     assert found == {(file_of(tmp_path, "items"), 3, "item_id"), (file_of(tmp_path, "items"), 3, "department"),
                      (file_of(tmp_path, "inspectors"), 3, "cert_no")}
+
+
+# --- at scale ---------------------------------------------------------------------------------------
+
+
+def _parquet(path: Path, text: str, **types: object) -> Path:
+    """The rows of a CSV text as a Parquet file (columns as text unless ``types`` says otherwise)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    columns = {name: [row[index] for row in rows] for index, name in enumerate(header)}
+    arrays = {name: pa.array([types[name](value) for value in values]) if name in types else pa.array(values)  # type: ignore[operator]
+              for name, values in columns.items()}
+    pq.write_table(pa.table(arrays), path)
+    return path
+
+
+def test_parquet_registers_load_the_same_records_as_csv(tmp_path: Path) -> None:
+    expected = load_registers(write_registers(tmp_path))
+    parquet = {name: _parquet(tmp_path / f"{name}.parquet", VALID[name]) for name in VALID}
+    assert load_registers(parquet) == expected  # the same records, with the same spreadsheet row numbers
+
+
+def test_parquet_uscc_column_of_numbers_says_the_code_was_stored_as_a_number(tmp_path: Path) -> None:
+    paths = write_registers(tmp_path)
+    text = lines(ENTITY_HEADER, entity("914104110000000001"))
+    path = _parquet(tmp_path / "entities.parquet", text, uscc=int)
+    with pytest.raises(RegisterError) as caught:
+        load_registers({**paths, "entities": path})
+    (problem,) = [p for p in caught.value.problems if p.column == "uscc"]
+    assert problem.row == 2 and "stored as a number" in problem.message
+
+
+def test_a_huge_file_with_many_bad_rows_lists_the_first_100_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    bad = [entity(f"x{n:017d}", grade="Z") for n in range(1500)]  # two problems a row: 'x', and grade Z
+    with pytest.raises(RegisterError) as caught:
+        load(tmp_path, entities=lines(ENTITY_HEADER, *bad))
+    message = str(caught.value)
+    assert message.startswith("3000 problems found; nothing was written:")
+    assert len(caught.value.problems) == 100  # only these are kept: a huge file costs no memory for the rest
+    assert message.count("\n  - ") == 100 and message.rstrip().endswith("... and 2900 more")

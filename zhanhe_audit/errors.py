@@ -40,6 +40,33 @@ class Problem:
 SHOWN_PROBLEMS = 100  # a file with many bad rows lists the first ones and counts the rest
 
 
+class Problems(list):
+    """The problems found in a file: the first ``SHOWN_PROBLEMS`` kept, the others only counted, so that
+    a huge file with many bad rows costs no memory for them. ``len`` counts them all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.more = 0
+
+    def append(self, problem: Problem) -> None:
+        if list.__len__(self) < SHOWN_PROBLEMS:
+            super().append(problem)
+        else:
+            self.more += 1
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+        self.more += getattr(problems, "more", 0)
+
+    def __iadd__(self, problems):  # type: ignore[misc]
+        self.extend(problems)
+        return self
+
+    def __len__(self) -> int:
+        return list.__len__(self) + self.more
+
+
 class InputError(ZhanheError):
     """One or more problems in an input file; all are reported at once (the first
     ``SHOWN_PROBLEMS``, then how many more)."""
@@ -47,6 +74,7 @@ class InputError(ZhanheError):
     def __init__(self, problems: list[Problem], more: int = 0):
         if not problems:
             raise ValueError("InputError needs at least one problem")
+        more += getattr(problems, "more", 0)
         self.problems = list(problems)
         count = len(self.problems) + more
         head = "1 problem" if count == 1 else f"{count} problems"

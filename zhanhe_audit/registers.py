@@ -14,7 +14,7 @@ params file. Every problem of every file is collected and raised at once as
 one ``RegisterError`` naming file, spreadsheet row and column.
 
 The format is taken from the file's content, not its name: a ZIP package is
-read as an ``.xlsx`` workbook, anything else as text. Formats Excel can write
+read as an ``.xlsx`` workbook, a file starting "PAR1" as Parquet, anything else as text. Formats Excel can write
 by mistake (an ``.xls`` workbook, a web page, UTF-16 without a byte-order
 mark) are refused in plain words saying how to save the file instead.
 A text file whose header row has tabs and no commas is tab-separated.
@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import re
 import unicodedata
@@ -53,7 +54,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import uscc as uscc_codes
-from .errors import Problem, RegisterError
+from .errors import Problem, Problems, RegisterError
 
 GRADES = ("A", "B", "C", "D")  # Zhanhe plan, section 3.2: A low ... D high risk
 
@@ -159,6 +160,7 @@ COMPACT_DATE = re.compile(r"[0-9]{8}\Z")  # "%Y%m%d" only for exactly 8 digits
 # which starts every .xlsx package (ECMA-376 Part 2).
 COMPOUND_FILE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
+PARQUET_SIGNATURE = b"PAR1"  # Apache Parquet: the file starts (and ends) with these four bytes
 # A number as Excel writes it into a CSV in the General format: 9.14104E+17.
 SCIENTIFIC_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+[0-9]+\Z", re.IGNORECASE)
 
@@ -239,6 +241,8 @@ class _Unreadable(Exception):
 
 
 def _clean(value: object) -> str:
+    if isinstance(value, str):
+        return value.strip()  # str.strip() removes the full-width space U+3000 too (it is white space)
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -353,6 +357,28 @@ def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset
     return rows, frozenset(numeric)
 
 
+def _parquet_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
+    """Rows of a Parquet file (a platform's columnar export): the header is the column names, row 1;
+    data rows are numbered from 2, as a spreadsheet of the same table would show them. Cells of
+    a numeric column are marked as numbers, as a workbook's are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(pa.BufferReader(data))
+    except (pa.ArrowException, OSError) as error:
+        raise _Unreadable(f"是 Parquet 文件，但无法读取 (a Parquet file that cannot be read: {error}); {SAVE_AS}") from None
+    numeric_columns = [position for position, field in enumerate(table.schema)
+                       if pa.types.is_integer(field.type) or pa.types.is_floating(field.type)]
+    columns = [column.to_pylist() for column in table.columns]
+    rows = [(1, [_clean(name) for name in table.column_names])]
+    rows += [(number, [_clean(column[index]) for column in columns])
+             for index, number in enumerate(range(2, table.num_rows + 2))]
+    numeric = frozenset((number, position) for number in range(2, table.num_rows + 2) for position in numeric_columns
+                        if columns[position][number - 2] is not None)
+    return rows, numeric
+
+
 def _read_cells(path: Path) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
     """Every non-blank row of the file with its spreadsheet row number, and the
     (row, position) of cells a workbook stored as numbers. The content decides
@@ -366,6 +392,8 @@ def _read_cells(path: Path) -> tuple[list[tuple[int, list[str]]], frozenset[tupl
         )
     if data.startswith(ZIP_SIGNATURE):
         rows, numeric = _workbook_cells(data)
+    elif data.startswith(PARQUET_SIGNATURE):
+        rows, numeric = _parquet_cells(data)
     else:
         rows, numeric = _text_cells(data), frozenset()
     return [(number, cells) for number, cells in rows if any(cells)], numeric
@@ -433,6 +461,7 @@ def _chinese_header(register: str, column: str) -> str:
     return names[0] if names else column
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_grade(raw: str) -> str | None:
     """The grade letter for a cell, or ``None`` when it is not a grade."""
     text = unicodedata.normalize("NFKC", raw).strip()
@@ -447,10 +476,16 @@ def normalise_tag(raw: str) -> str:
 
 
 def split_tags(raw: str) -> list[str]:
+    return list(_split_tags(raw))
+
+
+@functools.lru_cache(maxsize=65536)  # a register repeats the same few tag combinations
+def _split_tags(raw: str) -> tuple[str, ...]:
     text = unicodedata.normalize("NFKC", raw)
-    return [tag for tag in (normalise_tag(piece) for piece in text.split(";")) if tag]
+    return tuple(tag for tag in (normalise_tag(piece) for piece in text.split(";")) if tag)
 
 
+@functools.lru_cache(maxsize=65536)  # and the same dates, many times over
 def parse_date(raw: str) -> date | None:
     for pattern in DATE_FORMATS:
         if pattern == "%Y%m%d" and not COMPACT_DATE.match(raw):
@@ -530,7 +565,7 @@ def _tags(table: Table, row: int, column: str, raw: str, known: dict[str, str] |
 
 
 def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
-    problems: list[Problem] = []
+    problems = Problems()
     tags: dict[str, str] = {}
     first_row: dict[str, int] = {}
     for row, cells in table.rows:
@@ -553,7 +588,7 @@ def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
 
 def parse_entities(table: Table, known_tags: dict[str, str] | None,
                    unclassified_grade: str | None = None) -> tuple[tuple[Entity, ...], list[Problem]]:
-    problems: list[Problem] = []
+    problems = Problems()
     entities: list[Entity] = []
     first_row: dict[str, int] = {}
     for row, cells in table.rows:
@@ -601,7 +636,7 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
 
 
 def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[str, Item], list[Problem]]:
-    problems: list[Problem] = []
+    problems = Problems()
     items: dict[str, Item] = {}
     for row, cells in table.rows:
         before = len(problems)
@@ -622,7 +657,7 @@ def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[s
 
 
 def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]:
-    problems: list[Problem] = []
+    problems = Problems()
     inspectors: dict[str, Inspector] = {}
     for row, cells in table.rows:
         before = len(problems)
@@ -651,7 +686,7 @@ def parse_conflicts(table: Table, listed: Collection[str] | None) -> tuple[tuple
     other problems (those are reported there); it is ``None`` when the
     inspectors register lists none, which is reported already.
     """
-    problems: list[Problem] = []
+    problems = Problems()
     conflicts: list[Conflict] = []
     for row, cells in table.rows:
         before = len(problems)
@@ -676,7 +711,7 @@ def load_registers(
     """Read and validate all five registers; raise one ``RegisterError`` listing every problem."""
     shown = shown or {name: str(path) for name, path in paths.items()}
     headers = headers or {}
-    problems: list[Problem] = []
+    problems = Problems()
     tables: dict[str, Table] = {}
     for name in REGISTER_NAMES:
         table, found = read_table(paths[name], name, shown[name], headers.get(name))

@@ -2,10 +2,11 @@
 # verify-task.sh ARCHIVE TASK_ID
 #
 # An implementation of draw protocol v1's selection that needs no Python: POSIX sh,
-# printf, sha256sum, sort, awk and xargs. For one task of an archived quarter, it
-# recomputes every ticket from the seed, ranks each grade's entities by (ticket, uscc),
-# marks ranks 1..quota selected (quota from draw/summary.csv), and compares ticket, rank
-# and selected flag with draw/tickets.csv. It prints MATCH or the first mismatch.
+# sha256sum, sort, awk, sed, xargs, mkfifo, mktemp, df and cmp. For one task of an
+# archived quarter, it recomputes every ticket from the seed, ranks each grade's
+# entities by (ticket, uscc), marks ranks 1..quota selected (quota from
+# draw/summary.csv), and compares ticket, rank and selected flag with draw/tickets.csv.
+# It prints MATCH or the first mismatch.
 #
 # It takes the eligible entities and the quotas from the archive's own files; that
 # they follow from the registers and percentages is what 'make verify' checks.
@@ -13,17 +14,17 @@
 # Example, from inside an archive: sh verify-task.sh . demo-2026Q4-T03
 # (the same script is zhanhe_audit/verify-task.sh in the code)
 #
-# How the tickets are computed in batch (a few processes for the whole task, not a
+# The tickets are computed in batch, by a few processes for the whole task (not a
 # pipeline per ticket): awk writes the message of row K of the task, the bytes of
 #     printf '%s\n%s\n%s' "$SEED" "$TASK" "$USCC"
 # into the file msg/K (K = 1, 2, 3 ..., so no two rows share a file) and prints its
 # name; xargs hands the names, 2048 at a time, to sha256sum, whose 'DIGEST  msg/K'
-# lines awk then joins back to row K by that name. The seed and the task id reach awk through
-# the environment (ENVIRON), never through 'awk -v', which would undo backslash
-# escapes in them. Creating the small files takes most of the time, so the temporary
-# folder is made in $TMPDIR when that is set, else in /dev/shm (memory) when it exists
-# with room, else in /tmp; in /dev/shm each file is removed once hashed, so that only
-# some ten thousand of them exist at a time.
+# lines awk then joins back to row K by that name. The seed and the task id reach awk
+# through the environment (ENVIRON), never through 'awk -v', which would undo
+# backslash escapes in them. Creating the small files takes most of the time, so the
+# temporary folder is made in $TMPDIR when that is set, else in /dev/shm (memory)
+# when it exists with 256 MB free, else in /tmp; in /dev/shm each file is removed
+# once hashed, so that only some ten thousand of them exist at a time.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -72,8 +73,8 @@ cd "$work"
 # Recompute every ticket: sha256 of seed LF task LF uscc, no final LF. Row K's message
 # goes to msg/K, its name to the fifo 'names', from which xargs feeds sha256sum. The
 # two run in the background, so that INT and TERM stop them at once (see stop).
-hash='sha256sum "$@"'
-case $work in /dev/shm/*) hash='sha256sum "$@" && rm -f "$@"' ;; esac
+hash_cmd='sha256sum "$@"'
+case $work in /dev/shm/*) hash_cmd='sha256sum "$@" && rm -f "$@"' ;; esac
 mkdir msg
 mkfifo names
 awk -F, '
@@ -81,7 +82,7 @@ awk -F, '
   { name = "msg/" NR; printf "%s\n%s\n%s", seed, task, $2 > name; close(name); print name }
 ' archived > names &
 pids=$!
-xargs -n 2048 sh -c "$hash" sh < names > digests 2> hash-errors &
+xargs -n 2048 sh -c "$hash_cmd" sh < names > digests 2> hash-errors &
 pids="$pids $!"
 failed=
 for pid in $pids; do wait "$pid" || failed=1; done

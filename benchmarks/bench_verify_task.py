@@ -7,12 +7,14 @@ tickets per second. Default sizes 10,000 and 100,000; pass sizes to choose other
 
     .venv/bin/python benchmarks/bench_verify_task.py            # 10k and 100k
     .venv/bin/python benchmarks/bench_verify_task.py 1000000    # one million
+    TMPDIR=/tmp .venv/bin/python benchmarks/bench_verify_task.py  # temporary files on disk, not /dev/shm
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -62,8 +64,8 @@ def write_archive(folder: Path, count: int, seed: str = SEED, task: str = TASK) 
 
 
 def main(sizes: list[int]) -> None:
-    print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}, "
-          f"sh verify-task.sh on one task")
+    print(f"machine: {platform.processor() or platform.machine()}, {platform.system()}, {os.cpu_count()} cores; "
+          f"sh verify-task.sh on one task, temporary folder in {os.environ.get('TMPDIR') or '/dev/shm (else /tmp)'}")
     for count in sizes:
         with tempfile.TemporaryDirectory() as temp:
             archive = write_archive(Path(temp) / "archive", count)

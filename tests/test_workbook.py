@@ -227,7 +227,7 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     assert sorted(p.name for p in public.iterdir()) == ["publication.csv", "publication.html", "tasks.csv"]
     assert {f"public/{DEMO_QUARTER}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in public.iterdir()} \
         == data["public"]
-    assert (root / "outputs" / "demo-violations.csv").read_text(encoding="utf-8").startswith("uscc,name,quarter,")
+    assert (root / "outputs" / "demo-violations.csv").read_text(encoding="utf-8-sig").startswith("uscc,name,quarter,")
     assert f"public: public/{DEMO_QUARTER}/" in result.stdout and "Traceback" not in result.stderr
     verified = make(root, "verify")
     lines = verified.stdout.strip().splitlines()

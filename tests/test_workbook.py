@@ -139,14 +139,14 @@ def _run(root: Path, *command: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONUNBUFFERED": "1"}, cwd=root)
 
 
-def test_a_draw_killed_at_any_point_is_recovered_by_the_next_draw(tmp_path):
-    """SIGKILL inside each notebook, during the HTML export and during the manifest: each next draw
-    removes what the killed one left, says so in one line, and gets further; the last one completes."""
-    _ready(tmp_path)
-    outputs = tmp_path / "outputs"
+def _kill_chain(root: Path, points: list[str]) -> None:
+    """Kill a draw at each of ``points`` in turn: each next draw removes what the killed one left, says
+    so in one line, and gets further; then a draw completes, verify passes, and nothing else is left."""
+    _ready(root)
+    outputs = root / "outputs"
     left, left_cache = None, []
-    for point in KILL_POINTS:
-        killed = _run(tmp_path, str(ROOT / "tests" / "interrupt.py"), point, str(tmp_path), "2026Q1")
+    for point in points:
+        killed = _run(root, str(ROOT / "tests" / "interrupt.py"), point, str(root), "2026Q1")
         assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
         assert killed.stdout.splitlines()[-1].startswith("KILLED"), killed.stdout
         if left:
@@ -156,14 +156,27 @@ def test_a_draw_killed_at_any_point_is_recovered_by_the_next_draw(tmp_path):
         assert partial.startswith(".2026Q1.partial-") and partial != left
         assert cache == ([] if point == "manifest" else [f"{partial}.inputs.pickle"])  # gone once the steps ended
         left, left_cache = partial, cache
-    drawn = _run(tmp_path, "-m", "zhanhe_audit.cli", "--root", str(tmp_path), "draw", "2026Q1")
+    drawn = _run(root, "-m", "zhanhe_audit.cli", "--root", str(root), "draw", "2026Q1")
     assert drawn.returncode == 0, drawn.stdout + drawn.stderr
     assert [line.split()[1] for line in drawn.stdout.splitlines() if line.startswith("removed ")] == [
         f"outputs/{name}:" for name in [left, *left_cache]]
-    verified = _run(tmp_path, "-m", "zhanhe_audit.cli", "--root", str(tmp_path), "verify", "2026Q1")
+    verified = _run(root, "-m", "zhanhe_audit.cli", "--root", str(root), "verify", "2026Q1")
     assert verified.returncode == 0 and verified.stdout.strip().splitlines()[-1] == "PASS", verified.stdout
     time.sleep(1.5)  # an orphaned kernel notices its parent is gone within a second; it must leave nothing
     assert [path.name for path in outputs.iterdir()] == ["2026Q1"]
+
+
+def test_a_draw_killed_at_any_point_is_recovered_by_the_next_draw(tmp_path):
+    """SIGKILL inside each notebook, during the HTML export and during the manifest. Two chains of
+    kills in two projects run side by side (the machine's two cores), each ending in a draw that
+    completes and verifies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chains = [KILL_POINTS[0::2], KILL_POINTS[1::2]]  # 01, 03, report, manifest | 02, 04, html
+    assert sorted(chains[0] + chains[1]) == sorted(KILL_POINTS)
+    with ThreadPoolExecutor(len(chains)) as pool:
+        for done in [pool.submit(_kill_chain, tmp_path / f"chain{n}", points) for n, points in enumerate(chains)]:
+            done.result()
 
 
 def test_a_second_draw_while_the_first_is_being_built_refuses_and_the_first_completes(tmp_path):

@@ -9,7 +9,9 @@ Everything is generated here; no large file is committed. Results go to ``output
    process of its own so that its peak memory is its own; beside it, in the same run:
    - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
      order-dependent, not verifiable, hashing nothing;
-   - the floor: the same SHA-256 messages hashed with no other work, on all cores.
+   - the floor: the same SHA-256 messages hashed with no other work, on all cores;
+   - the project's ``draw.sql`` (the query for a cluster) on DuckDB, all cores, 2 GB of memory,
+     writing the ranked table to Parquet: the measured way past one Python process.
 2. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
    1,000,000 entities (each step timed, peak memory of the process tree), and
    ``verify-task.sh`` on the largest task.
@@ -38,6 +40,8 @@ SEED = "bench seed 2026-11-26 31415 92653 58979 32384"
 SHARES = (("A", 65, 1), ("B", 25, 3), ("C", 8, 10), ("D", 2, 20))  # grade, share of entities (%), percent drawn
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 END_TO_END = (200_000, 1_000_000)
+LINES = (("draw (ranking.rank_stratum)", "rank_all"), ("draw.sql on DuckDB, all cores, 2 GB", "duckdb_sql"),
+         ("pandas groupby.sample", "pandas_baseline"), ("SHA-256 only, all cores", "sha_floor"))
 
 
 def usccs(count: int) -> list[str]:
@@ -107,6 +111,42 @@ def sha_floor(count: int) -> None:
         started = time.perf_counter()
         total = sum(pool.map(_hash_chunk, chunks))
     print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} 0 {total}")
+
+
+def duckdb_sql(count: int) -> None:
+    """Child process: the project's draw.sql (the query for a cluster) on DuckDB, all cores, 2 GB of memory.
+
+    The register is generated inside DuckDB (codes of the same length, without check characters)
+    and the ranked table written to Parquet, as a user with a provincial export would run it.
+    """
+    from fractions import Fraction
+
+    import duckdb
+
+    from zhanhe_audit.draw import quota
+
+    connection = duckdb.connect()
+    connection.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '2GB'; "
+                       "SET preserve_insertion_order = false")
+    connection.execute("CREATE MACRO sha2(x, bits) AS sha256(x)")  # Spark's name (tests/test_sql.py)
+    bounds, start = [], 0
+    for grade, share, percent in SHARES:
+        bounds.append((grade, start, start + count * share // 100, percent))
+        start += count * share // 100
+    grade_of = " ".join(f"WHEN i < {end} THEN '{grade}'" for grade, _, end, _ in bounds)
+    connection.execute(f"CREATE TABLE eligible AS SELECT '2027Q1-T01' AS task_id, CASE {grade_of} END AS grade, "
+                       f"'91410411' || lpad(i::VARCHAR, 10, '0') AS uscc FROM range({start}) AS r(i)")
+    connection.execute("CREATE TABLE quotas (task_id VARCHAR, grade VARCHAR, quota INTEGER)")
+    for grade, begin, end, percent in bounds:
+        connection.execute("INSERT INTO quotas VALUES ('2027Q1-T01', ?, ?)",
+                           [grade, quota(end - begin, Fraction(percent))])
+    sql = (ROOT / "zhanhe_audit" / "draw.sql").read_text(encoding="utf-8").replace(":seed", "$seed")
+    target = OUT / f"duckdb-{count}.parquet"
+    started = time.perf_counter()
+    connection.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", {"seed": SEED})
+    seconds = time.perf_counter() - started
+    target.unlink()
+    print(f"{seconds:.3f} {peak_mb():.0f} 0 {start}")
 
 
 def child(function: str, count: int) -> tuple[float, float]:
@@ -198,8 +238,7 @@ def main(quick: bool) -> None:
     print(f"machine: {machine}")
     rows: list[dict] = []
     for count in SIZES[:2] if quick else SIZES:
-        for label, function in (("draw (ranking.rank_stratum)", "rank_all"), ("pandas groupby.sample", "pandas_baseline"),
-                                ("SHA-256 only, all cores", "sha_floor")):
+        for label, function in LINES:
             seconds, peak = child(function, count)
             rows.append({"what": label, "entities": count, "seconds": seconds, "peak_mb": peak})
             print(f"{label:<32} {count:>12,} {seconds:8.2f} s {peak:8.0f} MB")
@@ -212,7 +251,8 @@ def main(quick: bool) -> None:
         writer.writerows(rows)
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}.", "", "| what | entities | seconds | peak MB |",
              "|---|---:|---:|---:|"]
-    lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |" for r in rows]
+    lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |" if r["seconds"] == r["seconds"]
+              else f"| {r['what']}: size in MB | {r['entities']:,} | | {r['peak_mb']:.2f} |" for r in rows]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot(rows)
     print(f"written: {OUT / 'bench.md'}, {OUT / 'bench.csv'}, {OUT / 'bench.png'}")
@@ -225,7 +265,7 @@ def plot(rows: list[dict]) -> None:
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for label in ("draw (ranking.rank_stratum)", "pandas groupby.sample", "SHA-256 only, all cores"):
+    for label, _ in LINES:
         points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     axes.set_xlabel("entities")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +24,28 @@ def demo_drawn(tmp_path_factory):
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")  # Debian's chromium (.ci/run installs it)
 DRIVER = shutil.which("chromedriver")
+needs_chromium = pytest.mark.skipif(
+    not (CHROMIUM and DRIVER),
+    reason="no Chromium here: install Debian's 'chromium' and 'chromium-driver' (.ci/run does)")
+
+
+def open_page(browser, path: Path) -> list[dict]:
+    """Load ``path`` afresh; the console entries it produced."""
+    browser.get("about:blank")
+    browser.get_log("browser")  # drop what came before this page
+    browser.get(path.as_uri())
+    return browser.get_log("browser")
+
+
+def alert_open(browser) -> bool:
+    """Whether the page raised an alert (dismissing it)."""
+    from selenium.common.exceptions import NoAlertPresentException
+
+    try:
+        browser.switch_to.alert.dismiss()
+    except NoAlertPresentException:
+        return False
+    return True
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,23 @@ def make_project(root: Path, quarter: str = "2026Q1", entities: int = 2000, seed
     return root
 
 
+def drawn_project(root: Path, quarter: str = "2026Q1", entities: int = 300, tasks: list[dict] | None = None,
+                  conflicts: tuple[str, ...] = ()) -> Project:
+    """A project with ``quarter`` made, frozen, seeded and drawn by the engine (no papermill);
+    ``conflicts`` are extra rows of conflicts.csv."""
+    from zhanhe_audit import engine
+
+    make_project(root, quarter, entities=entities, tasks=tasks)
+    if conflicts:
+        path = root / "registers" / quarter / "conflicts.csv"
+        path.write_text(path.read_text(encoding="utf-8") + "".join(f"{row}\n" for row in conflicts), encoding="utf-8")
+    project = Project(root)
+    engine.freeze_quarter(project, quarter)
+    write_params(root, quarter, seed=True, tasks=tasks)
+    engine.draw_quarter(project, quarter)
+    return project
+
+
 def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None = None) -> Path:
     data = {
         "quarter": quarter,

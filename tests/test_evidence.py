@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, write_params
-from zhanhe_audit import engine
+from projects import drawn_project
 from zhanhe_audit import evidence as paths
 from zhanhe_audit.draw import StratumSummary, TicketRow
 from zhanhe_audit.errors import ArchiveError, EvidenceExists, RunInProgress
@@ -52,7 +51,6 @@ from zhanhe_audit.history import PastVisit
 from zhanhe_audit.inspectors import CapException, InspectorLoad, Visit
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.matching import Excluded, Population, Qualified
-from zhanhe_audit.paths import Project
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
 RECORD = FIXTURE / "records" / "0001-replacement"
@@ -536,11 +534,7 @@ def two_quarters(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
         for quarter in ("2026Q1", "2026Q2"):
-            make_project(root, quarter, entities=300)
-            project = Project(root)
-            engine.freeze_quarter(project, quarter)
-            write_params(root, quarter, seed=True)
-            engine.draw_quarter(project, quarter)
+            drawn_project(root, quarter)
     return root / "outputs"
 
 

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, write_params
-from zhanhe_audit import append, engine
+from projects import drawn_project
+from zhanhe_audit import append
 from zhanhe_audit.errors import ParamsError
 from zhanhe_audit.evidence.manifest import Link, chain_head
 from zhanhe_audit.history import History, PastVisit, order_of, year_of
 from zhanhe_audit.kinds import history_before
-from zhanhe_audit.paths import Project
 
 U1, U2, U3 = "91410411MA7ENJG8K2", "92410411MA88T9LN0X", "91410411314587721C"
 
@@ -116,11 +115,7 @@ def chain(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
         for quarter in ("2026Q1", "2026Q2"):
-            make_project(root, quarter, entities=300)
-            project = Project(root)
-            engine.freeze_quarter(project, quarter)
-            write_params(root, quarter, seed=True)
-            engine.draw_quarter(project, quarter)
+            project = drawn_project(root, quarter)
         replaced = _rows(root / "outputs" / "2026Q1" / "draw" / "visits.csv")[0]
         append.replace(project, "2026Q1", replaced["uscc"], "已注销 deregistered")
     return root / "outputs"

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CHROMIUM, DRIVER
+from conftest import alert_open, needs_chromium, open_page
 from projects import make_project
 
 QUARTER = "2026Q1"
@@ -276,35 +276,12 @@ def test_the_inspector_hand_check_on_the_hostile_report_reproduces_in_a_shell(ar
     assert list(tmp_path.iterdir()) == []  # `$(touch pwned)` in the seed stayed text
 
 
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="no Chromium here: install Debian's 'chromium' and 'chromium-driver' (.ci/run does)")
-
-
-def _open(browser, path: Path) -> list[dict]:
-    """Load ``path`` afresh; the console entries it produced."""
-    browser.get("about:blank")
-    browser.get_log("browser")  # drop what came before this page
-    browser.get(path.as_uri())
-    return browser.get_log("browser")
-
-
-def _alert_open(browser) -> bool:
-    from selenium.common.exceptions import NoAlertPresentException
-
-    try:
-        browser.switch_to.alert.dismiss()
-    except NoAlertPresentException:
-        return False
-    return True
-
-
 @needs_chromium
 @pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_no_script_in_chromium_and_its_console_stays_clean(archive, browser, page):  # noqa: F811
-    log = _open(browser, archive / page)
-    assert not _alert_open(browser)
+    log = open_page(browser, archive / page)
+    assert not alert_open(browser)
     assert browser.execute_script("return document.scripts.length;") == 0
     assert [entry for entry in log if entry["level"] == "SEVERE"] == []
     assert "内部资料" in browser.find_element("tag name", "body").text
@@ -317,7 +294,7 @@ def test_chromium_blocks_a_planted_script_under_the_policy_and_reports_it(source
     planted = tmp_path / "planted.html"
     planted.write_text(sources["html/01-draw.html"].replace("</main>", "<script>alert('planted')</script></main>"),
                        encoding="utf-8")
-    log = _open(browser, planted)
-    assert not _alert_open(browser)
+    log = open_page(browser, planted)
+    assert not alert_open(browser)
     assert browser.execute_script("return document.scripts.length;") == 1
     assert any("Content Security Policy" in entry["message"] for entry in log if entry["level"] == "SEVERE"), log

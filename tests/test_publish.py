@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, DRIVER
+from conftest import alert_open, needs_chromium, open_page
 from projects import write_rows_project
 from zhanhe_audit.errors import ArchiveError
 from zhanhe_audit.findings import NONE_NEEDED, Result
@@ -411,34 +411,12 @@ def test_write_public_refuses_a_folder_that_is_not_a_public_tree(files, tmp_path
 
 # --- in a browser ---------------------------------------------------------------------------------
 
-needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM and DRIVER),
-    reason="no Chromium here: install Debian's 'chromium' and 'chromium-driver' (.ci/run does)")
-
-
-def _open(browser, path: Path) -> list[dict]:
-    browser.get("about:blank")
-    browser.get_log("browser")
-    browser.get(path.as_uri())
-    return browser.get_log("browser")
-
-
-def _alert_open(browser) -> bool:
-    from selenium.common.exceptions import NoAlertPresentException
-
-    try:
-        browser.switch_to.alert.dismiss()
-    except NoAlertPresentException:
-        return False
-    return True
-
-
 @needs_chromium
 def test_the_page_opens_in_chromium_runs_no_script_and_its_console_stays_clean(hostile_files, browser, tmp_path):
     page = tmp_path / "publication.html"
     page.write_bytes(hostile_files["publication.html"])
-    log = _open(browser, page)
-    assert not _alert_open(browser)
+    log = open_page(browser, page)
+    assert not alert_open(browser)
     assert browser.execute_script("return document.scripts.length;") == 0
     assert [entry for entry in log if entry["level"] == "SEVERE"] == []
     body = browser.find_element("tag name", "body").text
@@ -450,6 +428,6 @@ def test_chromium_refuses_a_script_planted_in_the_page_and_says_so(hostile_files
     """The console check above can fail: the page's policy refuses a planted script, with a SEVERE entry."""
     page = tmp_path / "planted.html"
     page.write_bytes(_html(hostile_files, "<script>alert('planted')</script>")["publication.html"])
-    log = _open(browser, page)
-    assert not _alert_open(browser)
+    log = open_page(browser, page)
+    assert not alert_open(browser)
     assert any("Content Security Policy" in entry["message"] for entry in log if entry["level"] == "SEVERE"), log

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, tree, write_params
+from projects import drawn_project, make_project, tree, write_params
 from zhanhe_audit import append, engine, verify
 from zhanhe_audit.errors import ArchiveError, ReplacementRefused
 from zhanhe_audit.evidence.files import VISITS_CSV
@@ -41,17 +41,8 @@ def no_outer_git(tmp_path, monkeypatch):
 
 
 def _draw(root: Path, name: str = Q, entities: int = ENTITIES, tasks: list[dict] | None = None,
-          conflicts: list[str] = ()) -> Project:
-    """A project with ``name`` frozen, seeded and drawn; ``conflicts`` are extra rows of conflicts.csv."""
-    make_project(root, name, entities=entities, tasks=tasks)
-    if conflicts:
-        path = root / "registers" / name / "conflicts.csv"
-        path.write_text(path.read_text(encoding="utf-8") + "".join(f"{row}\n" for row in conflicts), encoding="utf-8")
-    project = Project(root)
-    engine.freeze_quarter(project, name)
-    write_params(root, name, seed=True, tasks=tasks)
-    engine.draw_quarter(project, name)
-    return project
+          conflicts: tuple[str, ...] = ()) -> Project:
+    return drawn_project(root, name, entities, tasks, conflicts)
 
 
 @pytest.fixture
@@ -373,7 +364,7 @@ def test_a_declared_conflict_keeps_the_inspector_from_the_new_visit(tmp_path):
     [visit] = _rows(record / "visits.csv")
     first = visit["inspectors"].split(";")[0]
     # the same quarter, but the first inspector drawn for the new visit declared a conflict with its entity
-    declared = _draw(tmp_path / "declared", conflicts=[f"{first},{visit['uscc']},近亲属担任该企业负责人"])
+    declared = _draw(tmp_path / "declared", conflicts=(f"{first},{visit['uscc']},近亲属担任该企业负责人",))
     assert _draw_visits(declared) == _draw_visits(plain)  # the conflict touches no drawn visit
     [again] = _rows(append.replace(declared, Q, replaced, REASON) / "visits.csv")
     assert again["uscc"] == visit["uscc"]

@@ -23,8 +23,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from projects import ROOT, make_project, tree, write_params
-from zhanhe_audit import append, cli, demo, engine, results, verify
+from projects import ROOT, drawn_project, tree
+from zhanhe_audit import append, cli, demo, results, verify
 from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.kinds import apply_records
@@ -59,12 +59,7 @@ def no_outer_git(tmp_path, monkeypatch):
 
 def _draw(root: Path) -> Project:
     """A project with ``Q`` frozen, seeded (provenance date 2026-01-05) and drawn by the engine."""
-    make_project(root, Q, entities=ENTITIES)
-    project = Project(root)
-    engine.freeze_quarter(project, Q)
-    write_params(root, Q, seed=True)
-    engine.draw_quarter(project, Q)
-    return project
+    return drawn_project(root, Q, ENTITIES)
 
 
 @pytest.fixture

@@ -112,8 +112,8 @@ def _start_and_stop(root: Path, stop: signal.Signals) -> subprocess.Popen:
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        partial = list((root / "outputs").glob(".2026Q1.partial-*"))
-        if partial and (partial[0] / "inputs").is_dir():
+        # the folder being built (beside it, once the notebooks run, the inputs cache matches too)
+        if any((partial / "inputs").is_dir() for partial in (root / "outputs").glob(".2026Q1.partial-*")):
             break
         time.sleep(0.05)
     time.sleep(1.0)  # now inside papermill

@@ -69,8 +69,10 @@ def replace(project: Project, quarter: str, uscc: str, reason: str,
 
 def record_results(project: Project, quarter: str, form: Path, as_of: date,
                    progress: Callable[[str], None] = lambda line: None, pages: Pages | None = None) -> Path:
-    """``make results``: append the results of a filled form, as of ``as_of``; then write ``public/<quarter>/``."""
+    """``make results``: append the results of a filled form, as of ``as_of``; then write ``public/<quarter>/``
+    (a derived tree, rewritten each time): the very files whose SHA-256 the record lists."""
     shown_as = project.relative(form)
+    published: dict[str, bytes] = {}
 
     def compute(inputs: Inputs, folder: Path, state: QuarterState) -> dict[str, str]:
         filled = results.read_filled(form, shown_as)
@@ -78,25 +80,15 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
         context = results.context_of(inputs, folder, state, as_of, calendar)
         found = results.check(filled.table.rows, context, shown_as)
         copies = results.calendar_files(calendar, found)
-        after = results.latest_after(state, found)
-        public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data)
-                  for name, data in publish.public_files(inputs, state.visits, after).items()}
+        published.update(publish.public_files(inputs, state.visits, results.latest_after(state, found)))
+        public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data) for name, data in published.items()}
         texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
                                      sorted(copies), public)
         return {**texts, **copies}
 
     record = append_record(project, quarter, results.KIND, compute, progress, pages)
-    publish_quarter(project, quarter)
+    publish.write_public(project.public(quarter), published)
     return record
-
-
-def publish_quarter(project: Project, quarter: str) -> dict[str, bytes]:
-    """Write ``public/<quarter>/`` from the archive and its records (a derived tree, rewritten each time)."""
-    folder = project.archive(quarter)
-    state = apply_records(folder)
-    files = publish.public_files(load_archived(folder, quarter), state.visits, results.latest(state))
-    publish.write_public(project.public(quarter), files)
-    return files
 
 
 VIOLATION_COLUMNS = ("uscc", "name", "quarter", "visit", "item", "department", "end", "categories", "findings",

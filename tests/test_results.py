@@ -748,6 +748,16 @@ def test_violations_list_exactly_the_sanctioned_results_sorted_by_uscc(project):
     assert first == ("\ufeff" + text).encode("utf-8")
 
 
+def test_violations_file_neutralises_cells_a_spreadsheet_would_take_for_a_formula(project):
+    """Findings are staff text and names registrants' text: the violations file is opened in Excel."""
+    v = _visits(project)
+    _record(project, [_row(v[1], **{**PROBLEM, "findings": '=HYPERLINK("http://x","点此")'}, disposition="责令改正")])
+    rows = list(csv.DictReader(io.StringIO(append.violations_text(project, "real").removeprefix("\ufeff"))))
+    assert [row["findings"] for row in rows] == ['\'=HYPERLINK("http://x","点此")']
+    archived = _csv(project.archive(Q) / "records" / "0001-results" / "results.csv")
+    assert [row["findings"] for row in archived if row["findings"]] == ['=HYPERLINK("http://x","点此")']
+
+
 def test_violations_show_the_latest_result_only(project):
     """A problem later closed stays listed (it is a violation), with the record that holds its latest result."""
     v = _visits(project)

@@ -18,7 +18,7 @@ from .errors import ArchiveError
 from .evidence import RECORDS
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord, QuarterState, RecordKind, next_name
-from .evidence.store import archives, building, csv_text, exclusive, replace_file, sha256_bytes, write_new
+from .evidence.store import archives, building, exclusive, replace_file, sha256_bytes, write_new
 from .history import order_of
 from .inputs import Inputs, load_archived
 from .kinds import apply_records
@@ -114,7 +114,7 @@ def violations_text(project: Project, series_name: str) -> str:
                              result.penalty_date.isoformat() if result.penalty_date else "",
                              "是" if result.abnormal_list else "否", f"{folder.name}/{record}"))
     rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
-    return "\ufeff" + csv_text(VIOLATION_COLUMNS, rows)  # with a BOM: staff open it in Excel
+    return publish.excel_csv(VIOLATION_COLUMNS, rows)  # staff open it in Excel
 
 
 def write_violations(project: Project, quarter: str) -> Path:

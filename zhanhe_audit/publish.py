@@ -32,16 +32,15 @@ Pure apart from ``write_public`` and ``differences``, which write and compare th
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import shutil
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
-from .evidence.store import replace_file
+from .evidence.store import csv_text, replace_file
 from .findings import Result
 from .inputs import Inputs
 from .inspectors import Visit
@@ -168,13 +167,14 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
+def excel_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A CSV file people open in a spreadsheet: a byte-order mark (Excel then reads UTF-8), LF line ends,
+    every cell neutralised. The public files and the violations file."""
+    return BOM + csv_text(header, ([neutralise(cell) for cell in row] for row in rows))
+
+
 def csv_bytes(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
-    """UTF-8 with a byte-order mark, LF line ends, every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
-    return (BOM + buffer.getvalue()).encode("utf-8")
+    return excel_csv(header, rows).encode("utf-8")
 
 
 STYLE = """

@@ -374,7 +374,7 @@ class ResultsRecord:
 
 def latest(state: QuarterState) -> list[Result]:
     """The latest result of every (visit, item), in visit and item order."""
-    return [result for _, result in sorted(state.results.values(), key=lambda entry: entry[1].key)]
+    return latest_after(state, [])
 
 
 def record_texts(inputs: Inputs, folder: Path, before: QuarterState, results: list[Result], as_of: date,

@@ -165,11 +165,17 @@ def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
         if (folder, quarter) not in _LOADED:
             _LOADED[folder, quarter] = archived_inputs(folder, quarter)
         return StepRun(STEP[notebook], quarter, folder, _LOADED[folder, quarter], False)
-    inputs = engine.project_inputs(Project(find_root()), quarter)
+    _, folder = preview_draw(Project(find_root()), quarter)
+    return StepRun(STEP[notebook], quarter, folder, load_archived(folder, quarter), True)
+
+
+def preview_draw(project: Project, quarter: str) -> tuple[Inputs, Path]:
+    """The project's quarter drawn by the engine into a new temporary folder (a preview: nothing is archived)."""
+    inputs = engine.project_inputs(project, quarter)
     folder = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
     engine.copy_inputs(inputs, folder)
     engine.write_draw(engine.run_draw(inputs), folder)
-    return StepRun(STEP[notebook], quarter, folder, load_archived(folder, quarter), True)
+    return inputs, folder
 
 
 def notebooks() -> list[Path]:
@@ -201,10 +207,7 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
         folder, built, preview = Path(archive), Path(record), None
     else:
         project = Project(find_root())
-        preview = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
-        inputs = engine.project_inputs(project, quarter)
-        engine.copy_inputs(inputs, preview)
-        engine.write_draw(engine.run_draw(inputs), preview)
+        inputs, preview = preview_draw(project, quarter)
         folder, built = preview, preview / RECORDS / f"0001-{results.KIND.name}"
         state = apply_records(folder)
         day = date.fromisoformat(as_of)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from .params import parse_quarter
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PastVisit:
     quarter: str
     visit: str

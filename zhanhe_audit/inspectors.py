@@ -51,7 +51,7 @@ RULE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Visit:
     visit_id: str
     uscc: str

@@ -30,7 +30,7 @@ def in_scope(entity: Entity, item: Item) -> bool:
     return bool(qualifying_tags(entity, item))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Excluded:
     task_id: str
     grade: str
@@ -50,7 +50,7 @@ class Population:
     eligible: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Qualified:
     """Which of a drawn entity's tags put it in the scope of one of the task's items (``draw/match.csv``)."""
 

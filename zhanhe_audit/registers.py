@@ -168,7 +168,7 @@ SAVE_AS = ("请在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）(*.c
            "(open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (*.xlsx)')")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     uscc: str
     name: str

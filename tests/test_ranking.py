@@ -1,6 +1,6 @@
-"""The fast ranking (zhanhe_audit.ranking) gives exactly the rows of the reference (draw.rank_stratum):
-on random strata of 10,000 and 100,000 entities, on the demo quarter's draw files and on the kept
-draw-v1 archive."""
+"""The columnar draw (zhanhe_audit.ranking: the project's draw.sql on DuckDB) gives exactly the rows of
+the reference engine (draw.rank_stratum), and tickets.csv exactly as the reference writes it: on random
+registers of 10,000 and 100,000 entities, on the demo quarter and on the kept draw-v1 archive."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ import hashlib
 import random
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from zhanhe_audit import draw, engine, ranking
+from zhanhe_audit.evidence.files import TICKETS_CSV
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 from zhanhe_audit.uscc import ALPHABET, complete
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
+SEED = "random stratum seed 12345678901234567890"
 
 
 def random_usccs(count: int, seed: int) -> list[str]:
@@ -25,17 +28,46 @@ def random_usccs(count: int, seed: int) -> list[str]:
     return [complete("9141" + "".join(stream.choice(ALPHABET) for _ in range(13))) for _ in range(count)]
 
 
+def reference(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
+    return [row for s in strata for row in draw.rank_stratum(seed, s.task_id, s.grade, s.usccs, s.quota, s.batches)]
+
+
+def check(seed: str, strata: list[ranking.Stratum]) -> ranking.Ranked:
+    """The columnar rows, the selected rows and tickets.csv are the reference's; returns the columns."""
+    expected = reference(seed, strata)
+    ranked = ranking.rank_all(seed, strata)
+    assert list(ranked) == expected
+    assert ranked.selected() == [row for row in expected if row.selected]
+    assert ranked.csv_text() == TICKETS_CSV.text(expected)
+    return ranked
+
+
 @pytest.mark.parametrize(("count", "n", "batches"), [(10_000, 100, None), (10_000, 2_000, 3), (100_000, 1_000, None)])
-def test_fast_ranking_gives_the_reference_rows_on_random_strata(count, n, batches):
-    usccs = random_usccs(count, count + n)
-    args = ("random stratum seed 12345678901234567890", "2027Q1-T07", "B", usccs, n, batches)
-    assert ranking.rank_stratum(*args) == draw.rank_stratum(*args)
+def test_columnar_draw_gives_the_reference_rows_on_a_random_register(count, n, batches):
+    codes = random_usccs(count, count + n)
+    # two tasks over the same register, grades in a drawn order that is not alphabetical, an empty stratum
+    strata = [ranking.Stratum("2027Q1-T07", "C", codes[: count // 2], n, batches),
+              ranking.Stratum("2027Q1-T07", "A", codes[count // 2:], n // 2 + 1, batches),
+              ranking.Stratum("2027Q1-T07", "D", [], 0, batches),
+              ranking.Stratum("2027Q1-T03", "C", codes[::3], n, None)]
+    ranked = check(SEED, strata)
+    assert len(ranked) == count + len(codes[::3])
 
 
-def test_fast_ranking_ties_are_broken_by_uscc_as_the_reference_does(monkeypatch):
-    # SHA-256 makes a tie practically impossible; force one to check the (ticket, uscc) order
-    usccs = random_usccs(50, 7)
-    twins = sorted(usccs[:2])
+def test_an_entity_listed_twice_in_a_stratum_counts_once_as_in_the_reference():
+    codes = random_usccs(300, 1)
+    check(SEED, [ranking.Stratum("2027Q1-T01", "B", codes + codes[:50], 31)])
+
+
+def test_a_seed_of_quotes_backslashes_and_cjk_is_a_parameter_not_sql():
+    hostile = "公开摇号 'O''Brien' \\n \\\\ \"x\" $seed :seed; DROP TABLE eligible; -- 48213 90377"
+    check(hostile, [ranking.Stratum("2027Q1-T01", "A", random_usccs(500, 2), 9, 2)])
+
+
+def test_ties_are_broken_by_uscc_as_in_the_reference(monkeypatch):
+    # SHA-256 makes a tie practically impossible: force one in both engines to check the (ticket, uscc) order
+    codes = random_usccs(50, 7)
+    twins = sorted(codes[:2])
     real = hashlib.sha256
 
     class Tied:
@@ -52,24 +84,46 @@ def test_fast_ranking_ties_are_broken_by_uscc_as_the_reference_does(monkeypatch)
             code = self.data.rsplit(b"\n", 1)[-1].decode()
             return "0" * 64 if code in twins else real(self.data).hexdigest()
 
-    monkeypatch.setattr(ranking.hashlib, "sha256", Tied)
     monkeypatch.setattr(draw.hashlib, "sha256", Tied)
-    rows = ranking.rank_stratum("s" * 20, "T", "A", list(reversed(usccs)), 5)
-    assert [row.uscc for row in rows[:2]] == twins and rows == draw.rank_stratum("s" * 20, "T", "A", usccs, 5)
+    strata = [ranking.Stratum("T", "A", list(reversed(codes)), 5)]
+    tied = "CREATE MACRO sha2(text, bits) AS CASE WHEN right(text, 18) IN ({}) THEN repeat('0', 64) " \
+           "ELSE sha256(text) END".format(", ".join(f"'{code}'" for code in twins))
+    rows = list(ranking.rank_all("s" * 20, strata, macro=tied))
+    assert [row.uscc for row in rows[:2]] == twins and rows == reference("s" * 20, strata)
 
 
-def test_engine_with_the_fast_ranking_recomputes_the_kept_draw_v1_archive_byte_for_byte():
+def test_a_value_that_would_need_quoting_is_refused_rather_than_written_differently():
+    # validated registers never hold one; if one got through, Arrow must not quote it its own way
+    table = pa.table({"task_id": ["T"], "grade": ["A"], "uscc": ['91,"x'], "ticket": ["0" * 64],
+                      "rank": [1], "selected": [True], "batch": pa.array([None], pa.int32())})
+    with pytest.raises(pa.ArrowInvalid):
+        ranking.Ranked(table).csv_text()
+
+
+def test_engine_recomputes_the_kept_draw_v1_archive_byte_for_byte():
     recomputed = engine.draw_files(engine.run_draw(load_archived(FIXTURE, "2026Q1")))
-    assert recomputed["draw/tickets.csv"] == (FIXTURE / "draw" / "tickets.csv").read_text(encoding="utf-8")
+    for name in (TICKETS_CSV.path, "draw/summary.csv", "draw/visits.csv"):
+        assert recomputed[name] == (FIXTURE / name).read_text(encoding="utf-8")
 
 
-def test_demo_quarter_draws_the_same_tickets_with_either_ranking():
+def test_demo_quarter_draws_the_reference_engines_tickets_and_summary():
     inputs = engine.project_inputs(Project(ROOT), DEMO_QUARTER)
-    fast = engine.run_draw(inputs)
-    year = int(DEMO_QUARTER[-6:-2])
-    reference = []
-    for task in inputs.params.tasks:
-        eligibility = engine.matching.eligible(task, inputs.registers, inputs.params, inputs.history, year)
+    columnar = engine.run_draw(inputs)
+    rows, summary = [], []
+    for task, eligibility in zip(inputs.params.tasks, columnar.eligibility, strict=True):
         population = {grade: [e.uscc for e in entities] for grade, entities in eligibility.population.items()}
-        reference += draw.draw_task(inputs.seed, task, population, inputs.params)[0]
-    assert fast.tickets == reference and len(reference) > 20_000
+        task_rows, task_summary = draw.draw_task(inputs.seed, task, population, inputs.params)
+        rows += task_rows
+        summary += task_summary
+    assert list(columnar.tickets) == rows and len(rows) > 20_000
+    assert columnar.summary == summary
+    assert engine.draw_files(columnar)[TICKETS_CSV.path] == TICKETS_CSV.text(rows)
+
+
+def test_the_order_entities_arrive_in_changes_nothing():
+    codes = random_usccs(5_000, 3)
+    strata = [ranking.Stratum("2027Q1-T02", "B", codes, 400, 4)]
+    shuffled = list(codes)
+    random.Random(9).shuffle(shuffled)
+    assert ranking.rank_all(SEED, strata).csv_text() == ranking.rank_all(
+        SEED, [ranking.Stratum("2027Q1-T02", "B", shuffled, 400, 4)]).csv_text()

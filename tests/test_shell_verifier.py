@@ -192,7 +192,7 @@ def test_batch_verifier_hashes_a_hostile_seed_byte_for_byte(tmp_path):
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     final, result = engine.draw_quarter(project, "2026Q1")
     assert json.loads((final / "draw" / "draw.json").read_text(encoding="utf-8"))["seed"] == HOSTILE_SEED
-    row = result.tickets[0]
+    row = next(iter(result.tickets))
     hand = subprocess.run(["sh", "-c", """printf '%s\\n%s\\n%s' "$SEED" "$T" "$U" | sha256sum"""],
                           env={**os.environ, "SEED": HOSTILE_SEED, "T": row.task_id, "U": row.uscc},
                           capture_output=True, text=True, check=True)

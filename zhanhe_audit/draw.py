@@ -9,7 +9,7 @@ A ticket is the SHA-256 hex of ``seed \\n task \\n uscc``; within each
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -97,27 +97,25 @@ def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: i
     ]
 
 
-Rank = Callable[[str, str, str, Iterable[str], int, "int | None"], list[TicketRow]]
+def summarise(task: Task, grade: str, eligible: int, n: int, selected: int, params: Params) -> StratumSummary:
+    """The stratum's line of ``draw/summary.csv``: its count, percent, floor, quota, and the written reason when
+    the percent is below the floor."""
+    return StratumSummary(task.task_id, grade, eligible, params.percent_text[grade], str(FLOORS[grade]), n, selected,
+                          params.justification.get(grade, "") if params.below_floor(grade) else "")
 
 
 def draw_task(seed: str, task: Task, population: dict[str, list[str]],
-              params: Params, rank: Rank | None = None) -> tuple[list[TicketRow], list[StratumSummary]]:
+              params: Params) -> tuple[list[TicketRow], list[StratumSummary]]:
     """Draw one task: ``population`` maps each of the task's grades to its eligible USCCs.
 
-    ``rank`` ranks one stratum: this module's ``rank_stratum`` (the reference), or one that gives
-    the same rows faster (``ranking.rank_stratum``)."""
-    rank = rank or rank_stratum
+    The reference: ``ranking.rank_all`` gives the same rows for every task at once, as columns."""
     rows: list[TicketRow] = []
     summaries: list[StratumSummary] = []
     for grade in task.grades:
         usccs = population.get(grade, [])
         eligible = len(set(usccs))
         n = quota(eligible, params.percent[grade])
-        ranked = rank(seed, task.task_id, grade, usccs, n, task.batches)
+        ranked = rank_stratum(seed, task.task_id, grade, usccs, n, task.batches)
         rows += ranked
-        summaries.append(StratumSummary(
-            task.task_id, grade, eligible, params.percent_text[grade], str(FLOORS[grade]), n,
-            sum(row.selected for row in ranked),
-            params.justification.get(grade, "") if params.below_floor(grade) else "",
-        ))
+        summaries.append(summarise(task, grade, eligible, n, sum(row.selected for row in ranked), params))
     return rows, summaries

@@ -9,12 +9,13 @@ them. The workbook runs its notebooks inside ``draw_quarter``; the CLI calls it 
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import freeze, history, inspectors, matching, ranking
-from .draw import StratumSummary, TicketRow, draw_task
+from .draw import StratumSummary, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
 from .evidence import files as evidence_files
@@ -34,7 +35,7 @@ VERIFIER_SOURCE = Path(__file__).resolve().parent / VERIFIER  # copied into ever
 @dataclass(frozen=True)
 class DrawResult:
     inputs: Inputs
-    tickets: list[TicketRow]
+    tickets: ranking.Ranked  # every ticket of the draw, as columns
     summary: list[StratumSummary]
     eligibility: list[matching.Eligibility]
     visits: list[Visit]
@@ -145,26 +146,25 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
 
 
 def run_draw(inputs: Inputs) -> DrawResult:
-    """Both randoms: the entities of every task, then one visit per entity and its inspectors."""
+    """Both randoms: the entities of every task (all strata ranked at once, as columns), then one visit per
+    entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
-    seed = inputs.seed
     year = history.year_of(inputs.quarter)
-    tickets: list[TicketRow] = []
-    summary: list[StratumSummary] = []
-    found: list[matching.Eligibility] = []
-    drawn = []
-    for task in params.tasks:
-        eligibility = matching.eligible(task, registers, params, inputs.history, year)
-        population = {grade: [entity.uscc for entity in entities] for grade, entities in eligibility.population.items()}
-        rows, strata = draw_task(seed, task, population, params, ranking.rank_stratum)
-        tickets += rows
-        summary += strata
-        found.append(eligibility)
-        drawn += [(row.task_id, row.uscc, row.ticket, row.batch, eligibility.items_for[row.uscc])
-                  for row in rows if row.selected]
+    found = [matching.eligible(task, registers, params, inputs.history, year) for task in params.tasks]
+    strata = [(task, ranking.Stratum(task.task_id, grade, usccs, quota(len(set(usccs)), params.percent[grade]),
+                                     task.batches))
+              for task, eligibility in zip(params.tasks, found, strict=True) for grade in task.grades
+              for usccs in [[entity.uscc for entity in eligibility.population.get(grade, [])]]]
+    tickets = ranking.rank_all(inputs.seed, [stratum for _, stratum in strata])
+    selected = tickets.selected()
+    drawn_in = Counter((row.task_id, row.grade) for row in selected)
+    summary = [summarise(task, s.grade, len(set(s.usccs)), s.quota, drawn_in[s.task_id, s.grade], params)
+               for task, s in strata]
+    items_for = {eligibility.task_id: eligibility.items_for for eligibility in found}
+    drawn = [(row.task_id, row.uscc, row.ticket, row.batch, items_for[row.task_id][row.uscc]) for row in selected]
     visits = inspectors.plan_visits(inputs.quarter, drawn, registers)
     assignment = Assignment(caps=inspectors.workload_caps(visits, registers, params.inspection))
-    visits = inspectors.assign(seed, visits, registers, params.inspection, inputs.history, assignment)
+    visits = inspectors.assign(inputs.seed, visits, registers, params.inspection, inputs.history, assignment)
     return DrawResult(inputs, tickets, summary, found, visits, assignment)
 
 
@@ -196,10 +196,10 @@ def draw_files(result: DrawResult) -> dict[str, str]:
     files = evidence_files
     entities = {entity.uscc: entity for entity in result.inputs.registers.entities}
     by_task = {eligibility.task_id: eligibility for eligibility in result.eligibility}
-    qualified = [found for row in result.tickets if row.selected
+    qualified = [found for row in result.tickets.selected()
                  for found in by_task[row.task_id].qualified(entities[row.uscc], result.inputs.registers)]
     drawn = {
-        files.TICKETS_CSV.path: files.TICKETS_CSV.text(result.tickets),
+        files.TICKETS_CSV.path: result.tickets.csv_text(),
         files.SUMMARY_CSV.path: files.SUMMARY_CSV.text(result.summary),
         DRAW_RECORD: draw_record(result.inputs).to_json(),
         files.POPULATIONS_CSV.path: files.POPULATIONS_CSV.text(

@@ -4,14 +4,14 @@ Everything is generated here; no large file is committed. Results go to ``output
 (ignored by git): ``bench.csv``, ``bench.md`` (the table the README quotes) and ``bench.png``
 (time against entities, log-log).
 
-1. The draw's ranking (tickets, ranks, selection of every stratum: ``ranking.rank_stratum``,
-   what ``make draw`` runs) for 10k, 100k, 1M and 10M entities in four grades, each in a
-   process of its own so that its peak memory is its own; beside it, in the same run:
+1. The draw's ranking (tickets, ranks and selection of every stratum, and ``tickets.csv``:
+   ``ranking.rank_all``, the project's ``draw.sql`` on DuckDB, what ``make draw`` runs) for 10k,
+   100k, 1M and 10M entities in four grades, each in a process of its own so that its peak
+   memory is its own; beside it, in the same run:
+   - the reference engine (``draw.py``, pure Python, one object per row) up to 1M;
    - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
      order-dependent, not verifiable, hashing nothing;
-   - the floor: the same SHA-256 messages hashed with no other work, on all cores;
-   - the project's ``draw.sql`` (the query for a cluster) on DuckDB, all cores, 2 GB of memory,
-     writing the ranked table to Parquet: the measured way past one Python process.
+   - the floor: the same SHA-256 messages hashed with no other work, on all cores.
 2. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
    1,000,000 entities (each step timed, peak memory of the process tree), and
    ``verify-task.sh`` on the largest task.
@@ -40,8 +40,10 @@ SEED = "bench seed 2026-11-26 31415 92653 58979 32384"
 SHARES = (("A", 65, 1), ("B", 25, 3), ("C", 8, 10), ("D", 2, 20))  # grade, share of entities (%), percent drawn
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
 END_TO_END = (200_000, 1_000_000)
-LINES = (("draw (ranking.rank_stratum)", "rank_all"), ("draw.sql on DuckDB, all cores, 2 GB", "duckdb_sql"),
-         ("pandas groupby.sample", "pandas_baseline"), ("SHA-256 only, all cores", "sha_floor"))
+# label, child, largest size (the reference engine at 10M would take minutes and about 7 GB)
+LINES = (("draw (ranking.rank_all: draw.sql on DuckDB) + tickets.csv", "rank_all", SIZES[-1]),
+         ("reference draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
+         ("pandas groupby.sample", "pandas_baseline", SIZES[-1]), ("SHA-256 only, all cores", "sha_floor", SIZES[-1]))
 
 
 def usccs(count: int) -> list[str]:
@@ -71,14 +73,29 @@ def peak_mb() -> float:
 
 
 def rank_all(count: int) -> None:
-    """Child process: rank every stratum as make draw does; print seconds and peak MB."""
-    from zhanhe_audit.ranking import rank_stratum
+    """Child process: rank every stratum and write tickets.csv as make draw does (draw.sql on DuckDB); print
+    seconds and peak MB."""
+    from zhanhe_audit.ranking import Stratum, rank_all
+
+    prepared = [Stratum("2027Q1-T01", grade, codes, n) for grade, codes, n in strata(count)]
+    before = peak_mb()
+    started = time.perf_counter()
+    ranked = rank_all(SEED, prepared)
+    text = ranked.csv_text()
+    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} {before:.0f} {len(ranked)} {len(text)}")
+
+
+def reference(count: int) -> None:
+    """Child process: the same with the reference engine (draw.py, pure Python): the readable protocol."""
+    from zhanhe_audit.draw import rank_stratum
+    from zhanhe_audit.evidence.files import TICKETS_CSV
 
     prepared = strata(count)
     before = peak_mb()
     started = time.perf_counter()
-    rows = sum(len(rank_stratum(SEED, "2027Q1-T01", grade, codes, n)) for grade, codes, n in prepared)
-    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} {before:.0f} {rows}")
+    rows = [row for grade, codes, n in prepared for row in rank_stratum(SEED, "2027Q1-T01", grade, codes, n)]
+    text = TICKETS_CSV.text(rows)
+    print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} {before:.0f} {len(rows)} {len(text)}")
 
 
 def pandas_baseline(count: int) -> None:
@@ -113,46 +130,10 @@ def sha_floor(count: int) -> None:
     print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} 0 {total}")
 
 
-def duckdb_sql(count: int) -> None:
-    """Child process: the project's draw.sql (the query for a cluster) on DuckDB, all cores, 2 GB of memory.
-
-    The register is generated inside DuckDB (codes of the same length, without check characters)
-    and the ranked table written to Parquet, as a user with a provincial export would run it.
-    """
-    from fractions import Fraction
-
-    import duckdb
-
-    from zhanhe_audit.draw import quota
-
-    connection = duckdb.connect()
-    connection.execute(f"SET threads = {os.cpu_count() or 1}; SET memory_limit = '2GB'; "
-                       "SET preserve_insertion_order = false")
-    connection.execute("CREATE MACRO sha2(x, bits) AS sha256(x)")  # Spark's name (tests/test_sql.py)
-    bounds, start = [], 0
-    for grade, share, percent in SHARES:
-        bounds.append((grade, start, start + count * share // 100, percent))
-        start += count * share // 100
-    grade_of = " ".join(f"WHEN i < {end} THEN '{grade}'" for grade, _, end, _ in bounds)
-    connection.execute(f"CREATE TABLE eligible AS SELECT '2027Q1-T01' AS task_id, CASE {grade_of} END AS grade, "
-                       f"'91410411' || lpad(i::VARCHAR, 10, '0') AS uscc FROM range({start}) AS r(i)")
-    connection.execute("CREATE TABLE quotas (task_id VARCHAR, grade VARCHAR, quota INTEGER)")
-    for grade, begin, end, percent in bounds:
-        connection.execute("INSERT INTO quotas VALUES ('2027Q1-T01', ?, ?)",
-                           [grade, quota(end - begin, Fraction(percent))])
-    sql = (ROOT / "zhanhe_audit" / "draw.sql").read_text(encoding="utf-8").replace(":seed", "$seed")
-    target = OUT / f"duckdb-{count}.parquet"
-    started = time.perf_counter()
-    connection.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)", {"seed": SEED})
-    seconds = time.perf_counter() - started
-    target.unlink()
-    print(f"{seconds:.3f} {peak_mb():.0f} 0 {start}")
-
-
 def child(function: str, count: int) -> tuple[float, float]:
     done = subprocess.run([sys.executable, __file__, "--child", function, str(count)], capture_output=True, text=True,
                           check=True, cwd=ROOT)
-    seconds, peak, _, _ = done.stdout.split()
+    seconds, peak = done.stdout.split()[:2]
     return float(seconds), float(peak)
 
 
@@ -238,7 +219,9 @@ def main(quick: bool) -> None:
     print(f"machine: {machine}")
     rows: list[dict] = []
     for count in SIZES[:2] if quick else SIZES:
-        for label, function in LINES:
+        for label, function, largest in LINES:
+            if count > largest:
+                continue
             seconds, peak = child(function, count)
             rows.append({"what": label, "entities": count, "seconds": seconds, "peak_mb": peak})
             print(f"{label:<32} {count:>12,} {seconds:8.2f} s {peak:8.0f} MB")
@@ -265,7 +248,7 @@ def plot(rows: list[dict]) -> None:
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for label, _ in LINES:
+    for label, _, _ in LINES:
         points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     axes.set_xlabel("entities")

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pytest
 
 from zhanhe_audit import draw, engine, ranking
+from zhanhe_audit.errors import ArchiveError
 from zhanhe_audit.evidence.files import TICKETS_CSV
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import DEMO_QUARTER, Project
@@ -127,3 +128,21 @@ def test_the_order_entities_arrive_in_changes_nothing():
     random.Random(9).shuffle(shuffled)
     assert ranking.rank_all(SEED, strata).csv_text() == ranking.rank_all(
         SEED, [ranking.Stratum("2027Q1-T02", "B", shuffled, 400, 4)]).csv_text()
+
+
+def test_tickets_csv_read_as_columns_gives_the_rows_the_typed_reader_gives():
+    assert list(ranking.read_tickets(FIXTURE)) == TICKETS_CSV.read(FIXTURE)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("task,grade,uscc,ticket,rank,selected,batch\n", "the header is 'task,grade"),
+    ("task_id,grade,uscc,ticket,rank,selected,batch\nT,A,U,t,one,true,\n", "cannot be read"),
+    ("task_id,grade,uscc,ticket,rank,selected,batch\nT,A,U,t,1,yes,\n", "cannot be read"),
+    ("task_id,grade,uscc,ticket,rank,selected,batch\nT,A,U,t,1,true\n", "cannot be read"),
+])
+def test_a_malformed_tickets_csv_is_an_archive_error_naming_it(tmp_path, text, expected):
+    (tmp_path / "draw").mkdir()
+    (tmp_path / TICKETS_CSV.path).write_text(text, encoding="utf-8")
+    with pytest.raises(ArchiveError, match=expected) as raised:
+        ranking.read_tickets(tmp_path)
+    assert TICKETS_CSV.path in str(raised.value)

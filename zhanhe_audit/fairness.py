@@ -26,6 +26,7 @@ from __future__ import annotations
 import heapq
 import os
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -53,10 +54,13 @@ class Coverage:
         return Fraction(self.drawn, self.active) if self.active else Fraction(0)
 
 
-def quarter_coverage(tickets: list[TicketRow], registers: Registers) -> list[Coverage]:
+def quarter_coverage(tickets: Iterable[TicketRow], registers: Registers) -> list[Coverage]:
     """Per grade: active entities, and how many the quarter drew at least once (any task)."""
     active = Counter(entity.grade for entity in registers.entities if entity.active)
-    drawn = {grade: {row.uscc for row in tickets if row.selected and row.grade == grade} for grade in GRADES}
+    drawn: dict[str, set[str]] = {grade: set() for grade in GRADES}
+    for row in tickets:
+        if row.selected:
+            drawn[row.grade].add(row.uscc)
     return [Coverage(grade, active[grade], len(drawn[grade])) for grade in GRADES]
 
 
@@ -123,7 +127,7 @@ def _merge_small(rows: list[list]) -> list[list]:
     return big + [merged]
 
 
-def balance(tickets: list[TicketRow], registers: Registers, grade: str, attribute: str) -> Balance:
+def balance(tickets: Iterable[TicketRow], registers: Registers, grade: str, attribute: str) -> Balance:
     """Chi-square goodness of fit of the grade's sample against its eligible population."""
     entities = {entity.uscc: entity for entity in registers.entities}
     tag_counts = Counter(tag for entity in registers.entities for tag in entity.tags)
@@ -255,7 +259,7 @@ def followed(usccs: list[str], count: int) -> tuple[str, ...]:
     return tuple(sorted(heapq.nsmallest(count, usccs, key=lambda uscc: sha256_hex(f"monte carlo\n{uscc}"))))
 
 
-def strata_of(tickets: list[TicketRow], summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:
+def strata_of(tickets: Iterable[TicketRow], summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:
     """The strata the Monte Carlo simulates; one larger than ``follow`` on a fixed subset drawing its share."""
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
     for row in tickets:

@@ -45,6 +45,7 @@ import csv
 import functools
 import io
 import re
+import sys
 import unicodedata
 import zipfile
 from collections import Counter
@@ -561,6 +562,11 @@ def _tags(table: Table, row: int, column: str, raw: str, known: dict[str, str] |
                 f"unknown tag '{tag}'; expected a code of the tag catalogue"
                 + (" or '*' for every entity" if allow_all else ""),
             ))
+    return _tag_set(tuple(tags))
+
+
+@functools.lru_cache(maxsize=65536)  # one set per distinct combination, shared by every entity that has it
+def _tag_set(tags: tuple[str, ...]) -> frozenset[str]:
     return frozenset(tags)
 
 
@@ -628,8 +634,9 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
                                     f"'{cells['established']}' is not a date; expected e.g. 2019-03-15 or 2019年3月15日"))
         tags = _tags(table, row, "tags", cells["tags"], known_tags, problems)
         if len(problems) == before and grade is not None and established is not None:
-            entities.append(Entity(code, cells["name"], grade, tags, cells["unit"], cells["status"],
-                                   established, status in ACTIVE_STATUSES, row))
+            # a register repeats a few units and statuses a million times: one string object each
+            entities.append(Entity(code, cells["name"], grade, tags, sys.intern(cells["unit"]),
+                                   sys.intern(cells["status"]), established, status in ACTIVE_STATUSES, row))
     if table.readable and not table.rows and not problems:
         problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
     return tuple(entities), problems

@@ -61,6 +61,7 @@ from .history import order_of, year_of
 from .inputs import Inputs, load_archived
 from .kinds import apply_records
 from .paths import PARAMS, Project
+from .ranking import Ranked, read_tickets
 from .report import results_page
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
@@ -116,6 +117,12 @@ class StepRun:
         if file.path not in self.step.reads:
             raise ArchiveError(f"{self.step.notebook} reads {file.path}, which workbook.STEPS does not declare")
         return file.read_if_present(self.folder) if self.preview or file.optional else file.read(self.folder)
+
+    def tickets(self) -> Ranked:
+        """``draw/tickets.csv``, as columns: at province scale a Python row per ticket would not fit."""
+        if TICKETS not in self.step.reads:
+            raise ArchiveError(f"{self.step.notebook} reads {TICKETS}, which workbook.STEPS does not declare")
+        return read_tickets(self.folder)
 
     def write(self, file: CsvFile[T], rows: list[T]) -> None:
         """A product of this step, written once, never overwritten."""

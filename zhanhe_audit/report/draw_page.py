@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from collections.abc import Iterable
 
 import pandas as pd
 from matplotlib import pyplot as plt
@@ -86,7 +87,7 @@ def ratio_plot(summary: list[StratumSummary]):
     return figure
 
 
-def selected_frame(tickets: list[TicketRow], inputs: Inputs) -> pd.DataFrame:
+def selected_frame(tickets: Iterable[TicketRow], inputs: Inputs) -> pd.DataFrame:
     entities = {entity.uscc: entity for entity in inputs.registers.entities}
     rows = []
     for row in tickets:
@@ -100,7 +101,7 @@ def selected_frame(tickets: list[TicketRow], inputs: Inputs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def reserve_frame(tickets: list[TicketRow], head: int = 3) -> pd.DataFrame:
+def reserve_frame(tickets: Iterable[TicketRow], head: int = 3) -> pd.DataFrame:
     """The first ``head`` reserves of each stratum: the replacement order (protocol v1, "Selection")."""
     rows = []
     taken: dict[tuple[str, str], int] = {}
@@ -113,7 +114,7 @@ def reserve_frame(tickets: list[TicketRow], head: int = 3) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def hand_check(seed: str, tickets: list[TicketRow], count: int = 2) -> Html:
+def hand_check(seed: str, tickets: Iterable[TicketRow], count: int = 2) -> Html:
     """Worked examples: the shell command that reproduces a ticket, and what it prints.
 
     One selected ticket from each stratum in turn, so the examples span tasks and grades.

@@ -25,7 +25,7 @@ from .evidence.store import archives, building, exclusive, sha256_file, sha256_t
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
-from .params import PROTOCOL
+from .params import PROTOCOL, Task
 from .paths import Project
 from .registers import REGISTER_NAMES
 
@@ -151,15 +151,18 @@ def run_draw(inputs: Inputs) -> DrawResult:
     params, registers = inputs.params, inputs.registers
     year = history.year_of(inputs.quarter)
     found = [matching.eligible(task, registers, params, inputs.history, year) for task in params.tasks]
-    strata = [(task, ranking.Stratum(task.task_id, grade, usccs, quota(len(set(usccs)), params.percent[grade]),
-                                     task.batches))
-              for task, eligibility in zip(params.tasks, found, strict=True) for grade in task.grades
-              for usccs in [[entity.uscc for entity in eligibility.population.get(grade, [])]]]
-    tickets = ranking.rank_all(inputs.seed, [stratum for _, stratum in strata])
+    strata: list[tuple[Task, int, ranking.Stratum]] = []  # with the stratum's count of distinct entities
+    for task, eligibility in zip(params.tasks, found, strict=True):
+        for grade in task.grades:
+            usccs = [entity.uscc for entity in eligibility.population.get(grade, [])]
+            eligible = len(set(usccs))
+            strata.append((task, eligible, ranking.Stratum(task.task_id, grade, usccs,
+                                                           quota(eligible, params.percent[grade]), task.batches)))
+    tickets = ranking.rank_all(inputs.seed, [stratum for _, _, stratum in strata])
     selected = tickets.selected()
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
-    summary = [summarise(task, s.grade, len(set(s.usccs)), s.quota, drawn_in[s.task_id, s.grade], params)
-               for task, s in strata]
+    summary = [summarise(task, s.grade, eligible, s.quota, drawn_in[s.task_id, s.grade], params)
+               for task, eligible, s in strata]
     items_for = {eligibility.task_id: eligibility.items_for for eligibility in found}
     drawn = [(row.task_id, row.uscc, row.ticket, row.batch, items_for[row.task_id][row.uscc]) for row in selected]
     visits = inspectors.plan_visits(inputs.quarter, drawn, registers)

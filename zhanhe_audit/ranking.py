@@ -106,7 +106,7 @@ def read_tickets(folder: Path) -> Ranked:
 
 
 def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
-    """``eligible(task_id, grade, uscc)`` and ``quotas(..., stratum, batches)``: the inputs of ``draw.sql``."""
+    """``draw.sql``'s ``eligible(task_id, grade, uscc)``: one row per entity of each stratum."""
     tasks, grades, codes = [], [], []
     for stratum in strata:
         count = len(stratum.usccs)
@@ -118,6 +118,7 @@ def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
 
 
 def quota_table(strata: Sequence[Stratum]) -> pa.Table:
+    """``draw.sql``'s ``quotas(task_id, grade, quota, stratum, batches)``: one row per stratum, in drawn order."""
     return pa.table({
         "task_id": pa.array([s.task_id for s in strata], pa.string()),
         "grade": pa.array([s.grade for s in strata], pa.string()),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -126,3 +127,10 @@ def make(root: Path, *targets: str) -> subprocess.CompletedProcess:
     """``make TARGET`` in ``root``; -o takes .venv as up to date (it is this checkout's, linked)."""
     return subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", *targets], cwd=root,
                           capture_output=True, text=True)
+
+
+def as_in_a_terminal() -> None:
+    """For a child that a test interrupts: Ctrl-C delivered as in a terminal. A shell without job control
+    (a CI step, a command run in the background) starts its children with SIGINT ignored, and an ignored
+    signal cannot be trapped by ``sh`` nor turned into KeyboardInterrupt by Python."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,7 +13,7 @@ import time
 import pytest
 import yaml
 
-from projects import make_project, write_params
+from projects import as_in_a_terminal, make_project, write_params
 from zhanhe_audit import engine
 from zhanhe_audit.engine import VERIFIER_SOURCE
 from zhanhe_audit.paths import Project
@@ -260,7 +260,7 @@ def test_batch_verifier_cleans_up_when_interrupted(tmp_path, sig):
     temp.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}"}
     process = subprocess.Popen(["sh", str(final / SCRIPT), str(final), "2026Q1-T01"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
     deadline = time.monotonic() + 20
     while not list(temp.glob("*/msg/500")) and time.monotonic() < deadline:
         time.sleep(0.02)

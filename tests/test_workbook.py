@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import ROOT, make, make_project, tree, write_params
+from projects import ROOT, as_in_a_terminal, make, make_project, tree, write_params
 from zhanhe_audit import engine, workbook
 from zhanhe_audit.errors import RunInProgress
 from zhanhe_audit.paths import DEMO_QUARTER, Project
@@ -109,7 +109,7 @@ def _ready(root: Path, quarter_name: str = "2026Q1") -> Project:
 def _start_and_stop(root: Path, stop: signal.Signals) -> subprocess.Popen:
     """Start a draw, wait until it is inside the notebooks, then send ``stop``."""
     process = subprocess.Popen([sys.executable, "-m", "zhanhe_audit.cli", "--root", str(root), "draw", "2026Q1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_in_a_terminal)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         # the folder being built (beside it, once the notebooks run, the inputs cache matches too)

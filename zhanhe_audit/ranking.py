@@ -36,6 +36,7 @@ SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 # draw.sql is Spark SQL: Spark's sha2(text, 256) is DuckDB's sha256(text), and its :name parameters are $name here
 DUCKDB_SQL = SQL.replace(":seed", "$seed")
 SHA2 = "CREATE MACRO sha2(text, bits) AS sha256(text)"
+HEADER = ",".join(TICKETS_CSV.columns)  # the first line of draw/tickets.csv
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Ranked:
         write a value that needed it differently from Python's ``csv``.
         """
         buffer = io.BytesIO()
-        buffer.write((",".join(TICKETS_CSV.columns) + "\n").encode())
+        buffer.write((HEADER + "\n").encode())
         options = arrow_csv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
         arrow_csv.write_csv(self.table, buffer, options)
         return buffer.getvalue().decode("utf-8")
@@ -92,12 +93,11 @@ def read_tickets(folder: Path) -> Ranked:
     """``draw/tickets.csv`` of the archive (or preview) ``folder``, read as columns: at 1,000,000 entities
     0.3 s and 160 MB, where ``TICKETS_CSV.read`` (one Python row each) takes 7 s and 1.6 GB."""
     path = folder.joinpath(TICKETS_CSV.path)
-    header = ",".join(TICKETS_CSV.columns)
     try:
         with path.open("rb") as handle:
             first = handle.readline().decode("utf-8").rstrip("\n")
-        if first != header:
-            raise ArchiveError(f"{TICKETS_CSV.path}: the header is '{first}', expected '{header}'")
+        if first != HEADER:
+            raise ArchiveError(f"{TICKETS_CSV.path}: the header is '{first}', expected '{HEADER}'")
         table = arrow_csv.read_csv(path, convert_options=arrow_csv.ConvertOptions(
             column_types=COLUMN_TYPES, strings_can_be_null=False, true_values=["true"], false_values=["false"]))
     except (OSError, UnicodeDecodeError, pa.ArrowInvalid) as error:
@@ -142,4 +142,4 @@ def rank_all(seed: str, strata: Sequence[Stratum], macro: str = SHA2) -> Ranked:
             table = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_table()
         finally:
             connection.close()
-    return Ranked(table.select(["task_id", "grade", "uscc", "ticket", "rank", "selected", "batch"]))
+    return Ranked(table.select(list(TICKETS_CSV.columns)))

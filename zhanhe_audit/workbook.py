@@ -114,15 +114,17 @@ class StepRun:
     def read(self, file: CsvFile[T]) -> list[T]:
         """An upstream file; one written only when it has rows, and in a preview one that a later step of
         the draw writes, read as empty when absent."""
-        if file.path not in self.step.reads:
-            raise ArchiveError(f"{self.step.notebook} reads {file.path}, which workbook.STEPS does not declare")
+        self._declared(file.path)
         return file.read_if_present(self.folder) if self.preview or file.optional else file.read(self.folder)
 
     def tickets(self) -> Ranked:
         """``draw/tickets.csv``, as columns: at province scale a Python row per ticket would not fit."""
-        if TICKETS not in self.step.reads:
-            raise ArchiveError(f"{self.step.notebook} reads {TICKETS}, which workbook.STEPS does not declare")
+        self._declared(TICKETS)
         return read_tickets(self.folder)
+
+    def _declared(self, path: str) -> None:
+        if path not in self.step.reads:
+            raise ArchiveError(f"{self.step.notebook} reads {path}, which workbook.STEPS does not declare")
 
     def write(self, file: CsvFile[T], rows: list[T]) -> None:
         """A product of this step, written once, never overwritten."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import signal
 import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -134,3 +135,10 @@ def as_in_a_terminal() -> None:
     (a CI step, a command run in the background) starts its children with SIGINT ignored, and an ignored
     signal cannot be trapped by ``sh`` nor turned into KeyboardInterrupt by Python."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run_draw(inputs, under: Path):
+    """``engine.run_draw`` with its ``draw/tickets.csv`` in a new folder under ``under`` (a test's temporary folder)."""
+    from zhanhe_audit import engine
+
+    return engine.run_draw(inputs, Path(tempfile.mkdtemp(prefix="draw-", dir=under)))

@@ -200,7 +200,7 @@ def test_selection_path_imports_no_random_stream_numpy_or_pandas():
         assert not names & {"random", "numpy", "pandas"}, module
 
 
-def test_the_draw_is_the_same_with_every_random_stream_broken(monkeypatch):
+def test_the_draw_is_the_same_with_every_random_stream_broken(monkeypatch, tmp_path):
     # Any use of Python's shared random stream or numpy's would now raise or change the result.
     import random
 
@@ -217,8 +217,9 @@ def test_the_draw_is_the_same_with_every_random_stream_broken(monkeypatch):
     for name in ("default_rng", "random", "permutation", "shuffle", "choice", "seed"):
         monkeypatch.setattr(numpy.random, name, broken)
     fixture = ROOT / "tests" / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
-    files = engine.draw_files(engine.run_draw(load_archived(fixture, "2026Q1")))
-    assert files["draw/tickets.csv"] == (fixture / "draw" / "tickets.csv").read_text(encoding="utf-8")
+    engine.write_draw(engine.run_draw(load_archived(fixture, "2026Q1"), tmp_path))
+    for name in ("draw/tickets.csv", "draw/visits.csv"):
+        assert (tmp_path / name).read_bytes() == (fixture / name).read_bytes()
 
 
 def test_selection_path_has_no_float_arithmetic():

@@ -72,8 +72,9 @@ def test_archive_holds_exact_copies_of_the_inputs(frozen):
 
 def test_draw_from_the_archived_inputs_gives_identical_files(frozen, tmp_path):
     final, _ = engine.draw_quarter(frozen, "2026Q1")
-    result = engine.run_draw(load_archived(final, "2026Q1"))
-    assert engine.draw_files(result)["draw/tickets.csv"] == (final / "draw" / "tickets.csv").read_text(encoding="utf-8")
+    engine.write_draw(engine.run_draw(load_archived(final, "2026Q1"), tmp_path))
+    for path in (final / "draw").iterdir():
+        assert (tmp_path / "draw" / path.name).read_bytes() == path.read_bytes()
 
 
 def test_draw_refuses_without_a_seed_and_writes_nothing(tmp_path):
@@ -160,9 +161,8 @@ def test_task_id_reused_by_an_archive_made_after_the_freeze_is_refused_by_the_dr
 
 
 def test_failure_midway_leaves_no_archive_and_a_rerun_succeeds(frozen, monkeypatch):
-    def broken(result, folder):
-        (folder / "draw").mkdir()
-        (folder / "draw" / "tickets.csv").write_text("half", encoding="utf-8")
+    def broken(result):
+        (result.folder / "draw" / "summary.csv").write_text("half", encoding="utf-8")
         raise KeyboardInterrupt
 
     monkeypatch.setattr(engine, "write_draw", broken)
@@ -171,7 +171,7 @@ def test_failure_midway_leaves_no_archive_and_a_rerun_succeeds(frozen, monkeypat
     assert [p.name for p in (frozen.root / "outputs").iterdir()] == []
     monkeypatch.undo()
     final, _ = engine.draw_quarter(frozen, "2026Q1")
-    assert (final / "draw" / "tickets.csv").read_text(encoding="utf-8").startswith("task_id,")
+    assert (final / "draw" / "summary.csv").read_text(encoding="utf-8").startswith("task_id,")
 
 
 def test_partial_folder_of_a_killed_run_is_removed_by_the_next_run(frozen):
@@ -209,7 +209,7 @@ def test_demo_quarter_draws_from_the_committed_params(tmp_path):
     assert all(row.selected == row.quota >= 1 for row in result.summary)
 
 
-def test_readme_hand_check_is_rank_1_of_the_demo_draw():
+def test_readme_hand_check_is_rank_1_of_the_demo_draw(tmp_path):
     import re
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -217,6 +217,6 @@ def test_readme_hand_check_is_rank_1_of_the_demo_draw():
     task, uscc = re.search(r"""^printf '%s\\n%s\\n%s' "\$SEED" (\S+) (\S+) \| sha256sum$""", readme, flags=re.MULTILINE).groups()
     expected = re.search(r"^# ([0-9a-f]{64})  -$", readme, flags=re.MULTILINE).group(1)
     assert hashlib.sha256(f"{seed}\n{task}\n{uscc}".encode()).hexdigest() == expected
-    result = engine.run_draw(engine.project_inputs(Project(ROOT), "demo-2026Q4"))
-    first = next(r for r in result.tickets if r.task_id == task and r.grade == "A" and r.rank == 1)
+    result = engine.run_draw(engine.project_inputs(Project(ROOT), "demo-2026Q4"), tmp_path)
+    first = next(r for r in result.tickets() if r.task_id == task and r.grade == "A" and r.rank == 1)
     assert (first.uscc, first.ticket, result.inputs.params.seed.value) == (uscc, expected, seed)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from projects import ROOT, make_project, write_rows_project
+from projects import ROOT, make_project, run_draw, write_rows_project
 from projects import SEED as PROJECT_SEED
 from zhanhe_audit import draw, engine, inspectors
 from zhanhe_audit.errors import FreezeError
@@ -65,7 +65,7 @@ def write_project(root: Path, entities: list[str], inspector_rows: list[str], co
 
 
 def draw_of(project: Project, history: History = History(), quarter_name: str = Q) -> engine.DrawResult:
-    return engine.run_draw(load_inputs(project, quarter_name, history))
+    return run_draw(load_inputs(project, quarter_name, history), project.root)
 
 
 def conflict(cert: str, code: str) -> str:
@@ -150,9 +150,9 @@ def check_visit_order(result: engine.DrawResult) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo(tmp_path_factory):
     inputs = load_inputs(Project(ROOT), "demo-2026Q4", History())
-    return engine.run_draw(inputs)
+    return engine.run_draw(inputs, tmp_path_factory.mktemp("demo"))
 
 
 def test_demo_draw_keeps_every_inspector_rule(demo):
@@ -160,10 +160,10 @@ def test_demo_draw_keeps_every_inspector_rule(demo):
     check_visit_order(demo)
 
 
-def test_demo_draw_after_an_earlier_quarter_of_the_same_year_keeps_every_inspector_rule(demo):
+def test_demo_draw_after_an_earlier_quarter_of_the_same_year_keeps_every_inspector_rule(demo, tmp_path):
     """The demo's own visits taken as the history of an earlier quarter: previous inspectors must change."""
     earlier = History(tuple(PastVisit("demo-2026Q3", v.visit_id, v.uscc, v.items, v.inspectors) for v in demo.visits))
-    again = engine.run_draw(replace(demo.inputs, history=earlier))
+    again = engine.run_draw(replace(demo.inputs, history=earlier), tmp_path)
     revisited = [v for v in again.visits if earlier.last_visit(v.uscc)]
     assert revisited  # the per-item cap leaves some entities with items not yet drawn
     check_inspectors(again)
@@ -225,7 +225,7 @@ def test_synthetic_draws_keep_every_inspector_rule(synthetic_draw, case):
 
 @pytest.mark.parametrize("case", SYNTHETIC, ids=CASE_IDS)
 def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_rule_or_the_freeze_refuses(
-        synthetic_draw, case):
+        synthetic_draw, case, tmp_path):
     """Every entity visited again (no frequency cap), so the previous-visit rule bites on every visit.
 
     With slack 0, or 3 per department and 8 health inspectors, the old hard cap refused such draws
@@ -244,7 +244,7 @@ def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_r
         assert found and int(found[1]) < case[3], str(refused)
         assert case[3] == 3  # two per department always leave enough here
         return
-    again = engine.run_draw(inputs)
+    again = engine.run_draw(inputs, tmp_path)
     assert [v.uscc for v in again.visits] == [v.uscc for v in first.visits]
     assert all(earlier.last_visit(v.uscc) for v in again.visits)
     check_inspectors(again)
@@ -252,7 +252,7 @@ def test_synthetic_redraw_with_the_same_entities_as_history_draws_within_every_r
         assert again.assignment.exceptions
 
 
-def test_without_cross_unit_a_home_unit_inspector_can_be_chosen(synthetic_draw):
+def test_without_cross_unit_a_home_unit_inspector_can_be_chosen(synthetic_draw, tmp_path):
     result = synthetic_draw(SYNTHETIC[2])
     assert result.inputs.params.inspection.cross_unit is False
     people, entities = result.inputs.registers.inspectors, {e.uscc: e for e in result.inputs.registers.entities}
@@ -260,7 +260,7 @@ def test_without_cross_unit_a_home_unit_inspector_can_be_chosen(synthetic_draw):
     assert home
     # with cross_unit on, the same draw never sends one
     on = engine.run_draw(replace(result.inputs, params=replace(
-        result.inputs.params, inspection=replace(result.inputs.params.inspection, cross_unit=True))))
+        result.inputs.params, inspection=replace(result.inputs.params.inspection, cross_unit=True))), tmp_path)
     assert not [c for v in on.visits for c in v.inspectors if people[c].unit == entities[v.uscc].unit]
 
 
@@ -355,7 +355,7 @@ def test_entity_drawn_by_two_tasks_is_one_visit_with_the_union_of_items_and_depa
 
 def test_demo_entities_drawn_by_several_tasks_are_one_visit_each(demo):
     drawn: dict[str, list[str]] = {}
-    for row in demo.tickets:
+    for row in demo.tickets():
         if row.selected:
             drawn.setdefault(row.uscc, []).append(row.task_id)
     items_for = {e.task_id: e.items_for for e in demo.eligibility}

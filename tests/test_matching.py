@@ -86,10 +86,10 @@ def covers(item_tags: set[str], entity_tags: set[str]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo(tmp_path_factory):
     """The demo quarter drawn from the committed params and registers, with no earlier archive."""
     inputs = load_inputs(Project(ROOT), DEMO_QUARTER, History())
-    return engine.run_draw(inputs)
+    return engine.run_draw(inputs, tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_demo_match_evidence_names_tags_the_entity_has_and_the_item_targets(demo
         else:
             assert qualifying == entity_tags & items[row["item_id"]], row
     # every selected (task, entity) has at least one evidence row, and only for its task's items
-    selected = {(t.task_id, t.uscc) for t in demo.tickets if t.selected}
+    selected = {(t.task_id, t.uscc) for t in demo.selected}
     assert {(row["task_id"], row["uscc"]) for row in rows} == selected
     task_items = {task.task_id: set(task.items) for task in demo.inputs.params.tasks}
     assert all(row["item_id"] in task_items[row["task_id"]] for row in rows)
@@ -285,8 +285,8 @@ def test_entity_matching_two_items_of_a_task_gets_one_ticket_and_both_items(tmp_
     (found,) = eligibility_of(project)
     assert [e.uscc for e in found.population["A"]] == [U[0], U[1]]
     assert found.items_for[U[0]] == ("SX03", "SX04")
-    result = engine.run_draw(load_inputs(project, Q, History()))
-    rows = [t for t in result.tickets if t.uscc == U[0]]
+    result = engine.run_draw(load_inputs(project, Q, History()), tmp_path)
+    rows = [t for t in result.tickets() if t.uscc == U[0]]
     assert len(rows) == 1
     assert rows[0].ticket == hashlib.sha256(f"{SEED}\n{Q}-T01\n{U[0]}".encode()).hexdigest()
     (visit,) = [v for v in result.visits if v.uscc == U[0]]
@@ -383,7 +383,7 @@ def test_per_item_cap_removes_only_the_capped_item(tmp_path):
     assert eligible_codes(found) == {U[0], U[1]}
     assert found.items_for == {U[0]: ("SX01",), U[1]: ("SX01", "SX03")}
     assert found.excluded == []
-    result = engine.run_draw(load_inputs(project, Q, history))
+    result = engine.run_draw(load_inputs(project, Q, history), tmp_path)
     assert {v.uscc: v.items for v in result.visits} == {U[0]: ("SX01",), U[1]: ("SX01", "SX03")}
 
 

@@ -5,6 +5,7 @@ registers of 10,000 and 100,000 entities, on the demo quarter and on the kept dr
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 from pathlib import Path
 
@@ -33,14 +34,24 @@ def reference(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
     return [row for s in strata for row in draw.rank_stratum(seed, s.task_id, s.grade, s.usccs, s.quota, s.batches)]
 
 
-def check(seed: str, strata: list[ranking.Stratum]) -> ranking.Ranked:
-    """The columnar rows, the selected rows and tickets.csv are the reference's; returns the columns."""
+def rank(seed: str, strata: list[ranking.Stratum], macro: str = ranking.SHA2) -> tuple[str, list[draw.TicketRow]]:
+    """tickets.csv as ranking.rank_all writes it, and the selected rows it returns."""
+    into = io.BytesIO()
+    selected = ranking.rank_all(seed, strata, into, macro)
+    return into.getvalue().decode("utf-8"), selected
+
+
+def rows_of(text: str) -> list[draw.TicketRow]:
+    return TICKETS_CSV.parse(text)
+
+
+def check(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
+    """tickets.csv (so every row) and the selected rows are the reference's; returns the rows."""
     expected = reference(seed, strata)
-    ranked = ranking.rank_all(seed, strata)
-    assert list(ranked) == expected
-    assert ranked.selected() == [row for row in expected if row.selected]
-    assert ranked.csv_text() == TICKETS_CSV.text(expected)
-    return ranked
+    text, selected = rank(seed, strata)
+    assert text == TICKETS_CSV.text(expected)
+    assert selected == [row for row in expected if row.selected]
+    return rows_of(text)
 
 
 @pytest.mark.parametrize(("count", "n", "batches"), [(10_000, 100, None), (10_000, 2_000, 3), (100_000, 1_000, None)])
@@ -51,13 +62,21 @@ def test_columnar_draw_gives_the_reference_rows_on_a_random_register(count, n, b
               ranking.Stratum("2027Q1-T07", "A", codes[count // 2:], n // 2 + 1, batches),
               ranking.Stratum("2027Q1-T07", "D", [], 0, batches),
               ranking.Stratum("2027Q1-T03", "C", codes[::3], n, None)]
-    ranked = check(SEED, strata)
-    assert len(ranked) == count + len(codes[::3])
+    assert len(check(SEED, strata)) == count + len(codes[::3])
 
 
-def test_an_entity_listed_twice_in_a_stratum_counts_once_as_in_the_reference():
+@pytest.mark.parametrize("repeated", [0, 17, 299])
+def test_an_entity_listed_twice_in_a_stratum_is_refused_where_the_reference_counts_it_once(repeated, monkeypatch):
+    # draw.sql asks for each entity once (the registers refuse a USCC twice), so a repeat is a caller's error,
+    # caught wherever the pair falls: within a batch of rows or across two (one row per batch here)
     codes = random_usccs(300, 1)
-    check(SEED, [ranking.Stratum("2027Q1-T01", "B", codes + codes[:50], 31)])
+    strata = [ranking.Stratum("2027Q1-T01", "B", codes + [codes[repeated]], 31)]
+    assert len(reference(SEED, strata)) == 300
+    with pytest.raises(ValueError, match=f"task 2027Q1-T01 lists entity {codes[repeated]} twice"):
+        rank(SEED, strata)
+    monkeypatch.setattr(ranking, "BATCH_ROWS", 1)
+    with pytest.raises(ValueError, match=f"lists entity {codes[repeated]} twice"):
+        rank(SEED, strata)
 
 
 def test_a_seed_of_quotes_backslashes_and_cjk_is_a_parameter_not_sql():
@@ -89,7 +108,7 @@ def test_ties_are_broken_by_uscc_as_in_the_reference(monkeypatch):
     strata = [ranking.Stratum("T", "A", list(reversed(codes)), 5)]
     tied = "CREATE MACRO sha2(text, bits) AS CASE WHEN right(text, 18) IN ({}) THEN repeat('0', 64) " \
            "ELSE sha256(text) END".format(", ".join(f"'{code}'" for code in twins))
-    rows = list(ranking.rank_all("s" * 20, strata, macro=tied))
+    rows = rows_of(rank("s" * 20, strata, macro=tied)[0])
     assert [row.uscc for row in rows[:2]] == twins and rows == reference("s" * 20, strata)
 
 
@@ -98,27 +117,28 @@ def test_a_value_that_would_need_quoting_is_refused_rather_than_written_differen
     table = pa.table({"task_id": ["T"], "grade": ["A"], "uscc": ['91,"x'], "ticket": ["0" * 64],
                       "rank": [1], "selected": [True], "batch": pa.array([None], pa.int32())})
     with pytest.raises(pa.ArrowInvalid):
-        ranking.Ranked(table).csv_text()
+        ranking.write_tickets(table.to_reader(), io.BytesIO())
 
 
-def test_engine_recomputes_the_kept_draw_v1_archive_byte_for_byte():
-    recomputed = engine.draw_files(engine.run_draw(load_archived(FIXTURE, "2026Q1")))
+def test_engine_recomputes_the_kept_draw_v1_archive_byte_for_byte(tmp_path):
+    engine.write_draw(engine.run_draw(load_archived(FIXTURE, "2026Q1"), tmp_path))
     for name in (TICKETS_CSV.path, "draw/summary.csv", "draw/visits.csv"):
-        assert recomputed[name] == (FIXTURE / name).read_text(encoding="utf-8")
+        assert (tmp_path / name).read_bytes() == (FIXTURE / name).read_bytes()
 
 
-def test_demo_quarter_draws_the_reference_engines_tickets_and_summary():
+def test_demo_quarter_draws_the_reference_engines_tickets_and_summary(tmp_path):
     inputs = engine.project_inputs(Project(ROOT), DEMO_QUARTER)
-    columnar = engine.run_draw(inputs)
+    columnar = engine.run_draw(inputs, tmp_path)
     rows, summary = [], []
     for task, eligibility in zip(inputs.params.tasks, columnar.eligibility, strict=True):
         population = {grade: [e.uscc for e in entities] for grade, entities in eligibility.population.items()}
         task_rows, task_summary = draw.draw_task(inputs.seed, task, population, inputs.params)
         rows += task_rows
         summary += task_summary
-    assert list(columnar.tickets) == rows and len(rows) > 20_000
+    assert list(columnar.tickets()) == rows and len(rows) > 20_000
+    assert columnar.selected == [row for row in rows if row.selected]
     assert columnar.summary == summary
-    assert engine.draw_files(columnar)[TICKETS_CSV.path] == TICKETS_CSV.text(rows)
+    assert (tmp_path / TICKETS_CSV.path).read_text(encoding="utf-8") == TICKETS_CSV.text(rows)
 
 
 def test_the_order_entities_arrive_in_changes_nothing():
@@ -126,8 +146,7 @@ def test_the_order_entities_arrive_in_changes_nothing():
     strata = [ranking.Stratum("2027Q1-T02", "B", codes, 400, 4)]
     shuffled = list(codes)
     random.Random(9).shuffle(shuffled)
-    assert ranking.rank_all(SEED, strata).csv_text() == ranking.rank_all(
-        SEED, [ranking.Stratum("2027Q1-T02", "B", shuffled, 400, 4)]).csv_text()
+    assert rank(SEED, strata) == rank(SEED, [ranking.Stratum("2027Q1-T02", "B", shuffled, 400, 4)])
 
 
 def test_tickets_csv_read_as_columns_gives_the_rows_the_typed_reader_gives():

@@ -81,7 +81,7 @@ def _double_random(inputs, visits, loads, exceptions=()):
                                                list(exceptions))
 
 
-def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
+def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break(tmp_path):
     import dataclasses
 
     from projects import ROOT
@@ -89,7 +89,7 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break():
     from zhanhe_audit.paths import Project
 
     inputs = engine.project_inputs(Project(ROOT), "demo-2026Q4")
-    result = engine.run_draw(inputs)
+    result = engine.run_draw(inputs, tmp_path)
     loads = inspectors.loads(inputs.registers, result.assignment)
     good = _double_random(inputs, result.visits, loads)
     assert good.count("✓") == 3 and "不匹配 0 处" in good and "违反 0 次" in good and "0 个席位" in good

@@ -51,7 +51,7 @@ def test_archive_carries_the_script():
 def test_shell_verifier_matches_python_for_every_task(tmp_path, task):
     final, result = _archive(tmp_path)
     out = _run(final, task)
-    rows = sum(row.task_id == task for row in result.tickets)
+    rows = sum(row.task_id == task for row in result.tickets())
     assert out.returncode == 0, out.stdout + out.stderr
     assert out.stdout.strip() == f"MATCH: {rows} tickets, ranks and selected flags of {task} recomputed from the seed"
 
@@ -65,7 +65,7 @@ def test_shell_verifier_handles_quotes_backslashes_and_chinese_in_the_seed(tmp_p
 
 def test_shell_verifier_names_the_first_mismatch_of_a_flipped_flag(tmp_path):
     final, result = _archive(tmp_path)
-    first = next(row for row in result.tickets if row.task_id == "2026Q1-T01" and row.selected)
+    first = next(row for row in result.tickets() if row.task_id == "2026Q1-T01" and row.selected)
     tickets = final / "draw" / "tickets.csv"
     line = f"2026Q1-T01,{first.grade},{first.uscc},{first.ticket},{first.rank},true,"
     tickets.write_text(tickets.read_text(encoding="utf-8").replace(line, line.replace(",true,", ",false,")),
@@ -77,7 +77,7 @@ def test_shell_verifier_names_the_first_mismatch_of_a_flipped_flag(tmp_path):
 
 def test_shell_verifier_catches_a_changed_ticket(tmp_path):
     final, result = _archive(tmp_path)
-    row = next(r for r in result.tickets if r.task_id == "2026Q1-T02")
+    row = next(r for r in result.tickets() if r.task_id == "2026Q1-T02")
     tickets = final / "draw" / "tickets.csv"
     forged = ("f" if row.ticket[0] != "f" else "0") + row.ticket[1:]
     tickets.write_text(tickets.read_text(encoding="utf-8").replace(row.ticket, forged), encoding="utf-8")
@@ -144,17 +144,17 @@ def test_batch_verifier_matches_every_task_of_a_drawn_quarter(tmp_path):
     engine.freeze_quarter(project, "2026Q1")
     write_params(tmp_path, "2026Q1", seed=True, tasks=EVERY_TASK)
     final, result = engine.draw_quarter(project, "2026Q1")
-    tasks = sorted({row.task_id for row in result.tickets})
+    tasks = sorted({row.task_id for row in result.tickets()})
     assert tasks == [f"2026Q1-T0{n}" for n in range(1, 5)]
     for task in tasks:
         out = _run(final, task)
-        rows = sum(row.task_id == task for row in result.tickets)
+        rows = sum(row.task_id == task for row in result.tickets())
         assert (out.returncode, out.stdout, out.stderr) == (0, _match_line(rows, task), "")
 
 
 def _forge(final, result, task, change):
     """tickets.csv with one row of ``task`` (rank 2 of grade A) changed by ``change``; that row."""
-    row = next(r for r in result.tickets if r.task_id == task and r.grade == "A" and r.rank == 2)
+    row = next(r for r in result.tickets() if r.task_id == task and r.grade == "A" and r.rank == 2)
     tickets = final / "draw" / "tickets.csv"
     line = f"{task},A,{row.uscc},{row.ticket},2,{'true' if row.selected else 'false'},"
     text = tickets.read_text(encoding="utf-8")
@@ -192,7 +192,7 @@ def test_batch_verifier_hashes_a_hostile_seed_byte_for_byte(tmp_path):
     path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     final, result = engine.draw_quarter(project, "2026Q1")
     assert json.loads((final / "draw" / "draw.json").read_text(encoding="utf-8"))["seed"] == HOSTILE_SEED
-    row = next(iter(result.tickets))
+    row = next(iter(result.tickets()))
     hand = subprocess.run(["sh", "-c", """printf '%s\\n%s\\n%s' "$SEED" "$T" "$U" | sha256sum"""],
                           env={**os.environ, "SEED": HOSTILE_SEED, "T": row.task_id, "U": row.uscc},
                           capture_output=True, text=True, check=True)

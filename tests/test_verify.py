@@ -449,30 +449,35 @@ def test_no_git_repository_skips_git_order_and_still_passes(drawn, tmp_path):
 # --- first_difference -------------------------------------------------------------------------
 
 
+def difference(expected: str, found: str) -> str:
+    """first_difference of two files holding the texts (it reads them a row at a time)."""
+    return verify.first_difference(io.BytesIO(expected.encode()), io.BytesIO(found.encode()))
+
+
 def test_first_difference_names_the_differing_row_of_equal_length_texts():
-    assert verify.first_difference("h\na\nb\nc\n", "h\na\nX\nc\n") == "row 3: recomputed 'b', archived 'X'"
+    assert difference("h\na\nb\nc\n", "h\na\nX\nc\n") == "row 3: recomputed 'b', archived 'X'"
 
 
 def test_first_difference_names_the_header_as_row_1():
-    assert verify.first_difference("h\na\n", "H\na\n") == "row 1: recomputed 'h', archived 'H'"
+    assert difference("h\na\n", "H\na\n") == "row 1: recomputed 'h', archived 'H'"
 
 
 def test_first_difference_of_a_shorter_archived_file_names_the_first_missing_row():
-    assert (verify.first_difference("h\na\nb\n", "h\na\n")
+    assert (difference("h\na\nb\n", "h\na\n")
             == "row 3: the archived file has 2 rows, the recomputation 3")
 
 
 def test_first_difference_of_a_longer_archived_file_names_the_first_extra_row():
-    assert (verify.first_difference("h\na\n", "h\na\nb\nc\n")
+    assert (difference("h\na\n", "h\na\nb\nc\n")
             == "row 3: the archived file has 4 rows, the recomputation 2")
 
 
 @pytest.mark.parametrize(("found", "row", "archived_end"),
                          [("h\na", 2, "no line end"), ("h\r\na\n", 1, "CRLF"), ("h\na\r\n", 2, "CRLF")])
 def test_first_difference_names_a_changed_line_end(found, row, archived_end):
-    difference = verify.first_difference("h\na\n", found)
-    assert difference.startswith(f"row {row}: ")
-    assert "line end" in difference and f"archived {archived_end}" in difference
+    found = difference("h\na\n", found)
+    assert found.startswith(f"row {row}: ")
+    assert "line end" in found and f"archived {archived_end}" in found
 
 
 def test_frozen_again_before_the_seed_passes_git_order(repo):

@@ -598,7 +598,8 @@ def results_rows(root: Path) -> list[dict[str, str]]:
     from . import engine, results
     from .paths import DEMO_QUARTER, Project
 
-    drawn = engine.run_draw(engine.project_inputs(Project(root), DEMO_QUARTER))
+    with tempfile.TemporaryDirectory(prefix="zhanhe-demo-") as scratch:
+        drawn = engine.run_draw(engine.project_inputs(Project(root), DEMO_QUARTER), Path(scratch))
     rows = results.form_rows(drawn.inputs, drawn.visits[::VISIT_STEP][:FILLED_VISITS])
     return [row | _result(index, row["visit"], row["item"], row["department"]) for index, row in enumerate(rows)]
 

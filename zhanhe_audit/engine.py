@@ -11,17 +11,17 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import freeze, history, inspectors, matching, ranking
-from .draw import StratumSummary, quota, summarise
+from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
-from .evidence.store import archives, building, exclusive, sha256_file, sha256_text, write_new
+from .evidence.store import archives, building, exclusive, new_file, sha256_file, sha256_text, write_new
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
@@ -35,11 +35,16 @@ VERIFIER_SOURCE = Path(__file__).resolve().parent / VERIFIER  # copied into ever
 @dataclass(frozen=True)
 class DrawResult:
     inputs: Inputs
-    tickets: ranking.Ranked  # every ticket of the draw, as columns
+    folder: Path  # where the draw wrote draw/tickets.csv (streamed: at province scale it is gigabytes)
+    selected: list[TicketRow]  # the drawn entities: ranks 1..n of each stratum
     summary: list[StratumSummary]
     eligibility: list[matching.Eligibility]
     visits: list[Visit]
     assignment: Assignment
+
+    def tickets(self) -> ranking.Ranked:
+        """Every ticket of the draw, read back from ``draw/tickets.csv`` as columns."""
+        return ranking.read_tickets(self.folder)
 
 
 def project_inputs(project: Project, quarter: str) -> Inputs:
@@ -145,21 +150,20 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
             raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
 
 
-def run_draw(inputs: Inputs) -> DrawResult:
-    """Both randoms: the entities of every task (all strata ranked at once, as columns), then one visit per
-    entity and its inspectors."""
+def run_draw(inputs: Inputs, folder: Path) -> DrawResult:
+    """Both randoms: the entities of every task (all strata ranked at once, as columns, into
+    ``folder/draw/tickets.csv``), then one visit per entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
     year = history.year_of(inputs.quarter)
     found = [matching.eligible(task, registers, params, inputs.history, year) for task in params.tasks]
     strata: list[tuple[Task, int, ranking.Stratum]] = []  # with the stratum's count of distinct entities
     for task, eligibility in zip(params.tasks, found, strict=True):
         for grade in task.grades:
-            usccs = [entity.uscc for entity in eligibility.population.get(grade, [])]
-            eligible = len(set(usccs))
-            strata.append((task, eligible, ranking.Stratum(task.task_id, grade, usccs,
-                                                           quota(eligible, params.percent[grade]), task.batches)))
-    tickets = ranking.rank_all(inputs.seed, [stratum for _, _, stratum in strata])
-    selected = tickets.selected()
+            usccs = [entity.uscc for entity in eligibility.population.get(grade, [])]  # each once: ranking checks it
+            strata.append((task, len(usccs), ranking.Stratum(task.task_id, grade, usccs,
+                                                             quota(len(usccs), params.percent[grade]), task.batches)))
+    with new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
+        selected = ranking.rank_all(inputs.seed, [stratum for _, _, stratum in strata], tickets)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, eligible, s.quota, drawn_in[s.task_id, s.grade], params)
                for task, eligible, s in strata]
@@ -168,7 +172,7 @@ def run_draw(inputs: Inputs) -> DrawResult:
     visits = inspectors.plan_visits(inputs.quarter, drawn, registers)
     assignment = Assignment(caps=inspectors.workload_caps(visits, registers, params.inspection))
     visits = inspectors.assign(inputs.seed, visits, registers, params.inspection, inputs.history, assignment)
-    return DrawResult(inputs, tickets, summary, found, visits, assignment)
+    return DrawResult(inputs, folder, selected, summary, found, visits, assignment)
 
 
 def draw_record(inputs: Inputs) -> DrawRecord:
@@ -191,7 +195,8 @@ def draw_record(inputs: Inputs) -> DrawRecord:
 
 
 def draw_files(result: DrawResult) -> dict[str, str]:
-    """The draw's deterministic files (archive path -> text): what ``make verify`` recomputes byte for byte.
+    """The draw's deterministic files (archive path -> text) besides ``draw/tickets.csv``, which ``run_draw``
+    wrote: what ``make verify`` recomputes byte for byte.
 
     ``cap_exceptions.csv`` is there only when the workload cap had exceptions, so that archives
     drawn before the cap was soft keep verifying byte for byte.
@@ -199,10 +204,9 @@ def draw_files(result: DrawResult) -> dict[str, str]:
     files = evidence_files
     entities = {entity.uscc: entity for entity in result.inputs.registers.entities}
     by_task = {eligibility.task_id: eligibility for eligibility in result.eligibility}
-    qualified = [found for row in result.tickets.selected()
+    qualified = [found for row in result.selected
                  for found in by_task[row.task_id].qualified(entities[row.uscc], result.inputs.registers)]
     drawn = {
-        files.TICKETS_CSV.path: result.tickets.csv_text(),
         files.SUMMARY_CSV.path: files.SUMMARY_CSV.text(result.summary),
         DRAW_RECORD: draw_record(result.inputs).to_json(),
         files.POPULATIONS_CSV.path: files.POPULATIONS_CSV.text(
@@ -219,10 +223,10 @@ def draw_files(result: DrawResult) -> dict[str, str]:
     return drawn
 
 
-def write_draw(result: DrawResult, folder: Path) -> None:
-    """The reviewer's files of the draw, under ``folder/draw/``."""
+def write_draw(result: DrawResult) -> None:
+    """The reviewer's files of the draw, under ``draw/`` beside its tickets."""
     for name, text in draw_files(result).items():
-        write_new(folder / name, text)
+        write_new(result.folder / name, text)
 
 
 def copy_inputs(inputs: Inputs, folder: Path) -> None:
@@ -267,10 +271,10 @@ def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path],
         previous = chain_head(project.outputs, series(quarter))
         with building(final) as folder:
             copy_inputs(inputs, folder)
-            result = run_draw(inputs)
-            write_draw(result, folder)
+            result = run_draw(inputs, folder)
+            write_draw(result)
             if steps is not None:
                 steps(inputs, folder)
             write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,
                            previous=previous, root=project.root, files=file_hashes(folder))
-    return final, result
+    return final, replace(result, folder=final)

@@ -5,9 +5,11 @@ entity, ordered by ``(ticket, uscc)``. This module gives the same rows without b
 
 - every stratum of every task goes to DuckDB in one Arrow table, and DuckDB runs the project's
   own ``draw.sql`` (the query for a cluster, Spark SQL) with the seed as a parameter: SHA-256
-  and ``ROW_NUMBER()`` in C on all cores, spilling to disk when memory runs short;
-- the result stays an Arrow table in ``tickets.csv`` order; only the selected rows (a few per
-  cent) become ``TicketRow`` objects, and ``tickets.csv`` is written from the columns.
+  and ``ROW_NUMBER()`` in C on all cores, in at most ``MEMORY_LIMIT`` of memory, spilling the
+  rest to a temporary folder;
+- the rows stream out in ``tickets.csv`` order and are written to the file batch by batch; only
+  the selected rows (a few per cent) are kept, as ``TicketRow`` objects. At 10,000,000 entities
+  the file is 1.1 GB and is never held in memory.
 
 Nothing here reads a float, a random stream or the row order: the order is the total order
 ``(ticket, uscc)`` within each stratum, which no thread count changes. ``tests/test_ranking.py``
@@ -17,11 +19,11 @@ random registers of 10,000 and 100,000 entities.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +39,8 @@ SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 DUCKDB_SQL = SQL.replace(":seed", "$seed")
 SHA2 = "CREATE MACRO sha2(text, bits) AS sha256(text)"
 HEADER = ",".join(TICKETS_CSV.columns)  # the first line of draw/tickets.csv
+MEMORY_LIMIT = "1GB"  # what DuckDB may hold while it ranks; beyond it, it spills to a temporary folder
+BATCH_ROWS = 65536  # rows per batch streamed from DuckDB into tickets.csv
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class Stratum:
 
 @dataclass(frozen=True)
 class Ranked:
-    """Every ticket of a draw as columns, in ``tickets.csv`` order (task and grade as drawn, then rank)."""
+    """Tickets of a draw as columns, in ``tickets.csv`` order (task and grade as drawn, then rank)."""
 
     table: pa.Table
 
@@ -64,25 +68,8 @@ class Ranked:
             for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
                 yield TicketRow(*row)
 
-    def selected(self) -> list[TicketRow]:
-        """The drawn entities: ranks 1..n of each stratum."""
-        return list(Ranked(self.table.filter(self.table.column("selected"))))
-
     def of_grade(self, grade: str) -> Ranked:
         return Ranked(self.table.filter(pa.compute.equal(self.table.column("grade"), grade)))
-
-    def csv_text(self) -> str:
-        """``draw/tickets.csv``, byte for byte as ``TICKETS_CSV.text`` writes the same rows.
-
-        No value of the file ever needs quoting (validated task ids, grade letters, USCCs,
-        hex tickets, numbers): Arrow is told to quote nothing, and would raise rather than
-        write a value that needed it differently from Python's ``csv``.
-        """
-        buffer = io.BytesIO()
-        buffer.write((HEADER + "\n").encode())
-        options = arrow_csv.WriteOptions(include_header=False, quoting_style="none", batch_size=65536)
-        arrow_csv.write_csv(self.table, buffer, options)
-        return buffer.getvalue().decode("utf-8")
 
 
 COLUMN_TYPES = {"task_id": pa.string(), "grade": pa.string(), "uscc": pa.string(), "ticket": pa.string(),
@@ -106,15 +93,14 @@ def read_tickets(folder: Path) -> Ranked:
 
 
 def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
-    """``draw.sql``'s ``eligible(task_id, grade, uscc)``: one row per entity of each stratum."""
-    tasks, grades, codes = [], [], []
-    for stratum in strata:
-        count = len(stratum.usccs)
-        tasks.append(pa.repeat(pa.scalar(stratum.task_id, pa.string()), count))
-        grades.append(pa.repeat(pa.scalar(stratum.grade, pa.string()), count))
-        codes.append(pa.array(stratum.usccs, pa.string()))
-    columns = [pa.concat_arrays(parts) if parts else pa.array([], pa.string()) for parts in (tasks, grades, codes)]
-    return pa.table(columns, names=["task_id", "grade", "uscc"])
+    """``draw.sql``'s ``eligible(task_id, grade, uscc)``: one row per entity of each stratum (task and grade
+    dictionary-encoded: one string per stratum, not per row)."""
+    stratum = pa.concat_arrays([pa.repeat(pa.scalar(index, pa.int32()), len(s.usccs)) for index, s in enumerate(strata)]
+                               or [pa.array([], pa.int32())])
+    tasks = pa.DictionaryArray.from_arrays(stratum, pa.array([s.task_id for s in strata], pa.string()))
+    grades = pa.DictionaryArray.from_arrays(stratum, pa.array([s.grade for s in strata], pa.string()))
+    codes = pa.concat_arrays([pa.array(s.usccs, pa.string()) for s in strata] or [pa.array([], pa.string())])
+    return pa.table([tasks, grades, codes], names=["task_id", "grade", "uscc"])
 
 
 def quota_table(strata: Sequence[Stratum]) -> pa.Table:
@@ -128,18 +114,59 @@ def quota_table(strata: Sequence[Stratum]) -> pa.Table:
     })
 
 
-def rank_all(seed: str, strata: Sequence[Stratum], macro: str = SHA2) -> Ranked:
-    """Tickets and ranks of every stratum, ranks 1..quota selected (protocol v1), as ``draw.rank_stratum`` gives them.
+def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = SHA2) -> list[TicketRow]:
+    """Rank every stratum (protocol v1) and write ``draw/tickets.csv`` to ``into`` as the rows stream out of
+    DuckDB; return the selected rows (ranks 1..quota of each stratum). Rows and file are what
+    ``draw.rank_stratum`` and ``TICKETS_CSV.text`` give.
 
-    ``macro`` defines ``sha2``; only a test replaces it (to force a tie between two tickets).
+    Each stratum lists an entity once (a register refuses a USCC listed twice, and ``draw.sql``
+    asks for it): one listed twice is a caller's error, ``ValueError``. ``macro`` defines ``sha2``;
+    only a test replaces it (to force a tie between two tickets).
     """
     with tempfile.TemporaryDirectory(prefix="zhanhe-rank-") as spill:
-        connection = duckdb.connect(config={"temp_directory": spill})
+        connection = duckdb.connect(config={"temp_directory": spill, "memory_limit": MEMORY_LIMIT})
         try:
             connection.execute(macro)
             connection.register("eligible", eligible_table(strata))
             connection.register("quotas", quota_table(strata))
-            table = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_table()
+            rows = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_reader(BATCH_ROWS)
+            selected = write_tickets(rows, into)
         finally:
             connection.close()
-    return Ranked(table.select(list(TICKETS_CSV.columns)))
+    return list(Ranked(selected))
+
+
+def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
+    """Write ``tickets.csv`` (the header, then ``rows``) to ``into``, batch by batch; return the selected rows.
+
+    No value of the file ever needs quoting (validated task ids, grade letters, USCCs, hex
+    tickets, numbers): Arrow is told to quote nothing, and would raise rather than write a
+    value that needed it differently from Python's ``csv``.
+    """
+    if rows.schema.names != list(TICKETS_CSV.columns):
+        raise ValueError(f"draw.sql returns {rows.schema.names}, {TICKETS_CSV.path} has {list(TICKETS_CSV.columns)}")
+    into.write((HEADER + "\n").encode())
+    writer = arrow_csv.CSVWriter(into, rows.schema, write_options=arrow_csv.WriteOptions(
+        include_header=False, quoting_style="none"))
+    selected, before = [], ""
+    for batch in rows:
+        before = _refuse_repeats(batch, before)
+        writer.write_batch(batch)
+        selected.append(batch.filter(batch.column("selected")))
+    writer.close()
+    return pa.Table.from_batches(selected, rows.schema)
+
+
+def _refuse_repeats(batch: pa.RecordBatch, before: str) -> str:
+    """An entity listed twice in a stratum has two rows with one ticket, side by side in ``tickets.csv``
+    order: a USCC equal to the row before's, at a rank above 1 (rank 1 starts a stratum). Raise on
+    one; ``before`` is the USCC of the previous batch's last row, and this batch's is returned."""
+    if batch.num_rows == 0:
+        return before
+    codes = batch.column("uscc")
+    previous = pa.concat_arrays([pa.array([before], pa.string()), codes.slice(0, len(codes) - 1)])
+    repeated = pa.compute.and_(pa.compute.equal(codes, previous), pa.compute.greater(batch.column("rank"), 1))
+    if pa.compute.any(repeated).as_py():
+        row = batch.filter(repeated).slice(0, 1).to_pylist()[0]
+        raise ValueError(f"task {row['task_id']} lists entity {row['uscc']} twice; each entity counts once")
+    return codes[-1].as_py()

@@ -16,12 +16,15 @@ the seed.
 
 from __future__ import annotations
 
-import re
+import io
+import itertools
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import yaml
 
@@ -38,12 +41,13 @@ from .params import load_params, normalise_seed
 from .paths import PUBLIC, Project, freeze_name, params_name
 
 # Each protocol version an archive may name, with the function that recomputes its
-# deterministic files. A change of selection or eligibility semantics adds a version
-# here; the old ones stay, so old archives keep verifying. The records a version may
-# append are the kinds of ``kinds.KINDS``.
-PROTOCOLS: dict[str, Callable[[Inputs], dict[str, str]]] = {
-    "draw-v1": lambda inputs: engine.draw_files(engine.run_draw(inputs)),
+# deterministic files into a scratch folder, at their paths in the archive. A change of
+# selection or eligibility semantics adds a version here; the old ones stay, so old
+# archives keep verifying. The records a version may append are the kinds of ``kinds.KINDS``.
+PROTOCOLS: dict[str, Callable[[Inputs, Path], None]] = {
+    "draw-v1": lambda inputs, scratch: engine.write_draw(engine.run_draw(inputs, scratch)),
 }
+BLOCK = 1 << 20  # files are compared a block at a time: a province's tickets.csv is a gigabyte
 SEALS = (MANIFEST, SEAL, SUMS)
 
 
@@ -81,39 +85,45 @@ def _unlisted(folder: Path, manifests: list[Manifest], records: list[Path]) -> l
     return sorted(present - listed)
 
 
-LINE_ENDS = {"\n": "LF", "\r\n": "CRLF", "": "no line end"}
+LINE_ENDS = {b"\n": "LF", b"\r\n": "CRLF", b"": "no line end"}
 
 
-def _rows(text: str) -> list[str]:
-    """The rows of ``text``, each with its line end ('\\n' only separates rows; the last may lack it)."""
-    return [row for row in re.split(r"(?<=\n)", text) if row]
-
-
-def first_difference(expected: str, found: str) -> str:
-    """Where two texts first differ, as 'row N: recomputed … archived …' (row 1 is the header).
+def first_difference(expected: BinaryIO, found: BinaryIO) -> str:
+    """Where two files first differ, as 'row N: recomputed … archived …' (row 1 is the header), read a row
+    at a time ('\\n' only separates rows; the last may lack it).
 
     Rows are compared with their line ends, so a changed or missing line end is named too.
     """
-    old, new = _rows(expected), _rows(found)
-    for number, (a, b) in enumerate(zip(old, new, strict=False), start=1):
+    for number, (a, b) in enumerate(itertools.zip_longest(expected, found), start=1):
+        if a is None or b is None:
+            old = number - 1 + (a is not None) + sum(1 for _ in expected)
+            new = number - 1 + (b is not None) + sum(1 for _ in found)
+            return f"row {number}: the archived file has {new} rows, the recomputation {old}"
         if a != b:
-            text_a, text_b = a.rstrip("\r\n"), b.rstrip("\r\n")
+            text_a, text_b = a.rstrip(b"\r\n"), b.rstrip(b"\r\n")
             if text_a == text_b:
                 end_a, end_b = a[len(text_a):], b[len(text_b):]
                 return (f"row {number}: same text, different line end: recomputed {LINE_ENDS.get(end_a, repr(end_a))}, "
                         f"archived {LINE_ENDS.get(end_b, repr(end_b))}")
-            return f"row {number}: recomputed '{text_a}', archived '{text_b}'"
-    return f"row {min(len(old), len(new)) + 1}: the archived file has {len(new)} rows, the recomputation {len(old)}"
+            return f"row {number}: recomputed '{_shown(text_a)}', archived '{_shown(text_b)}'"
+    return "the files are identical"
+
+
+def _shown(row: bytes) -> str:
+    return row.decode("utf-8", errors="replace")
 
 
 def _redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
     if protocol not in PROTOCOLS:
         return Check("redraw", "FAIL", f"protocol '{protocol}' is unknown to this version of zhanhe-audit")
-    try:
-        recomputed = PROTOCOLS[protocol](inputs)
-    except ZhanheError as error:
-        return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
-    problem = _compare(folder, recomputed, f"the draw recomputed under {protocol}")
+    with tempfile.TemporaryDirectory(prefix="zhanhe-redraw-") as scratch:
+        try:
+            PROTOCOLS[protocol](inputs, Path(scratch))
+        except ZhanheError as error:
+            return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
+        recomputed = [path.relative_to(scratch).as_posix() for path in sorted(Path(scratch).rglob("*")) if path.is_file()]
+        problem = _compare(folder, {name: _file(Path(scratch, name)) for name in recomputed},
+                           f"the draw recomputed under {protocol}")
     if problem:
         return Check("redraw", "FAIL", problem)
     drawn = {path.relative_to(folder).as_posix() for path in (folder / DRAW).rglob("*") if path.is_file()}
@@ -124,16 +134,35 @@ def _redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
     return Check("redraw", "PASS", f"{', '.join(recomputed)} recomputed under {protocol}: identical byte for byte")
 
 
-def _compare(folder: Path, recomputed: dict[str, str], what: str) -> str | None:
-    """Where the archived files first differ from their recomputation, or None."""
-    for name, text in recomputed.items():
+def _compare(folder: Path, recomputed: dict[str, Callable[[], BinaryIO]], what: str) -> str | None:
+    """Where the archived files first differ from their recomputation (each opened by its function), or None."""
+    for name, recomputation in recomputed.items():
         archived = folder / name
         if not archived.is_file():
             return f"{name} is missing from the archive"
-        if archived.read_bytes() != text.encode("utf-8"):
-            return f"{name} differs from {what}: " + first_difference(
-                text, archived.read_bytes().decode("utf-8", errors="replace"))
+        with recomputation() as expected, archived.open("rb") as found:
+            if not _same(expected, found):
+                expected.seek(0)
+                found.seek(0)
+                return f"{name} differs from {what}: " + first_difference(expected, found)
     return None
+
+
+def _file(path: Path) -> Callable[[], BinaryIO]:
+    return lambda: path.open("rb")
+
+
+def _text(text: str) -> Callable[[], BinaryIO]:
+    return lambda: io.BytesIO(text.encode("utf-8"))
+
+
+def _same(expected: BinaryIO, found: BinaryIO) -> bool:
+    while True:
+        block = expected.read(BLOCK)
+        if block != found.read(BLOCK):
+            return False
+        if not block:
+            return True
 
 
 def _inspectors(folder: Path, inputs: Inputs) -> Check:
@@ -204,10 +233,9 @@ def _history(outputs: Path, folder: Path, quarter_name: str) -> Check:
         expected = history_text(history_before(outputs, previous, quarter_name))
     except ZhanheError as error:
         return Check("history", "FAIL", f"the earlier manifests cannot be read to recompute the history: {error}")
-    found = archived.read_bytes().decode("utf-8", errors="replace")
-    if found != expected:
-        return Check("history", "FAIL", f"{HISTORY} differs from the visits the chain held before the draw: "
-                     f"{first_difference(expected, found)}")
+    problem = _compare(folder, {HISTORY: _text(expected)}, "the visits the chain held before the draw")
+    if problem:
+        return Check("history", "FAIL", problem)
     visits = len(expected.splitlines()) - 1
     return Check("history", "PASS", f"{HISTORY} ({visits} earlier visits) matches the archives before this draw on "
                  "the chain")
@@ -268,7 +296,8 @@ def _appended(folder: Path, quarter_name: str, inputs: Inputs | None, records: l
         except ZhanheError as error:
             return Check("records", "FAIL", f"{shown(record)} cannot be recomputed from the archived inputs and the "
                          f"records before it: {error}")
-        problem = _compare(record, texts, "the record recomputed from the archived inputs and the records before it")
+        problem = _compare(record, {name: _text(text) for name, text in texts.items()},
+                           "the record recomputed from the archived inputs and the records before it")
         if problem:
             return Check("records", "FAIL", f"{shown(record)}/{problem}")
     names = ", ".join(shown(record) for record in records)

@@ -183,7 +183,7 @@ def preview_draw(project: Project, quarter: str) -> tuple[Inputs, Path]:
     inputs = engine.project_inputs(project, quarter)
     folder = Path(tempfile.mkdtemp(prefix=f"zhanhe-preview-{quarter}-"))
     engine.copy_inputs(inputs, folder)
-    engine.write_draw(engine.run_draw(inputs), folder)
+    engine.write_draw(engine.run_draw(inputs, folder))
     return inputs, folder
 
 

@@ -19,6 +19,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ArchiveError, EvidenceExists, RunInProgress
 from . import PARTIAL, RECORDS
@@ -70,15 +71,14 @@ def csv_rows(text: str, columns: Sequence[str], shown: str) -> list[dict[str, st
     return list(reader)
 
 
-def _atomic(path: Path, data: bytes | str, place: Callable[[Path, Path], None]) -> None:
-    """Write ``data`` under a temporary name beside ``path``, synced, then ``place`` it at ``path``."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+@contextlib.contextmanager
+def _atomic(path: Path, place: Callable[[Path, Path], None]) -> Iterator[BinaryIO]:
+    """A file written under a temporary name beside ``path``, synced, then ``place``d at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}{PARTIAL}{os.getpid()}")
     try:
         with temporary.open("wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         place(temporary, path)
@@ -86,17 +86,27 @@ def _atomic(path: Path, data: bytes | str, place: Callable[[Path, Path], None]) 
         temporary.unlink(missing_ok=True)
 
 
-def write_new(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` atomically; refuse when ``path`` exists (a hard link never replaces)."""
+@contextlib.contextmanager
+def new_file(path: Path) -> Iterator[BinaryIO]:
+    """A file of evidence written as a stream (one too large to hold as text), placed at ``path`` as
+    ``write_new`` places one: atomically, refused when ``path`` exists."""
     try:
-        _atomic(path, data, os.link)
+        with _atomic(path, os.link) as handle:
+            yield handle
     except FileExistsError:
         raise EvidenceExists(f"{path} exists already; evidence is never overwritten") from None
 
 
+def write_new(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically; refuse when ``path`` exists (a hard link never replaces)."""
+    with new_file(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def replace_file(path: Path, data: bytes | str) -> None:
     """Write a derived file (never evidence: the public tree, the violations file) atomically, replacing it."""
-    _atomic(path, data, os.replace)
+    with _atomic(path, os.replace) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def archives(outputs: Path) -> list[Path]:

@@ -41,21 +41,30 @@ Normalisation (documented in the README, "Registers"):
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import functools
+import gc
 import io
 import re
 import sys
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
+
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 -- pa.compute
+import pyarrow.csv as arrow_csv
 
 from . import uscc as uscc_codes
 from .errors import Problem, Problems, RegisterError
+
+T = TypeVar("T")
 
 GRADES = ("A", "B", "C", "D")  # Zhanhe plan, section 3.2: A low ... D high risk
 
@@ -222,19 +231,56 @@ class Registers:
 
 @dataclass(frozen=True)
 class Table:
-    """A file's cells as strings, keyed by canonical column, with row numbers.
+    """A file's cells as string columns keyed by canonical column, with row numbers.
 
-    ``readable`` is false when the file itself could not be used (missing,
-    empty, unreadable, a column missing); that problem is reported already,
-    so the file's rows are not checked further. ``numeric`` holds the
-    (row, column) of every cell a workbook stored as a number, whose string
-    is the number's digits (a CSV has none: every cell is text).
+    ``numbers`` holds the spreadsheet row of each data row (blank rows are left out).
+    ``readable`` is false when the file itself could not be used (missing, empty,
+    unreadable, a column missing); that problem is reported already, so the file's rows
+    are not checked further. ``numeric`` holds the (row, column) of every cell a workbook
+    stored as a number, whose string is the number's digits (a CSV has none: every cell
+    is text). ``rows`` gives the same cells a row at a time, for the small registers.
     """
 
     file: str
-    rows: list[tuple[int, dict[str, str]]]
+    numbers: list[int]
+    columns: dict[str, pa.Array]
     readable: bool = True
     numeric: frozenset[tuple[int, str]] = frozenset()
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @functools.cached_property
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        values = {column: array.to_pylist() for column, array in self.columns.items()}
+        return [(number, {column: cells[index] for column, cells in values.items()})
+                for index, number in enumerate(self.numbers)]
+
+
+def _unreadable(shown: str, message: str) -> tuple[Table, list[Problem]]:
+    return Table(shown, [], {}, readable=False), [Problem(shown, None, None, message)]
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A file's non-blank rows as columns of cleaned cells: ``numbers`` (the spreadsheet row of each,
+    the header's first), one string array per position, and the (row, position) of cells stored as numbers."""
+
+    numbers: list[int]
+    cells: list[pa.Array]
+    numeric: frozenset[tuple[int, int]] = frozenset()
+
+
+WHITE_SPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())  # what str.strip() removes
+
+
+def _grid(rows: list[tuple[int, list[str]]], numeric: frozenset[tuple[int, int]] = frozenset()) -> _Grid:
+    """Rows of cleaned cells as a grid: blank rows left out, short rows padded with blank cells."""
+    rows = [(number, cells) for number, cells in rows if any(cells)]
+    width = max((len(cells) for _, cells in rows), default=0)
+    columns = [pa.array([cells[position] if position < len(cells) else "" for _, cells in rows], pa.string())
+               for position in range(width)]
+    return _Grid([number for number, _ in rows], columns, numeric)
 
 
 class _Unreadable(Exception):
@@ -313,10 +359,19 @@ def _zero_bytes_message(data: bytes) -> str:
     return f"含有零字节，不是文本文件（CSV）(contains zero bytes: not a text file such as CSV); {SAVE_AS}"
 
 
-def _text_cells(data: bytes) -> list[tuple[int, list[str]]]:
-    """Rows of a text register (CSV or tab-separated) with spreadsheet row numbers."""
+def _text_grid(data: bytes) -> _Grid:
+    """The rows of a text register (CSV or tab-separated) with their spreadsheet row numbers.
+
+    Arrow's CSV reader parses the file in C++ (a million rows in about a second) and every
+    cell is stripped of exactly what ``str.strip`` removes. Where Arrow refuses the file
+    (a row with more or fewer cells than the header, a quote left open) Python's ``csv``
+    reads it, as it always did: on every file both accept they give the same cells
+    (``tests/test_registers.py``).
+    """
     text, unicode_text = decode(data)
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    # the first non-blank line, looked for at the start before in the whole text (a gigabyte at province scale)
+    header = next((line for line in text[:1 << 16].splitlines() if line.strip()), None) \
+        or next((line for line in text.splitlines() if line.strip()), "")
     if header.lstrip().startswith("<"):
         raise _Unreadable(
             "是网页 (HTML) 或 XML 文件，不是 CSV；有的平台以 .xls 为名导出这种文件 "
@@ -328,7 +383,28 @@ def _text_cells(data: bytes) -> list[tuple[int, list[str]]]:
     # One record is one spreadsheet row, also when a quoted cell holds a
     # line break (csv's line_num would count that break as a row).
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(number, [_clean(value) for value in cells]) for number, cells in enumerate(reader, start=1)]
+    width = len(next(reader, []))
+    if width:
+        try:
+            return _arrow_grid(text, delimiter, width)
+        except pa.ArrowInvalid:
+            pass
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _grid([(number, [_clean(value) for value in cells]) for number, cells in enumerate(reader, start=1)])
+
+
+def _arrow_grid(text: str, delimiter: str, width: int) -> _Grid:
+    """``text`` parsed by Arrow as records of ``width`` cells (``ArrowInvalid`` when one has another count)."""
+    table = arrow_csv.read_csv(
+        pa.py_buffer(text.encode("utf-8")),
+        read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
+        parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    cells = [pa.compute.utf8_trim(column.combine_chunks(), characters=WHITE_SPACE) for column in table.columns]
+    filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
+    numbers = pa.compute.filter(pa.array(range(1, table.num_rows + 1), pa.int64()), filled).to_pylist()
+    return _Grid(numbers, [pa.compute.filter(column, filled) for column in cells])
 
 
 def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
@@ -362,7 +438,6 @@ def _parquet_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[
     """Rows of a Parquet file (a platform's columnar export): the header is the column names, row 1;
     data rows are numbered from 2, as a spreadsheet of the same table would show them. Cells of
     a numeric column are marked as numbers, as a workbook's are."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -380,7 +455,7 @@ def _parquet_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[
     return rows, numeric
 
 
-def _read_cells(path: Path) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
+def _read_grid(path: Path) -> _Grid:
     """Every non-blank row of the file with its spreadsheet row number, and the
     (row, position) of cells a workbook stored as numbers. The content decides
     the format, not the name."""
@@ -392,12 +467,10 @@ def _read_cells(path: Path) -> tuple[list[tuple[int, list[str]]], frozenset[tupl
             f"remove any password); {SAVE_AS}"
         )
     if data.startswith(ZIP_SIGNATURE):
-        rows, numeric = _workbook_cells(data)
-    elif data.startswith(PARQUET_SIGNATURE):
-        rows, numeric = _parquet_cells(data)
-    else:
-        rows, numeric = _text_cells(data), frozenset()
-    return [(number, cells) for number, cells in rows if any(cells)], numeric
+        return _grid(*_workbook_cells(data))
+    if data.startswith(PARQUET_SIGNATURE):
+        return _grid(*_parquet_cells(data))
+    return _text_grid(data)
 
 
 def read_table(
@@ -409,22 +482,18 @@ def read_table(
     file's own header names to canonical ones (from the params file).
     """
     if not path.is_file():
-        return Table(shown, [], readable=False), [Problem(shown, None, None, "file not found")]
+        return _unreadable(shown, "file not found")
     try:
-        cells, numeric_cells = _read_cells(path)
+        grid = _read_grid(path)
     except _Unreadable as error:
-        return Table(shown, [], readable=False), [Problem(shown, None, None, str(error))]
+        return _unreadable(shown, str(error))
     except csv.Error as error:
-        message = f"CSV 格式有误 (not valid CSV: {error}); {SAVE_AS}"
-        return Table(shown, [], readable=False), [Problem(shown, None, None, message)]
+        return _unreadable(shown, f"CSV 格式有误 (not valid CSV: {error}); {SAVE_AS}")
     except OSError as error:
-        message = f"无法打开 (cannot be opened: {error.strerror or error})"
-        return Table(shown, [], readable=False), [Problem(shown, None, None, message)]
-    if not cells:
-        return Table(shown, [], readable=False), [
-            Problem(shown, None, None, "the file is empty: expected a header row and data rows")
-        ]
-    header_row, header = cells[0]
+        return _unreadable(shown, f"无法打开 (cannot be opened: {error.strerror or error})")
+    if not grid.numbers:
+        return _unreadable(shown, "the file is empty: expected a header row and data rows")
+    header_row, header = grid.numbers[0], [column[0].as_py() for column in grid.cells]
     canonical = COLUMNS[register]
     mapping = {name.lower(): name for name in canonical}
     mapping.update(CHINESE_HEADERS[register])
@@ -437,7 +506,7 @@ def read_table(
     missing = [column for column in canonical if column not in positions]
     if missing:
         found = ", ".join(f"'{title}'" for title in header if title) or "nothing"
-        return Table(shown, [], readable=False), [
+        return Table(shown, [], {}, readable=False), [
             Problem(
                 shown,
                 header_row,
@@ -448,13 +517,10 @@ def read_table(
             )
             for column in missing
         ]
-    rows = []
-    for number, values in cells[1:]:
-        values = values + [""] * (len(header) - len(values))
-        rows.append((number, {column: values[positions[column]] for column in canonical}))
+    columns = {column: grid.cells[positions[column]].slice(1) for column in canonical}
     column_at = {position: column for column, position in positions.items()}
-    numeric = frozenset((number, column_at[at]) for number, at in numeric_cells if at in column_at)
-    return Table(shown, rows, numeric=numeric), []
+    numeric = frozenset((number, column_at[at]) for number, at in grid.numeric if at in column_at)
+    return Table(shown, grid.numbers[1:], columns, numeric=numeric), []
 
 
 def _chinese_header(register: str, column: str) -> str:
@@ -587,58 +653,138 @@ def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
         else:
             tags[code] = cells["name"]
             first_row[code] = row
-    if table.readable and not table.rows and not problems:
+    if table.readable and not len(table) and not problems:
         problems.append(Problem(table.file, None, None, "no tags: expected at least one data row"))
     return tags, problems
 
 
+def _grade(raw: str, unclassified_grade: str | None) -> str | None:
+    """The grade of a grade cell, or ``None`` when it is not one (a blank or 未分类 only with ``unclassified_grade``)."""
+    grade = normalise_grade(raw)
+    if grade is None and unclassified_grade and raw in ("", "未分类", "unclassified"):
+        return unclassified_grade
+    return grade
+
+
+def _status(raw: str) -> str | None:
+    """A status cell as compared with the known statuses (English ones in any case), ``None`` when unknown."""
+    status = raw.lower() if raw.isascii() else raw
+    return status if status in ACTIVE_STATUSES or status in INACTIVE_STATUSES else None
+
+
+def _known_tags(raw: str, known: dict[str, str] | None) -> frozenset[str] | None:
+    """The cell's tags, ``None`` when one is not in the catalogue (never when the catalogue has no usable code)."""
+    tags = tuple(split_tags(raw))
+    return None if known is not None and any(tag not in known for tag in tags) else _tag_set(tags)
+
+
+def _checked_entity(problems: list[Problem], table: Table, row: int, cells: dict[str, str],
+                    known_tags: dict[str, str] | None, unclassified_grade: str | None,
+                    first_row: dict[str, int]) -> Entity | None:
+    """One entity row checked rule by rule, each problem worded; ``None`` when it has one."""
+    before = len(problems)
+    _require(problems, table, row, cells, "uscc", "name", "unit")
+    code = cells["uscc"]
+    if code:
+        why = _uscc_problem(table, row, code)
+        if why:
+            problems.append(Problem(table.file, row, "uscc", why))
+        elif code in first_row:
+            problems.append(Problem(table.file, row, "uscc", f"duplicate USCC '{code}', first at row {first_row[code]}"))
+        else:
+            first_row[code] = row
+    grade = _grade(cells["grade"], unclassified_grade)
+    if grade is None:
+        shown = f"'{cells['grade']}'" if cells["grade"] else "a blank"
+        problems.append(Problem(
+            table.file, row, "grade",
+            f"found {shown}; expected A, B, C or D (or 低风险/中风险/中高风险/高风险)"
+            + ("" if unclassified_grade else "; map unclassified entities with params 'unclassified_grade' if intended"),
+        ))
+    status = _status(cells["status"])
+    if status is None:
+        problems.append(Problem(
+            table.file, row, "status",
+            f"unknown status '{cells['status']}'; expected one of "
+            + ", ".join(sorted(ACTIVE_STATUSES)) + " (active) or "
+            + ", ".join(sorted(INACTIVE_STATUSES)) + " (not active)",
+        ))
+    established = parse_date(cells["established"])
+    if established is None:
+        problems.append(Problem(table.file, row, "established",
+                                f"'{cells['established']}' is not a date; expected e.g. 2019-03-15 or 2019年3月15日"))
+    tags = _tags(table, row, "tags", cells["tags"], known_tags, problems)
+    if len(problems) > before or grade is None or established is None:
+        return None
+    # a register repeats a few units and statuses a million times: one string object each
+    return Entity(code, cells["name"], grade, tags, sys.intern(cells["unit"]), sys.intern(cells["status"]), established,
+                  status in ACTIVE_STATUSES, row)
+
+
+def _per_value(column: pa.Array, function: Callable[[str], T]) -> tuple[list[int], list[T]]:
+    """``function`` of each distinct value of ``column``, once, and where each row's value is in that list."""
+    encoded = column.dictionary_encode()
+    return encoded.indices.to_pylist(), [function(value) for value in encoded.dictionary.to_pylist()]
+
+
+def _unchecked_codes(table: Table) -> list[bool]:
+    """Rows whose USCC needs the row-by-row checks: blank, not a valid code, a cell Excel stored as a
+    number, or a code listed more than once (each of its rows, so the first is known)."""
+    codes = table.columns["uscc"]
+    counts = pa.compute.value_counts(codes)
+    repeated = counts.field("values").filter(pa.compute.greater(counts.field("counts"), 1))
+    unchecked = pa.compute.or_(pa.compute.invert(uscc_codes.valid_column(codes)), pa.compute.is_in(codes, repeated))
+    flags = unchecked.to_pylist()
+    numbers = {row for row, column in table.numeric if column == "uscc"}
+    return [flag or row in numbers for flag, row in zip(flags, table.numbers, strict=True)] if numbers else flags
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while many objects are made (it would pass over all of them repeatedly)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def parse_entities(table: Table, known_tags: dict[str, str] | None,
                    unclassified_grade: str | None = None) -> tuple[tuple[Entity, ...], list[Problem]]:
+    """The entities register, checked a column at a time: every USCC's shape and check character in
+    one pass, repeated codes by counting, and each distinct grade, status, date, unit and tag list
+    once (a register repeats a few of them a million times). A row that fails one of these goes
+    through ``_checked_entity``, which words its problems; the others become entities as they are."""
     problems = Problems()
+    if not len(table):
+        if table.readable:
+            problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
+        return (), problems
     entities: list[Entity] = []
     first_row: dict[str, int] = {}
-    for row, cells in table.rows:
-        before = len(problems)
-        _require(problems, table, row, cells, "uscc", "name", "unit")
-        code = cells["uscc"]
-        if code:
-            why = _uscc_problem(table, row, code)
-            if why:
-                problems.append(Problem(table.file, row, "uscc", why))
-            elif code in first_row:
-                problems.append(Problem(table.file, row, "uscc", f"duplicate USCC '{code}', first at row {first_row[code]}"))
+    columns = table.columns
+    unchecked = _unchecked_codes(table)
+    grade_at, grades = _per_value(columns["grade"], lambda raw: _grade(raw, unclassified_grade))
+    status_at, statuses = _per_value(columns["status"], lambda raw: (sys.intern(raw), _status(raw)))
+    date_at, dates = _per_value(columns["established"], parse_date)
+    tags_at, tag_sets = _per_value(columns["tags"], lambda raw: _known_tags(raw, known_tags))
+    unit_at, units = _per_value(columns["unit"], sys.intern)
+    codes, names = columns["uscc"].to_pylist(), columns["name"].to_pylist()
+    with _no_cycle_collection():  # a million entities hold no cycle: the collector's passes over them find nothing
+        for index, row in enumerate(table.numbers):
+            grade, (status, known), established = grades[grade_at[index]], statuses[status_at[index]], dates[date_at[index]]
+            tags, unit = tag_sets[tags_at[index]], units[unit_at[index]]
+            if unchecked[index] or not names[index] or not unit or grade is None or known is None or established is None \
+                    or tags is None:
+                cells = {column: array[index].as_py() for column, array in columns.items()}
+                entity = _checked_entity(problems, table, row, cells, known_tags, unclassified_grade, first_row)
+                if entity is not None:
+                    entities.append(entity)
             else:
-                first_row[code] = row
-        grade = normalise_grade(cells["grade"])
-        if grade is None:
-            if unclassified_grade and cells["grade"] in ("", "未分类", "unclassified"):
-                grade = unclassified_grade
-            else:
-                shown = f"'{cells['grade']}'" if cells["grade"] else "a blank"
-                problems.append(Problem(
-                    table.file, row, "grade",
-                    f"found {shown}; expected A, B, C or D (or 低风险/中风险/中高风险/高风险)"
-                    + ("" if unclassified_grade else "; map unclassified entities with params 'unclassified_grade' if intended"),
-                ))
-        status = cells["status"].lower() if cells["status"].isascii() else cells["status"]
-        if status not in ACTIVE_STATUSES and status not in INACTIVE_STATUSES:
-            problems.append(Problem(
-                table.file, row, "status",
-                f"unknown status '{cells['status']}'; expected one of "
-                + ", ".join(sorted(ACTIVE_STATUSES)) + " (active) or "
-                + ", ".join(sorted(INACTIVE_STATUSES)) + " (not active)",
-            ))
-        established = parse_date(cells["established"])
-        if established is None:
-            problems.append(Problem(table.file, row, "established",
-                                    f"'{cells['established']}' is not a date; expected e.g. 2019-03-15 or 2019年3月15日"))
-        tags = _tags(table, row, "tags", cells["tags"], known_tags, problems)
-        if len(problems) == before and grade is not None and established is not None:
-            # a register repeats a few units and statuses a million times: one string object each
-            entities.append(Entity(code, cells["name"], grade, tags, sys.intern(cells["unit"]),
-                                   sys.intern(cells["status"]), established, status in ACTIVE_STATUSES, row))
-    if table.readable and not table.rows and not problems:
-        problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
+                entities.append(Entity(codes[index], names[index], grade, tags, unit, status, established,
+                                       known in ACTIVE_STATUSES, row))
     return tuple(entities), problems
 
 
@@ -658,7 +804,7 @@ def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[s
         tags = _tags(table, row, "target_tags", cells["target_tags"], known_tags, problems, allow_all=True)
         if len(problems) == before and kind is not None:
             items[item_id] = Item(item_id, cells["name"], cells["department"], cells["legal_basis"], tags, kind, row)
-    if table.readable and not table.rows and not problems:
+    if table.readable and not len(table) and not problems:
         problems.append(Problem(table.file, None, None, "no inspection items: expected at least one data row"))
     return items, problems
 
@@ -681,7 +827,7 @@ def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]
             problems.append(Problem(table.file, row, "certified", f"found '{cells['certified']}'; expected 是 or 否 (yes or no)"))
         if len(problems) == before:
             inspectors[cert_no] = Inspector(cert_no, cells["name"], cells["department"], cells["unit"], flag in TRUE_WORDS, row)
-    if table.readable and not table.rows and not problems:
+    if table.readable and not len(table) and not problems:
         problems.append(Problem(table.file, None, None, "no inspectors: expected at least one data row"))
     return inspectors, problems
 

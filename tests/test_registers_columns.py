@@ -1,0 +1,149 @@
+"""Registers read and checked a column at a time give what reading and checking row by row gives.
+
+Two fast paths stand beside the row-by-row code they replace for large files, and each is
+compared with it here on inputs made to hit every rule:
+- Arrow's CSV reader against Python's ``csv`` (kept for the files Arrow refuses);
+- ``parse_entities`` (columns, each distinct value checked once) against ``_checked_entity`` run
+  on every row, the row-by-row rules that word each problem;
+- ``uscc.valid_column`` against ``uscc.is_valid``.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from zhanhe_audit import registers, uscc
+from zhanhe_audit.errors import Problems
+
+HEADER = "uscc,name,grade,tags,unit,status,established"
+
+TRICKY_TEXTS = [
+    "a,b\n1,2\n",
+    'a,b\n"1,x",2\n',
+    'a,b\n"1\nx",2\n',  # a line break inside a quoted cell: one spreadsheet row
+    'a,b\n"a\r\nb",2\n',
+    'a,b\n1"x,2\n',
+    'a,b\n"1"x,2\n',
+    'a,b\n"1""x",2\n',
+    "a,b\r\n1,2\r\n",
+    "a,b\r1,2\r",
+    "a,b\n1,2",
+    "a,b\n\n1,2\n\n",  # blank lines keep their row numbers
+    "a,b\n,\n 1 , 2 \n",
+    'a,b\n"",2\n" x ",\u30003\u3000\n',
+    "a,b\n\x1c1\x85,\u2028 2\x0b\n",  # what str.strip() removes beyond ASCII
+    "a\tb\n1\t2\n",
+    "a,b\n1\n",  # too few cells: Arrow refuses, csv reads it
+    "a,b\n1,2,3\n",  # too many
+    'a,b\n"1,2\n',  # a quote left open
+]
+
+
+@pytest.mark.parametrize("text", TRICKY_TEXTS)
+def test_arrow_reads_a_text_register_as_pythons_csv_does(text, monkeypatch):
+    fast = registers._text_grid(text.encode("utf-8"))
+
+    def refused(*args):
+        raise pa.ArrowInvalid("the row-by-row reader, for comparison")
+
+    monkeypatch.setattr(registers, "_arrow_grid", refused)
+    slow = registers._text_grid(text.encode("utf-8"))
+    assert fast.numbers == slow.numbers
+    assert [column.to_pylist() for column in fast.cells] == [column.to_pylist() for column in slow.cells]
+
+
+def test_arrow_reads_gbk_and_utf16_registers_as_pythons_csv_does(monkeypatch):
+    text = "统一社会信用代码,主体名称\n914104110000000001,平顶山 \u3000祥耀\n"
+    encoded = [text.encode("gb18030"), "\ufeff".encode() + text.encode(), text.replace(",", "\t").encode("utf-16")]
+    fast = [registers._text_grid(data) for data in encoded]
+    monkeypatch.setattr(registers, "_arrow_grid", lambda *args: (_ for _ in ()).throw(pa.ArrowInvalid("slow")))
+    slow = [registers._text_grid(data) for data in encoded]
+    for a, b in zip(fast, slow, strict=True):
+        assert (a.numbers, [c.to_pylist() for c in a.cells]) == (b.numbers, [c.to_pylist() for c in b.cells])
+        assert b.cells[1].to_pylist() == ["主体名称", "平顶山 \u3000祥耀"]
+
+
+def codes(count: int, seed: int) -> list[str]:
+    stream = random.Random(seed)
+    return [uscc.complete("9141" + "".join(stream.choice(uscc.ALPHABET) for _ in range(13))) for _ in range(count)]
+
+
+def test_the_column_check_of_uscc_agrees_with_the_row_check_on_valid_and_broken_codes():
+    stream = random.Random(5)
+    good = codes(3000, 4)
+    broken = [code[:17] + stream.choice(uscc.ALPHABET) for code in good[:1000]]  # mostly a wrong check character
+    broken += [code.lower() for code in good[:50]] + [code[:17] for code in good[:50]] + [code + "0" for code in good[:50]]
+    broken += ["", "9141041100000000０X", "91410411ÄÖ0000000X", "I" * 18, "<script>alert(1)</script>", "9.14104E+17"]
+    column = good + broken
+    assert uscc.valid_column(pa.array(column, pa.string())).to_pylist() == [uscc.is_valid(code) for code in column]
+
+
+def entity_rows(count: int, seed: int) -> list[str]:
+    """Entity rows that hit every rule: mostly valid, with blanks, bad codes, repeats, unknown grades,
+    statuses, dates and tags, and the spellings each rule accepts."""
+    stream = random.Random(seed)
+    pool = codes(count, seed)
+    grades = ["A", "b", " Ｃ ", "高风险", "中风险", "", "未分类", "E", "unclassified"]
+    statuses = ["存续", "Active", "注销", "deregistered", "在营", "ceased", ""]
+    dates = ["2019-03-15", "2019/3/5", "2019年3月15日", "20190315", "2019111", "2019-02-30", ""]
+    tags = ["ENTERPRISE", "enterprise;food_sale", "ENTERPRISE；RETAIL", "", "UNKNOWN", "FOOD_SALE;;", "ＦＯＯＤ_SALE"]
+    rows = []
+    for index in range(count):
+        code = pool[index]
+        roll = stream.random()
+        if roll < 0.03:
+            code = pool[stream.randrange(index + 1)]  # a repeat (or the row's own code)
+        elif roll < 0.05:
+            code = code[:17] + ("0" if code[17] != "0" else "1")
+        elif roll < 0.06:
+            code = ""
+        elif roll < 0.07:
+            code = code.lower()
+        name = "" if stream.random() < 0.02 else f"主体{index}"
+        unit = "" if stream.random() < 0.02 else stream.choice(["九里山市场监管所", "马庄市场监管所"])
+        rows.append(",".join((code, name, stream.choice(grades), stream.choice(tags), unit, stream.choice(statuses),
+                              stream.choice(dates))))
+    return rows
+
+
+def table_of(tmp_path: Path, rows: list[str]) -> registers.Table:
+    path = tmp_path / "entities.csv"
+    path.write_text(HEADER + "\n" + "".join(row + "\n" for row in rows), encoding="utf-8")
+    table, problems = registers.read_table(path, "entities", "entities.csv")
+    assert problems == []
+    return table
+
+
+def row_by_row(table: registers.Table, known: dict[str, str] | None, unclassified: str | None):
+    problems, entities, first_row = Problems(), [], {}
+    for row, cells in table.rows:
+        entity = registers._checked_entity(problems, table, row, cells, known, unclassified, first_row)
+        if entity is not None:
+            entities.append(entity)
+    return tuple(entities), list(problems) + [problems.more]
+
+
+KNOWN = {"ENTERPRISE": "企业", "FOOD_SALE": "食品销售", "RETAIL": "零售"}
+
+
+@pytest.mark.parametrize(("seed", "known", "unclassified"), [(1, KNOWN, None), (2, KNOWN, "B"), (3, None, None)])
+def test_entities_checked_by_column_are_the_entities_and_problems_of_the_row_by_row_rules(tmp_path, seed, known,
+                                                                                         unclassified):
+    table = table_of(tmp_path, entity_rows(3000, seed))
+    entities, problems = registers.parse_entities(table, known, unclassified)
+    expected_entities, expected_problems = row_by_row(table, known, unclassified)
+    assert entities == expected_entities
+    assert list(problems) + [problems.more] == expected_problems
+    assert 300 < len(entities) < 2900 and len(problems) > 100  # the rows take both paths, and pass the cap
+
+
+def test_a_register_of_valid_rows_becomes_entities_without_the_row_by_row_rules(tmp_path, monkeypatch):
+    table = table_of(tmp_path, [f"{code},主体,A,ENTERPRISE,马庄市场监管所,存续,2019-03-15" for code in codes(500, 9)])
+    monkeypatch.setattr(registers, "_checked_entity", lambda *args: pytest.fail("a valid row was checked row by row"))
+    entities, problems = registers.parse_entities(table, KNOWN)
+    assert len(entities) == 500 and not problems
+    assert {entity.tags for entity in entities} == {frozenset({"ENTERPRISE"})}

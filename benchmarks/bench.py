@@ -12,7 +12,8 @@ Everything is generated here; no large file is committed. Results go to ``output
    - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
      order-dependent, not verifiable, hashing nothing;
    - the floor: the same SHA-256 messages hashed with no other work, on all cores.
-2. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
+2. Reading and checking the entities register (CSV, Parquet and ``.xlsx``) up to 1M rows.
+3. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
    1,000,000 entities (each step timed, peak memory of the process tree), and
    ``verify-task.sh`` on the largest task.
 
@@ -45,6 +46,11 @@ END_TO_END = (200_000, 1_000_000)
 LINES = (("draw (ranking.rank_all: draw.sql on DuckDB) + tickets.csv", "rank_all", SIZES[-1]),
          ("reference draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
          ("pandas groupby.sample", "pandas_baseline", SIZES[-1]), ("SHA-256 only, all cores", "sha_floor", SIZES[-1]))
+# label, child, largest size: reading and checking the entities register (one Python object per entity is the
+# limit: about 0.9 GB a million; an .xlsx sheet holds at most 1,048,576 rows)
+REGISTER_LINES = (("entities register, CSV: read and checked", "register_csv", 1_000_000),
+                  ("entities register, Parquet: read and checked", "register_parquet", 1_000_000),
+                  ("entities register, .xlsx: read and checked", "register_xlsx", 1_000_000))
 
 
 def usccs(count: int) -> list[str]:
@@ -132,6 +138,68 @@ def sha_floor(count: int) -> None:
         started = time.perf_counter()
         total = sum(pool.map(_hash_chunk, chunks))
     print(f"{time.perf_counter() - started:.3f} {peak_mb():.0f} 0 {total}")
+
+
+def entity_rows(count: int) -> list[list[str]]:
+    """``count`` entity rows: the demo's rows repeated under new codes and names (the header first)."""
+    from zhanhe_audit.uscc import complete
+
+    rows = list(csv.reader(io.StringIO((ROOT / "registers" / "demo-2026Q4" / "entities.csv").read_text(encoding="utf-8"))))
+    header, body = rows[0], rows[1:]
+    found = [header]
+    for index in range(count):
+        row = list(body[index % len(body)])
+        row[0], row[1] = complete(f"91410411{index:09d}"), f"{row[1]}{index}"
+        found.append(row)
+    return found
+
+
+def load_register(kind: str, count: int) -> None:
+    """Child process: read and check an entities register of ``count`` rows saved as ``kind`` (csv, parquet,
+    xlsx), as ``make draw`` reads one; print seconds and peak MB."""
+    from zhanhe_audit import registers
+
+    rows = entity_rows(count)
+    with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
+        path = Path(scratch) / f"entities.{kind}"
+        if kind == "csv":
+            with path.open("w", encoding="utf-8", newline="") as handle:
+                csv.writer(handle, lineterminator="\n").writerows(rows)
+        elif kind == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.table({name: [row[at] for row in rows[1:]] for at, name in enumerate(rows[0])}), path)
+        else:
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet()
+            for row in rows:
+                sheet.append(row)
+            book.save(path)
+        del rows
+        tags = dict(list(csv.reader(io.StringIO((ROOT / "registers" / "demo-2026Q4" / "tags.csv").read_text(
+            encoding="utf-8"))))[1:])
+        before = peak_mb()
+        started = time.perf_counter()
+        table, problems = registers.read_table(path, "entities", path.name)
+        entities, found = registers.parse_entities(table, tags)
+        seconds = time.perf_counter() - started
+    assert not problems and not found and len(entities) == count, (problems, found[:3])
+    print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(entities)}")
+
+
+def register_csv(count: int) -> None:
+    load_register("csv", count)
+
+
+def register_parquet(count: int) -> None:
+    load_register("parquet", count)
+
+
+def register_xlsx(count: int) -> None:
+    load_register("xlsx", count)
 
 
 def child(function: str, count: int) -> tuple[float, float]:
@@ -223,7 +291,7 @@ def main(quick: bool) -> None:
     print(f"machine: {machine}")
     rows: list[dict] = []
     for count in SIZES[:2] if quick else SIZES:
-        for label, function, largest in LINES:
+        for label, function, largest in LINES + REGISTER_LINES:
             if count > largest:
                 continue
             seconds, peak = child(function, count)
@@ -252,7 +320,7 @@ def plot(rows: list[dict]) -> None:
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    for label, _, _ in LINES:
+    for label, _, _ in LINES + REGISTER_LINES:
         points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     axes.set_xlabel("entities")

@@ -147,3 +147,55 @@ def test_a_register_of_valid_rows_becomes_entities_without_the_row_by_row_rules(
     entities, problems = registers.parse_entities(table, KNOWN)
     assert len(entities) == 500 and not problems
     assert {entity.tags for entity in entities} == {frozenset({"ENTERPRISE"})}
+
+
+def test_a_parquet_register_is_read_as_its_cells_cleaned_one_by_one(tmp_path):
+    import datetime
+
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        " uscc ": pa.array([" 914104110000000001", None, "\u3000x\x85", "", None], pa.string()),
+        "number": pa.array([914104110000000001, None, 7, None, None], pa.int64()),
+        "share": pa.array([1.0, 2.5, None, None, None], pa.float64()),
+        "day": pa.array([datetime.date(2019, 3, 15), None, None, None, None], pa.date32()),
+        "flag": pa.array([True, None, False, None, None], pa.bool_()),
+    })
+    path = tmp_path / "entities.parquet"
+    pq.write_table(table, path)
+    grid = registers._parquet_grid(path.read_bytes())
+    # the rule, cell by cell: the header is row 1, data rows from 2, blank rows left out, numbers marked
+    rows = [(1, [registers._clean(name) for name in table.column_names])]
+    rows += [(index + 2, [registers._clean(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
+    expected = registers._grid(rows, frozenset(
+        (index + 2, position) for position in (1, 2) for index, value in enumerate(table.columns[position].to_pylist())
+        if value is not None))
+    assert grid.numbers == expected.numbers == [1, 2, 3, 4]
+    assert [column.to_pylist() for column in grid.cells] == [column.to_pylist() for column in expected.cells]
+    assert grid.numeric == expected.numeric
+    assert grid.cells[0].to_pylist() == ["uscc", "914104110000000001", "", "x"]
+
+
+def test_a_workbook_is_read_by_calamine_as_openpyxl_read_it(tmp_path):
+    import datetime
+
+    from openpyxl import Workbook, load_workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"] = " uscc ", "name"  # two blank rows and a blank column before the header
+    sheet.append([None, 914104110000000001, 1.5, datetime.date(2019, 3, 15), datetime.datetime(2019, 3, 15, 10, 30),
+                  True, " x\u3000", "=1+1", 9.14104e17, 3.0, "9.14104E+17", "<b>&amp;</b>"])
+    sheet.append([])
+    sheet.append([None, None, "y"])
+    path = tmp_path / "entities.xlsx"
+    book.save(path)
+    rows, numeric = registers._workbook_cells(path.read_bytes())
+    # the reader it replaced, as the reference: openpyxl, cells cleaned one by one
+    read = load_workbook(path, read_only=True, data_only=True)
+    values = list(read.worksheets[0].iter_rows(values_only=True))
+    read.close()
+    assert rows == [(number, [registers._clean(value) for value in row]) for number, row in enumerate(values, start=1)]
+    assert numeric == {(number, position) for number, row in enumerate(values, start=1) for position, value in enumerate(row)
+                       if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    assert rows[3][1][:5] == ["", "914104110000000000", "1.5", "2019-03-15", "2019-03-15"]  # a float has lost digit 18

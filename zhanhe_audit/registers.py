@@ -49,7 +49,6 @@ import io
 import re
 import sys
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -401,58 +400,70 @@ def _arrow_grid(text: str, delimiter: str, width: int) -> _Grid:
         parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    cells = [pa.compute.utf8_trim(column.combine_chunks(), characters=WHITE_SPACE) for column in table.columns]
-    filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
-    numbers = pa.compute.filter(pa.array(range(1, table.num_rows + 1), pa.int64()), filled).to_pylist()
-    return _Grid(numbers, [pa.compute.filter(column, filled) for column in cells])
+    return _filled_rows(list(range(1, table.num_rows + 1)), [_trimmed(column.combine_chunks()) for column in table.columns])
 
 
 def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
-    """Rows of the first sheet, and the (row, position) of cells stored as numbers."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Rows of the first sheet, and the (row, position) of cells stored as numbers.
 
-    rows: list[tuple[int, list[str]]] = []
-    numeric: set[tuple[int, int]] = set()
+    Read by calamine (in Rust: a million rows in about 8 s, where openpyxl takes minutes). Its
+    cells are openpyxl's once cleaned: a blank cell is '' (openpyxl: None), a date cell a date
+    (openpyxl: a datetime at midnight), a whole number a float (openpyxl: an int).
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for number, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=1):
-                rows.append((number, [_clean(value) for value in values]))
-                numeric.update((number, position) for position, value in enumerate(values)
-                               if isinstance(value, (int, float)) and not isinstance(value, bool))
-        finally:
-            book.close()
-    # What openpyxl raises for a ZIP package that is not a readable workbook
-    # (another program's format, a damaged file); XML parse errors are SyntaxErrors.
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError,
-            SyntaxError, EOFError) as error:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+    # A ZIP package that is not a readable workbook: another program's format, a damaged file.
+    except (CalamineError, ValueError, IndexError) as error:
         raise _Unreadable(
             "是 ZIP 压缩文件，但不是可读取的 Excel 工作簿 (.xlsx)，可能已损坏或由其他程序生成 "
             f"(a ZIP file but not a readable .xlsx workbook: damaged, or another program's format); {SAVE_AS}"
         ) from error
-    return rows, frozenset(numeric)
+    rows = [(number, [_clean(value) for value in row]) for number, row in enumerate(values, start=1)]
+    numeric = frozenset((number, position) for number, row in enumerate(values, start=1)
+                        for position, value in enumerate(row) if isinstance(value, (int, float)) and not isinstance(value, bool))
+    return rows, numeric
 
 
-def _parquet_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
-    """Rows of a Parquet file (a platform's columnar export): the header is the column names, row 1;
-    data rows are numbered from 2, as a spreadsheet of the same table would show them. Cells of
-    a numeric column are marked as numbers, as a workbook's are."""
+def _parquet_grid(data: bytes) -> _Grid:
+    """The rows of a Parquet file (a platform's columnar export): the header is the column names, row 1;
+    data rows are numbered from 2, as a spreadsheet of the same table would show them. Text columns
+    are trimmed as columns; a column of another type is cleaned cell by cell, as a workbook's cells
+    are, and the cells of a numeric column are marked as numbers."""
     import pyarrow.parquet as pq
 
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError) as error:
         raise _Unreadable(f"是 Parquet 文件，但无法读取 (a Parquet file that cannot be read: {error}); {SAVE_AS}") from None
-    numeric_columns = [position for position, field in enumerate(table.schema)
-                       if pa.types.is_integer(field.type) or pa.types.is_floating(field.type)]
-    columns = [column.to_pylist() for column in table.columns]
-    rows = [(1, [_clean(name) for name in table.column_names])]
-    rows += [(number, [_clean(column[index]) for column in columns])
-             for index, number in enumerate(range(2, table.num_rows + 2))]
-    numeric = frozenset((number, position) for number in range(2, table.num_rows + 2) for position in numeric_columns
-                        if columns[position][number - 2] is not None)
-    return rows, numeric
+    cells: list[pa.Array] = []
+    numeric: set[tuple[int, int]] = set()
+    for position, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            cleaned = _trimmed(pa.compute.fill_null(column.combine_chunks(), "").cast(pa.string()))
+        else:
+            values = column.to_pylist()
+            cleaned = pa.array([_clean(value) for value in values], pa.string())
+            if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+                numeric.update((index + 2, position) for index, value in enumerate(values) if value is not None)
+        cells.append(pa.concat_arrays([pa.array([_clean(name)], pa.string()), cleaned]))
+    return _filled_rows(list(range(1, table.num_rows + 2)), cells, frozenset(numeric))
+
+
+def _trimmed(cells: pa.Array) -> pa.Array:
+    """Each cell without the white space around it: what ``str.strip`` removes, no more, no less."""
+    return pa.compute.utf8_trim(cells, characters=WHITE_SPACE)
+
+
+def _filled_rows(numbers: list[int], cells: list[pa.Array], numeric: frozenset[tuple[int, int]] = frozenset()) -> _Grid:
+    """The grid of ``cells`` (one array per position, a row per number) without its blank rows."""
+    if not cells:
+        return _Grid([], [], numeric)
+    filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
+    return _Grid(pa.compute.filter(pa.array(numbers, pa.int64()), filled).to_pylist(),
+                 [pa.compute.filter(column, filled) for column in cells], numeric)
 
 
 def _read_grid(path: Path) -> _Grid:
@@ -469,7 +480,7 @@ def _read_grid(path: Path) -> _Grid:
     if data.startswith(ZIP_SIGNATURE):
         return _grid(*_workbook_cells(data))
     if data.startswith(PARQUET_SIGNATURE):
-        return _grid(*_parquet_cells(data))
+        return _parquet_grid(data)
     return _text_grid(data)
 
 

@@ -274,12 +274,11 @@ WHITE_SPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(cod
 
 
 def _grid(rows: list[tuple[int, list[str]]], numeric: frozenset[tuple[int, int]] = frozenset()) -> _Grid:
-    """Rows of cleaned cells as a grid: blank rows left out, short rows padded with blank cells."""
-    rows = [(number, cells) for number, cells in rows if any(cells)]
+    """Rows of cleaned cells as a grid: short rows padded with blank cells, blank rows left out."""
     width = max((len(cells) for _, cells in rows), default=0)
     columns = [pa.array([cells[position] if position < len(cells) else "" for _, cells in rows], pa.string())
                for position in range(width)]
-    return _Grid([number for number, _ in rows], columns, numeric)
+    return _filled_rows([number for number, _ in rows], columns, numeric)
 
 
 class _Unreadable(Exception):
@@ -365,7 +364,7 @@ def _text_grid(data: bytes) -> _Grid:
     cell is stripped of exactly what ``str.strip`` removes. Where Arrow refuses the file
     (a row with more or fewer cells than the header, a quote left open) Python's ``csv``
     reads it, as it always did: on every file both accept they give the same cells
-    (``tests/test_registers.py``).
+    (``tests/test_registers_columns.py``).
     """
     text, unicode_text = decode(data)
     # the first non-blank line, looked for at the start before in the whole text (a gigabyte at province scale)
@@ -406,7 +405,7 @@ def _arrow_grid(text: str, delimiter: str, width: int) -> _Grid:
 def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
     """Rows of the first sheet, and the (row, position) of cells stored as numbers.
 
-    Read by calamine (in Rust: a million rows in about 8 s, where openpyxl takes minutes). Its
+    Read by calamine (in Rust: 100,000 rows in about 1.5 s, where openpyxl took 15 s). Its
     cells are openpyxl's once cleaned: a blank cell is '' (openpyxl: None), a date cell a date
     (openpyxl: a datetime at midnight), a whole number a float (openpyxl: an int).
     """

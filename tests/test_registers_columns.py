@@ -199,3 +199,12 @@ def test_a_workbook_is_read_by_calamine_as_openpyxl_read_it(tmp_path):
     assert numeric == {(number, position) for number, row in enumerate(values, start=1) for position, value in enumerate(row)
                        if isinstance(value, (int, float)) and not isinstance(value, bool)}
     assert rows[3][1][:5] == ["", "914104110000000000", "1.5", "2019-03-15", "2019-03-15"]  # a float has lost digit 18
+
+
+def test_a_cell_longer_than_pythons_csv_allows_is_refused_as_before(tmp_path):
+    # Arrow would read it; the limit is Python csv's, and the file is refused with the same words as before
+    path = tmp_path / "entities.csv"
+    path.write_text(HEADER + "\n" + f"914104110000000001,{'名' * 131_073},A,,u,存续,2019-03-15\n", encoding="utf-8")
+    table, problems = registers.read_table(path, "entities", "entities.csv")
+    assert not table.readable and len(problems) == 1 and "CSV 格式有误" in problems[0].message
+    assert "field larger than field limit" in problems[0].message

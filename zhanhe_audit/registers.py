@@ -399,6 +399,8 @@ def _arrow_grid(text: str, delimiter: str, width: int) -> _Grid:
         parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    if any((pa.compute.max(pa.compute.utf8_length(column)).as_py() or 0) > csv.field_size_limit() for column in table.columns):
+        raise pa.ArrowInvalid("a cell longer than Python's csv allows: csv reads the file, and refuses it as before")
     return _filled_rows(list(range(1, table.num_rows + 1)), [_trimmed(column.combine_chunks()) for column in table.columns])
 
 

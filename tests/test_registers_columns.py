@@ -208,3 +208,34 @@ def test_a_cell_longer_than_pythons_csv_allows_is_refused_as_before(tmp_path):
     table, problems = registers.read_table(path, "entities", "entities.csv")
     assert not table.readable and len(problems) == 1 and "CSV 格式有误" in problems[0].message
     assert "field larger than field limit" in problems[0].message
+
+
+def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch):
+    # quoted and bare cells of quotes, separators, line ends (LF, CRLF, CR) and the white space str.strip knows
+    stream = random.Random(11)
+    pieces = ['a', '"', "\n", "\r", " ", "\u3000", "\t", "\r\n", '""', ",", "\x85", "\u2028", "\x1c", "名"]
+
+    def cell() -> str:
+        body = "".join(stream.choice(pieces) for _ in range(stream.randrange(0, 6)))
+        roll = stream.random()
+        if roll < 0.4:
+            return '"' + body.replace('"', '""') + '"'
+        return body if roll < 0.5 else "".join(char for char in body if char not in '",\r\n')
+
+    texts = []
+    for _ in range(3000):
+        rows = ["h1,h2"] + [f"{cell()},{cell()}" for _ in range(stream.randrange(1, 5))]
+        texts.append(stream.choice(["\n", "\r\n", "\r"]).join(rows) + stream.choice(["", "\n"]))
+    fast = [registers._text_grid(text.encode()) for text in texts]
+    accepted = 0
+    for text in texts:
+        try:
+            registers._arrow_grid(text, ",", 2)
+            accepted += 1
+        except pa.ArrowInvalid:
+            pass
+    monkeypatch.setattr(registers, "_arrow_grid", lambda *args: (_ for _ in ()).throw(pa.ArrowInvalid("slow")))
+    for text, grid in zip(texts, fast, strict=True):
+        slow = registers._text_grid(text.encode())
+        assert (grid.numbers, [c.to_pylist() for c in grid.cells]) == (slow.numbers, [c.to_pylist() for c in slow.cells]), text
+    assert accepted > 2000  # most files went through Arrow, so the comparison compared two readers

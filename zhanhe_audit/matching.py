@@ -104,11 +104,14 @@ def eligible(task: Task, registers: Registers, params: Params, history: History,
     matched = dict.fromkeys(task.grades, 0)
     items_for: dict[str, tuple[str, ...]] = {}
     excluded: list[Excluded] = []
+    scopes: dict[frozenset[str], list[Item]] = {}  # items in scope of each tag combination: a register repeats a few
     for entity in registers.entities:
         if not entity.active or entity.grade not in population:
             continue
         active[entity.grade] += 1
-        scoped = [item for item in items if in_scope(entity, item)]
+        scoped = scopes.get(entity.tags)
+        if scoped is None:
+            scoped = scopes[entity.tags] = [item for item in items if in_scope(entity, item)]
         if not scoped:
             continue
         matched[entity.grade] += 1

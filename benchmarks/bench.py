@@ -319,7 +319,7 @@ def plot(rows: list[dict]) -> None:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure, axes = plt.subplots(figsize=(11, 4.5))
     for label, _, _ in LINES + REGISTER_LINES:
         points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
@@ -327,7 +327,7 @@ def plot(rows: list[dict]) -> None:
     axes.set_ylabel("seconds")
     axes.set_title("time against entities (log-log)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))  # beside the plot, never over a line
     figure.tight_layout()
     figure.savefig(OUT / "bench.png", dpi=110)
 

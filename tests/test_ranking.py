@@ -165,3 +165,19 @@ def test_a_malformed_tickets_csv_is_an_archive_error_naming_it(tmp_path, text, e
     with pytest.raises(ArchiveError, match=expected) as raised:
         ranking.read_tickets(tmp_path)
     assert TICKETS_CSV.path in str(raised.value)
+
+
+@pytest.mark.parametrize("codes", [
+    random_usccs(1000, 12),  # 18 ASCII characters each: one buffer cut every 18 bytes
+    ["9" * 17, "9" * 19] * 3,  # 18 characters on average, but not each
+    ["91410411MA0000001名", "914104110000000001"],  # 18 characters, one of them not ASCII
+    ["A", "BB", ""],
+    [],
+])
+def test_a_strata_column_of_codes_is_what_arrow_makes_of_the_list(codes):
+    column = ranking._codes(codes)
+    assert column.equals(pa.array(codes, pa.string())) and column.to_pylist() == codes
+
+
+def test_codes_of_other_lengths_rank_as_in_the_reference():
+    check(SEED, [ranking.Stratum("T", "A", ["9" * 17, "9" * 19, "A", "名字", "91410411MA0000001名"], 2, 2)])

@@ -33,6 +33,7 @@ import pyarrow.csv as arrow_csv
 from .draw import TicketRow
 from .errors import ArchiveError
 from .evidence.files import TICKETS_CSV
+from .uscc import LENGTH
 
 SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 # draw.sql is Spark SQL: Spark's sha2(text, 256) is DuckDB's sha256(text), and its :name parameters are $name here
@@ -99,8 +100,22 @@ def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
                                or [pa.array([], pa.int32())])
     tasks = pa.DictionaryArray.from_arrays(stratum, pa.array([s.task_id for s in strata], pa.string()))
     grades = pa.DictionaryArray.from_arrays(stratum, pa.array([s.grade for s in strata], pa.string()))
-    codes = pa.concat_arrays([pa.array(s.usccs, pa.string()) for s in strata] or [pa.array([], pa.string())])
+    codes = pa.concat_arrays([_codes(s.usccs) for s in strata] or [pa.array([], pa.string())])
     return pa.table([tasks, grades, codes], names=["task_id", "grade", "uscc"])
+
+
+def _codes(usccs: Sequence[str]) -> pa.Array:
+    """A stratum's USCCs as an Arrow string column. Validated codes are 18 ASCII characters each: the column
+    is then their concatenation with an offset every 18 bytes (10,000,000 in 0.6 s, where ``pa.array``
+    takes 1.8 s). Any other list, or one too long for 32-bit offsets, goes through ``pa.array``."""
+    text = "".join(usccs)
+    fixed = (usccs and text.isascii() and len(text) == LENGTH * len(usccs) < 2**31
+             and max(map(len, usccs)) == LENGTH)  # each at most 18 and 18 on average: each exactly 18
+    if not fixed:
+        return pa.array(usccs, pa.string())
+    ends = pa.compute.cumulative_sum(pa.repeat(pa.scalar(LENGTH, pa.int32()), len(usccs)))
+    offsets = pa.concat_arrays([pa.array([0], pa.int32()), ends])
+    return pa.Array.from_buffers(pa.string(), len(usccs), [None, offsets.buffers()[1], pa.py_buffer(text.encode("ascii"))])
 
 
 def quota_table(strata: Sequence[Stratum]) -> pa.Table:

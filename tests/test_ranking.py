@@ -181,3 +181,13 @@ def test_a_strata_column_of_codes_is_what_arrow_makes_of_the_list(codes):
 
 def test_codes_of_other_lengths_rank_as_in_the_reference():
     check(SEED, [ranking.Stratum("T", "A", ["9" * 17, "9" * 19, "A", "名字", "91410411MA0000001名"], 2, 2)])
+
+
+def test_the_reserves_of_a_stratum_and_an_entitys_ticket_read_from_the_columns():
+    tickets = ranking.read_tickets(FIXTURE)
+    rows = TICKETS_CSV.read(FIXTURE)
+    task, grade = rows[-1].task_id, rows[-1].grade
+    expected = sorted((r for r in rows if r.task_id == task and r.grade == grade and not r.selected), key=lambda r: r.rank)
+    assert list(tickets.reserves(task, grade)) == expected and expected
+    assert tickets.ticket(task, rows[-1].uscc) == rows[-1]
+    assert tickets.ticket(task, "914104110000000001") is None

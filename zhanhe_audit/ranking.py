@@ -72,6 +72,18 @@ class Ranked:
     def of_grade(self, grade: str) -> Ranked:
         return Ranked(self.table.filter(pa.compute.equal(self.table.column("grade"), grade)))
 
+    def ticket(self, task_id: str, uscc: str) -> TicketRow | None:
+        """The entity's row in the task, if it has one."""
+        found = self.table.filter(pa.compute.and_(pa.compute.equal(self.table.column("task_id"), task_id),
+                                                  pa.compute.equal(self.table.column("uscc"), uscc)))
+        return next(iter(Ranked(found)), None)
+
+    def reserves(self, task_id: str, grade: str) -> Ranked:
+        """The stratum's entities that were not selected, by rank: the reserve list replacements take from."""
+        column = self.table.column
+        stratum = pa.compute.and_(pa.compute.equal(column("task_id"), task_id), pa.compute.equal(column("grade"), grade))
+        return Ranked(self.table.filter(pa.compute.and_(stratum, pa.compute.invert(column("selected")))).sort_by("rank"))
+
 
 COLUMN_TYPES = {"task_id": pa.string(), "grade": pa.string(), "uscc": pa.string(), "ticket": pa.string(),
                 "rank": pa.int64(), "selected": pa.bool_(), "batch": pa.int32()}

@@ -46,10 +46,11 @@ from typing import TypedDict
 from . import history, inspectors, matching
 from .errors import ArchiveError, InspectorShortfall, ReplacementRefused
 from .evidence import REPLACEMENT_RECORD, VISITS_FILE
-from .evidence.files import INSPECTOR_LOAD_CSV, TICKETS_CSV, VISITS_CSV
+from .evidence.files import INSPECTOR_LOAD_CSV, VISITS_CSV
 from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown, visit_number
 from .inputs import Inputs
 from .inspectors import Assignment, CapException
+from .ranking import read_tickets
 
 
 class Skipped(TypedDict):
@@ -142,22 +143,20 @@ def compute(inputs: Inputs, folder: Path, now: QuarterState, uscc: str, reason: 
         where = "" if known else f" (it is not in the archived entities register of {q} either)"
         raise ReplacementRefused(f"{uscc} is not selected in {q}{where}; only a drawn entity can be replaced")
     replaced = holding[0]
-    tickets = TICKETS_CSV.read(folder)
+    tickets = read_tickets(folder)  # as columns: a province's draw has millions
     tasks = {task.task_id: task for task in inputs.params.tasks}
-    rows = {(row.task_id, row.uscc): row for row in tickets}
     year = history.year_of(q)
     visiting = {visit.uscc: visit.visit_id for visit in now.visits if visit is not replaced}
     entries: list[TaskReplacement] = []
     drawn = []
     for task_id in replaced.tasks:
-        own = rows.get((task_id, uscc))
+        own = tickets.ticket(task_id, uscc)
         if own is None or task_id not in tasks:
             raise ArchiveError(f"visit {replaced.visit_id} names task {task_id} for {uscc}, but the draw has no such "
                                "ticket: the archive is inconsistent; run 'make verify'")
         skipped: list[Skipped] = []
         chosen = None
-        for row in sorted((r for r in tickets if r.task_id == task_id and r.grade == own.grade and not r.selected),
-                          key=lambda r: r.rank):
+        for row in tickets.reserves(task_id, own.grade):
             if (task_id, row.uscc) in now.used or row.uscc == uscc:
                 continue  # taken by an earlier record (which says so), or the entity being replaced
             if row.uscc in visiting:

@@ -69,6 +69,10 @@ class Ranked:
             for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
                 yield TicketRow(*row)
 
+    def selected(self) -> Ranked:
+        """The drawn entities: ranks 1..n of each stratum."""
+        return Ranked(self.table.filter(self.table.column("selected")))
+
     def of_grade(self, grade: str) -> Ranked:
         return Ranked(self.table.filter(pa.compute.equal(self.table.column("grade"), grade)))
 

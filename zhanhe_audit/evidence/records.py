@@ -21,8 +21,9 @@ from typing import Any
 from ..errors import ArchiveError
 from ..inputs import Inputs
 from ..inspectors import Visit
+from ..ranking import read_tickets
 from . import DRAW_RECORD, RECORDS
-from .files import TICKETS_CSV, VISITS_CSV
+from .files import VISITS_CSV
 from .store import read_text
 
 RECORD_NAME = re.compile(r"(?P<number>\d{4,})-(?P<kind>[a-z]+)\Z")
@@ -74,7 +75,7 @@ class QuarterState:
 def draw_state(folder: Path) -> QuarterState:
     """The quarter as its draw left it: ``draw/visits.csv``, and each drawn entity's batch."""
     visits = VISITS_CSV.read(folder)
-    batches = {(row.task_id, row.uscc): row.batch for row in TICKETS_CSV.read(folder) if row.selected}
+    batches = {(row.task_id, row.uscc): row.batch for row in read_tickets(folder).selected()}  # read as columns
     return QuarterState(visits, max((visit_number(v.visit_id) for v in visits), default=0), batches)
 
 

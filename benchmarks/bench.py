@@ -23,6 +23,7 @@ Everything is generated here; no large file is committed. Results go to ``output
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -190,16 +191,7 @@ def load_register(kind: str, count: int) -> None:
     print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(entities)}")
 
 
-def register_csv(count: int) -> None:
-    load_register("csv", count)
-
-
-def register_parquet(count: int) -> None:
-    load_register("parquet", count)
-
-
-def register_xlsx(count: int) -> None:
-    load_register("xlsx", count)
+register_csv, register_parquet, register_xlsx = (functools.partial(load_register, kind) for kind in ("csv", "parquet", "xlsx"))
 
 
 def child(function: str, count: int) -> tuple[float, float]:

@@ -41,17 +41,13 @@ def rank(seed: str, strata: list[ranking.Stratum], macro: str = ranking.SHA2) ->
     return into.getvalue().decode("utf-8"), selected
 
 
-def rows_of(text: str) -> list[draw.TicketRow]:
-    return TICKETS_CSV.parse(text)
-
-
 def check(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
     """tickets.csv (so every row) and the selected rows are the reference's; returns the rows."""
     expected = reference(seed, strata)
     text, selected = rank(seed, strata)
     assert text == TICKETS_CSV.text(expected)
     assert selected == [row for row in expected if row.selected]
-    return rows_of(text)
+    return TICKETS_CSV.parse(text)
 
 
 @pytest.mark.parametrize(("count", "n", "batches"), [(10_000, 100, None), (10_000, 2_000, 3), (100_000, 1_000, None)])
@@ -108,7 +104,7 @@ def test_ties_are_broken_by_uscc_as_in_the_reference(monkeypatch):
     strata = [ranking.Stratum("T", "A", list(reversed(codes)), 5)]
     tied = "CREATE MACRO sha2(text, bits) AS CASE WHEN right(text, 18) IN ({}) THEN repeat('0', 64) " \
            "ELSE sha256(text) END".format(", ".join(f"'{code}'" for code in twins))
-    rows = rows_of(rank("s" * 20, strata, macro=tied)[0])
+    rows = TICKETS_CSV.parse(rank("s" * 20, strata, macro=tied)[0])
     assert [row.uscc for row in rows[:2]] == twins and rows == reference("s" * 20, strata)
 
 

@@ -108,11 +108,10 @@ def violations_text(project: Project, series_name: str) -> str:
         names = {entity.uscc: entity.name for entity in load_archived(folder, folder.name).registers.entities}
         for record, result in sorted(state.results.values(), key=lambda entry: entry[1].key):
             if result.sanctioned:
+                cells = results.cells_of(result)  # as a filled form spells them
                 rows.append((result.uscc, names.get(result.uscc, ""), folder.name, result.visit, result.item,
-                             result.department, result.end.isoformat(), "；".join(result.categories), result.findings,
-                             result.disposition, result.status, result.penalty_number,
-                             result.penalty_date.isoformat() if result.penalty_date else "",
-                             "是" if result.abnormal_list else "否", f"{folder.name}/{record}"))
+                             result.department, *(cells[column] for column in VIOLATION_COLUMNS[6:-1]),
+                             f"{folder.name}/{record}"))
     rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
     return publish.excel_csv(VIOLATION_COLUMNS, rows)  # staff open it in Excel
 

@@ -156,17 +156,17 @@ def run_draw(inputs: Inputs, folder: Path) -> DrawResult:
     params, registers = inputs.params, inputs.registers
     year = history.year_of(inputs.quarter)
     found = [matching.eligible(task, registers, params, inputs.history, year) for task in params.tasks]
-    strata: list[tuple[Task, int, ranking.Stratum]] = []  # with the stratum's count of distinct entities
+    strata: list[tuple[Task, ranking.Stratum]] = []
     for task, eligibility in zip(params.tasks, found, strict=True):
         for grade in task.grades:
             usccs = [entity.uscc for entity in eligibility.population.get(grade, [])]  # each once: ranking checks it
-            strata.append((task, len(usccs), ranking.Stratum(task.task_id, grade, usccs,
-                                                             quota(len(usccs), params.percent[grade]), task.batches)))
+            strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
+                                                 task.batches)))
     with new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
-        selected = ranking.rank_all(inputs.seed, [stratum for _, _, stratum in strata], tickets)
+        selected = ranking.rank_all(inputs.seed, [stratum for _, stratum in strata], tickets)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
-    summary = [summarise(task, s.grade, eligible, s.quota, drawn_in[s.task_id, s.grade], params)
-               for task, eligible, s in strata]
+    summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
+               for task, s in strata]
     items_for = {eligibility.task_id: eligibility.items_for for eligibility in found}
     drawn = [(row.task_id, row.uscc, row.ticket, row.batch, items_for[row.task_id][row.uscc]) for row in selected]
     visits = inspectors.plan_visits(inputs.quarter, drawn, registers)

@@ -32,7 +32,6 @@ Pure apart from ``write_public`` and ``differences``, which write and compare th
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Sequence
@@ -40,7 +39,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
-from .evidence.store import csv_text, replace_file
+from .evidence.store import csv_text, replace_file, sha256_bytes
 from .findings import Result
 from .inputs import Inputs
 from .inspectors import Visit
@@ -264,7 +263,7 @@ def write_public(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def _digest(data: bytes) -> str:
-    return f"{len(data)} bytes, SHA-256 {hashlib.sha256(data).hexdigest()}"
+    return f"{len(data)} bytes, SHA-256 {sha256_bytes(data)}"
 
 
 def differences(folder: Path, files: dict[str, bytes]) -> list[str]:

@@ -98,14 +98,13 @@ def form_rows(inputs: Inputs, visits: list[Visit]) -> list[dict[str, str]]:
         drawn = "；".join(visit.inspectors)
         for item_id in visit.items:
             item = inputs.registers.items[item_id]
+            here = [cert for cert in visit.inspectors if people[cert].department == item.department]
             rows.append({
                 "visit": visit.visit_id, "uscc": visit.uscc, "name": entities[visit.uscc].name, "item": item_id,
                 "item_name": item.name, "department": item.department,
                 "batch": "" if visit.batch is None else str(visit.batch),
-                "drawn": "；".join(f"{cert}（{people[cert].name}）" for cert in visit.inspectors
-                                   if people[cert].department == item.department),
-                "inspectors": "；".join(cert for cert in visit.inspectors if people[cert].department == item.department)
-                or drawn,
+                "drawn": "；".join(f"{cert}（{people[cert].name}）" for cert in here),
+                "inspectors": "；".join(here) or drawn,
             })
     return rows
 

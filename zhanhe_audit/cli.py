@@ -52,6 +52,15 @@ def _verify(project: Project, args: argparse.Namespace) -> int:
     return 0 if verify.report(project, args.quarter) else 1
 
 
+def _verifier_page(project: Project, args: argparse.Namespace) -> None:
+    from . import verify_page
+
+    target = args.out if args.out.is_absolute() else project.root / args.out
+    verify_page.write(target)
+    print(f"verifier page: {target} (SHA-256 {verify_page.sha256()}); open it in a browser and choose an archive "
+          f"folder. Check the page first: certutil -hashfile {target.name} SHA256 (Windows), sha256sum {target.name}")
+
+
 def _replace(project: Project, args: argparse.Namespace) -> None:
     from . import append, replacement
     from .evidence import MANIFEST, VISITS_FILE
@@ -155,6 +164,10 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--as-of", help="the date the results are as of, e.g. 2026-12-31 (default: today); "
                          "deadlines and overdue publications are decided by it, never by the clock")
     command.set_defaults(handler=_results)
+    text = "write the reviewer's verifier page for archives drawn before it was part of them"
+    command = commands.add_parser("verifier-page", help=text, description=text)
+    command.add_argument("out", type=Path, help="where to write it, e.g. outputs/verify-page.html (never over a file)")
+    command.set_defaults(handler=_verifier_page)
     text = "rebuild outputs/violations.csv (findings, penalties, abnormal-list entries per entity) from every results record"
     command = commands.add_parser("violations", help=text, description=text)
     command.add_argument("quarter", nargs="?", default=DEMO_QUARTER,
@@ -167,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     project = Project(args.root.resolve())
     try:
-        parse_quarter(args.quarter)
+        if hasattr(args, "quarter"):
+            parse_quarter(args.quarter)
         status = args.handler(project, args)
     except ZhanheError as error:
         print(f"错误 Error: {error}", file=sys.stderr)

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import freeze, history, inspectors, matching, ranking
+from . import freeze, history, inspectors, matching, ranking, verify_page
 from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
-from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER
+from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
@@ -231,7 +231,7 @@ def write_draw(result: DrawResult) -> None:
 
 def copy_inputs(inputs: Inputs, folder: Path) -> None:
     """Copy the params, freeze record and registers, exactly as drawn, into ``folder/inputs/``; write the
-    history there; copy the coreutils verifier beside them."""
+    history there; copy the coreutils verifier and write the verifier page beside them."""
     project = inputs.project
     sources = [project.params_file(inputs.quarter), project.freeze_file(inputs.quarter)]
     sources += [inputs.path(name) for name in REGISTER_NAMES]
@@ -241,6 +241,7 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
         shutil.copyfile(source, target)
     write_new(folder / HISTORY, evidence_files.history_text(inputs.history))
     shutil.copyfile(VERIFIER_SOURCE, folder / VERIFIER)
+    verify_page.write(folder / VERIFIER_PAGE)
     for name in REGISTER_NAMES:
         if sha256_file(folder / INPUTS / inputs.files[name]) != inputs.hashes[name]:
             raise FreezeError(f"{inputs.files[name]} changed while it was being drawn; nothing was written")

@@ -28,9 +28,9 @@ from typing import BinaryIO
 
 import yaml
 
-from . import engine, freeze, inspectors, publish, results
+from . import engine, freeze, inspectors, publish, results, verify_page
 from .errors import ZhanheError
-from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, RESULTS_RECORD, SEAL, SUMS, VISITS
+from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, RESULTS_RECORD, SEAL, SUMS, VERIFIER_PAGE, VISITS
 from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
 from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
 from .evidence.records import DrawRecord, kind_of, record_folders, shown
@@ -440,7 +440,21 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
     found += _public(project, folder, quarter_name, inputs, records)
     if drawn is not None:
         found.append(_git_order(project.root, folder, quarter_name, drawn.seed))
+    found.append(_page(folder))
     return found
+
+
+def _page(folder: Path) -> Check:
+    """NOTE: the verifier page's SHA-256, which a reviewer compares with their own hash of it before opening it."""
+    current = verify_page.sha256()
+    path = folder / VERIFIER_PAGE
+    if not path.is_file():
+        return Check("page", "NOTE", f"no {VERIFIER_PAGE} in this archive (drawn before the page existed); "
+                     f"'zhanhe-audit verifier-page OUT.html' writes this version's page, SHA-256 {current}")
+    digest = sha256_file(path)
+    which = "this version's page" if digest == current else f"the page of an earlier version (this version's: {current})"
+    return Check("page", "NOTE", f"{VERIFIER_PAGE} has SHA-256 {digest}, {which}; check it before opening it: "
+                 f"certutil -hashfile {VERIFIER_PAGE} SHA256 (Windows), sha256sum {VERIFIER_PAGE}")
 
 
 def _public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | None,

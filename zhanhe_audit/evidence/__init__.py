@@ -10,6 +10,7 @@ them, and nothing else in the package spells an archive path.
       fairness/                       what 04-compliance computed
       notebooks/, html/, report.html  the executed notebooks and their pages
       verify-task.sh                  the coreutils-only verifier
+      verify.html                     the reviewer's verifier page (any browser)
       records/NNNN-<kind>/            records appended later (``records``)
       SHA256SUMS, manifest.json, manifest.json.sha256   (``manifest``)
 
@@ -50,6 +51,7 @@ TIMELINE = f"{FAIRNESS}/timeline.csv"
 
 REPORT_PAGE = "report.html"
 VERIFIER = "verify-task.sh"
+VERIFIER_PAGE = "verify.html"
 
 # Seals of the draw and of each record.
 MANIFEST = "manifest.json"

@@ -404,7 +404,7 @@ def test_verify_passes_after_replacements_and_recomputes_each_record(project):
     results = _results(project)
     assert {name: check.status for name, check in results.items()} == {
         "manifest": "PASS", "files": "PASS", "freeze": "PASS", "history": "PASS", "redraw": "PASS", "inspectors": "PASS",
-        "records": "PASS", "chain": "PASS", "public": "SKIP", "git order": "SKIP"}
+        "records": "PASS", "chain": "PASS", "public": "SKIP", "git order": "SKIP", "page": "NOTE"}
     assert "records/0001-replacement, records/0002-replacement" in results["records"].detail
     assert "2 record(s)" in results["chain"].detail
     assert verify.report(project, Q, out=lambda line: None) is True

@@ -135,6 +135,18 @@ def test_changed_register_fails_files_and_freeze_naming_it(drawn, tmp_path):
     assert _report(tmp_path)[0] is False
 
 
+def test_visited_entity_removed_from_the_archived_register_fails_inspectors_naming_it(drawn, tmp_path):
+    visited = (drawn / "draw" / "visits.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[1]
+    register = drawn / "inputs" / "registers" / "2026Q1" / "entities.csv"
+    lines = register.read_text(encoding="utf-8").splitlines(keepends=True)
+    register.write_text("".join(line for line in lines if not line.startswith(visited + ",")), encoding="utf-8")
+    results = _results(tmp_path)
+    assert results["freeze"].status == "FAIL"
+    assert results["inspectors"].status == "FAIL"
+    assert "draw/visits.csv row 2" in results["inspectors"].detail and visited in results["inspectors"].detail
+    assert "not in the archived registers" in results["inspectors"].detail
+
+
 def test_changed_ticket_fails_redraw_naming_row(drawn, tmp_path):
     tickets = drawn / "draw" / "tickets.csv"
     before, after = _change_char(tickets, line=10, column=_field_start(tickets, 10, 3) + 5)

@@ -170,6 +170,13 @@ def _inspectors(folder: Path, inputs: Inputs) -> Check:
     visits = VISITS_CSV.read(folder)
     exceptions = CAP_EXCEPTIONS_CSV.read_if_present(folder)
     caps = inspectors.caps_of(INSPECTOR_LOAD_CSV.read(folder))
+    entities = {entity.uscc for entity in inputs.registers.entities}
+    for row, visit in enumerate(visits, start=2):
+        strangers = ([] if visit.uscc in entities else [visit.uscc]) + [
+            cert for cert in visit.inspectors if cert not in inputs.registers.inspectors]
+        if strangers:  # drawn from the archived registers, a visit names no one outside them
+            return Check("inspectors", "FAIL", f"{VISITS} row {row} ({visit.visit_id}) names {strangers[0]}, who is not "
+                         f"in the archived registers: the visits or the registers were changed")
     found = inspectors.violations(visits, inputs.registers, inputs.params.inspection, inputs.history, caps, exceptions)
     broken = {rule: pairs for rule, pairs in found.items() if pairs}
     if broken:

@@ -888,10 +888,10 @@ shows goes through textContent. */
       for (const e of eligible) {
         for (const grade of e.task.grades) {
           const mine = new Set(e.population[grade].map((x) => x.uscc));
-          const theirs = tickets.strata.get(`${e.task.id}\n${grade}`).map((t) => t.uscc);
-          const extra = theirs.find((u) => !mine.has(u));
-          const absent = [...mine].find((u) => !theirs.includes(u));
-          if (extra || absent || mine.size !== theirs.length) {
+          const theirs = new Set(tickets.strata.get(`${e.task.id}\n${grade}`).map((t) => t.uscc));
+          const extra = [...theirs].find((u) => !mine.has(u));
+          const absent = [...mine].find((u) => !theirs.has(u));
+          if (extra || absent) {
             throw new Problem(`draw/tickets.csv, ${e.task.id} ${grade}: ` + (extra
               ? `${extra} 有签但按名录不符合条件 has a ticket but is not eligible by the registers and params`
               : `${absent} 按名录符合条件但没有签 is eligible by the registers and params but has no ticket`));
@@ -987,6 +987,9 @@ shows goes through textContent. */
         if (!link) break;
         if (met.includes(link.path)) throw new Problem(`${met[met.length - 1]} 指向 names ${link.path}: 链成环 the chain loops`);
         const target = lookup(link.path);
+        if (!target && link.path.startsWith(quarter + '/')) {
+          throw new Problem(`${link.path} 缺失 is missing: ${met[met.length - 1]} 指向它 names it as the previous manifest; 记录被删除 a record was deleted`);
+        }
         if (!target) { outside = link.path; break; }
         const digest = await sha256(await target[0].bytes(target[1]));
         if (digest !== link.sha256) throw new Problem(`${link.path} 的 SHA-256 与 ${met[met.length - 1]} 所记不符 does not have the SHA-256 that ${met[met.length - 1]} recorded: it was changed`);

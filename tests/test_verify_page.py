@@ -1,0 +1,484 @@
+"""verify.html, the reviewer's verifier page, in headless Chromium (Debian's chromium and chromium-driver).
+
+The page is the third implementation of protocol v1, written in JavaScript from docs/draw-protocol.md.
+These tests choose an archive folder in it as a reviewer would, press its button and read its verdict:
+every check PASS on honest archives (NOT CHECKED only where the page says why), and FAIL on the right
+check, naming the first difference, for archives altered one way at a time and then resealed (SHA256SUMS,
+manifests and seals recomputed, as a forger would) so that only the recomputation can catch them.
+make verify (verify.checks) is asked about each altered archive too. Skipped, saying why, where no
+Chromium exists.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import json
+import random
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import alert_open, needs_chromium, open_page
+from projects import ROOT, SEED, make_project, write_params
+from zhanhe_audit import append, cli, engine, verify, verify_page
+from zhanhe_audit.paths import Project
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+FIXTURE = ROOT / "tests" / "fixtures" / "archive-draw-v1"
+DEMO = "demo-2026Q4"
+Q1, Q2 = "2026Q1", "2026Q2"
+SEALS = {"manifest.json", "manifest.json.sha256", "SHA256SUMS"}
+REASON = "已注销 deregistered"
+
+pytestmark = pytest.mark.slow
+
+
+# --- running the page ----------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    rows: list[tuple[str, str, str, str]]  # (archive, check, status, detail) in the order shown
+    verdict: str
+    console: list[dict]
+    scripts: int
+    images: int
+    alerted: bool
+
+    def status(self, archive: str) -> dict[str, str]:
+        return {check: status for name, check, status, _ in self.rows if name == archive}
+
+    def detail(self, archive: str, check: str) -> str:
+        return next(detail for name, id_, _, detail in self.rows if (name, id_) == (archive, check))
+
+    def failed(self) -> list[tuple[str, str, str]]:
+        return [(name, check, detail) for name, check, status, detail in self.rows if status == "FAIL"]
+
+    def unchecked(self) -> set[tuple[str, str]]:
+        return {(name, check) for name, check, status, _ in self.rows if status == "NOT CHECKED"}
+
+
+def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] = ()) -> Outcome:
+    """Open ``page`` from disk, choose ``folder`` (and the project files), press the button, wait for the verdict."""
+    console = open_page(browser, page)
+    assert browser.execute_script("return document.body.dataset.state") == "ready"
+    browser.find_element("id", "archive").send_keys(str(folder))
+    if project_files:
+        browser.find_element("id", "project").send_keys("\n".join(str(path) for path in project_files))
+    browser.execute_script("document.getElementById('run').click()")
+    browser.set_script_timeout(300)
+    browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        (function wait() { document.body.dataset.state === 'done' ? done() : setTimeout(wait, 50); })();""")
+    rows = browser.execute_script("return Array.from(document.querySelectorAll('#results tr')).map("
+                                  "r => [r.dataset.archive, r.dataset.check, r.dataset.status, r.cells[2].textContent])")
+    return Outcome(rows=[tuple(row) for row in rows], verdict=browser.execute_script("return document.body.dataset.verdict"),
+                   console=console + browser.get_log("browser"),
+                   scripts=browser.execute_script("return document.scripts.length"),
+                   images=browser.execute_script("return document.images.length"), alerted=alert_open(browser))
+
+
+def severe(outcome: Outcome) -> list[dict]:
+    return [entry for entry in outcome.console if entry["level"] == "SEVERE"]
+
+
+# Checks the page never makes, and says why: results published (make verify reads the public folder)
+# and the git order of the params (the page has no git).
+ALWAYS_UNCHECKED = {"public", "git order"}
+
+
+def assert_all_pass(outcome: Outcome, unchecked: set[tuple[str, str]] = frozenset()) -> None:
+    assert outcome.failed() == [], outcome.failed()
+    archives = {name for name, *_ in outcome.rows}
+    expected = {(name, check) for name in archives for check in ALWAYS_UNCHECKED} | set(unchecked)
+    assert outcome.unchecked() == expected, outcome.rows
+    assert all(detail for *_, status, detail in outcome.rows if status == "NOT CHECKED")  # each says why
+    assert outcome.verdict == "PASS" and severe(outcome) == [] and not outcome.alerted
+
+
+# --- the demo --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(demo_drawn) -> Path:
+    root, _ = demo_drawn
+    return root
+
+
+def test_every_new_archive_holds_this_versions_page_listed_like_any_other_file(demo):
+    archive = demo / "outputs" / DEMO
+    assert (archive / "verify.html").read_bytes() == verify_page.page()
+    digest = hashlib.sha256((archive / "verify.html").read_bytes()).hexdigest()
+    assert f"{digest}  verify.html" in (archive / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    assert json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]["verify.html"] == digest
+    page_note = next(check for check in verify.checks(Project(demo), DEMO) if check.name == "page")
+    assert page_note.status == "NOTE" and digest in page_note.detail
+
+
+@needs_chromium
+def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, browser):
+    archive = demo / "outputs" / DEMO
+    registers = tuple(sorted((demo / "registers" / DEMO).glob("*.csv")))
+    outcome = run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers))
+    assert_all_pass(outcome)
+    assert sorted(check for _, check, *_ in outcome.rows) == sorted([
+        "manifest", "files", "chain", "freeze", "params", "tickets", "summary", "eligibility", "inspectors",
+        "history", "records", "public", "git order", "project"])
+    assert "个项目文件与归档副本逐字节一致" in outcome.detail(DEMO, "project")
+    assert outcome.scripts == 2 and outcome.images == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "verify-page.png"))
+    assert (ARTIFACTS / "verify-page.png").stat().st_size > 10_000
+
+
+# --- a small chain: two quarters, batches, a frequency cap, a cap exception, two replacements ------
+
+
+TASKS = [
+    {"id": "{q}-T01", "items": ["SX01", "SX02"], "grades": ["A", "B", "C", "D"]},
+    {"id": "{q}-T02", "items": ["SX03", "SX04"], "grades": ["A", "B", "C", "D"], "batches": 2},
+]
+NO_SLACK = {"inspection": {"workload_slack": 0}}
+FREQUENCY_CAP = {"frequency": {"per_year": 1}}
+MARKET = "湛河区市场监督管理局"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _draw(root: Path, quarter: str, entities: int, rules: dict, market_inspectors: int | None = None) -> None:
+    make_project(root, quarter, entities=entities, tasks=TASKS)
+    if market_inspectors:  # keep only that many of the market bureau's inspectors, spread over its units
+        path = root / "registers" / quarter / "inspectors.csv"
+        header, *lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        market = [line for line in lines if MARKET in line]
+        kept = market[::len(market) // market_inspectors][:market_inspectors]
+        path.write_text("".join([header, *kept, *(line for line in lines if MARKET not in line)]), encoding="utf-8")
+    for seed in (False, True):  # frozen before the seed, drawn after it
+        path = write_params(root, quarter, seed=seed, tasks=TASKS)
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        path.write_text(yaml.safe_dump({**data, **rules}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        if not seed:
+            engine.freeze_quarter(Project(root), quarter)
+    engine.draw_quarter(Project(root), quarter)
+
+
+def _replace_two(root: Path, quarter: str) -> None:
+    visits = _rows(root / "outputs" / quarter / "draw" / "visits.csv")
+    for visit in visits[:2]:
+        append.replace(Project(root), quarter, visit["uscc"], REASON)
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory) -> Path:
+    """2026Q1 drawn with six market-bureau inspectors and no workload slack (a cap exception), then 2026Q2
+    under a frequency cap of one visit a year, with two replacement records: the project root."""
+    root = tmp_path_factory.mktemp("chain")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
+        _draw(root, Q1, 400, NO_SLACK, market_inspectors=6)
+        _draw(root, Q2, 1500, FREQUENCY_CAP)
+        _replace_two(root, Q2)
+    second = root / "outputs" / Q2
+    # what the chain is for: each feature present, or the test below proves nothing about it
+    assert any("frequency" in row["reason"] or "频次" in row["reason"] for row in _rows(second / "draw" / "excluded.csv"))
+    assert _rows(root / "outputs" / Q1 / "draw" / "cap_exceptions.csv")
+    assert {row["batch"] for row in _rows(second / "draw" / "tickets.csv") if row["task_id"].endswith("T02")} >= {"1", "2"}
+    assert sorted(p.name for p in (second / "records").iterdir()) == ["0001-replacement", "0002-replacement"]
+    for quarter in (Q1, Q2):
+        assert all(check.status in ("PASS", "SKIP", "NOTE") for check in verify.checks(Project(root), quarter))
+    return root
+
+
+@needs_chromium
+def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, browser):
+    outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs")
+    # the second quarter's history comes from the first quarter's archive: make verify recomputes it
+    assert_all_pass(outcome, {(Q2, "history")})
+    assert {name for name, *_ in outcome.rows} == {Q1, Q2}
+    assert "2 条替补记录由归档重算" in outcome.detail(Q2, "records")
+    # from the second quarter's last record back through the first quarter to the start of the series
+    assert outcome.detail(Q2, "chain").startswith("3 个链接") and "the first manifest of the series" in outcome.detail(Q2, "chain")
+    assert "it continues to 2026Q1/manifest.json" in run_page(browser, chain / "outputs" / Q2 / "verify.html",
+                                                              chain / "outputs" / Q2).detail(Q2, "chain")
+    assert "cap exception" in outcome.detail(Q1, "inspectors"), outcome.detail(Q1, "inspectors")
+
+
+@needs_chromium
+def test_one_quarters_folder_alone_passes_and_says_the_earlier_chain_is_not_in_it(chain, browser):
+    outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs" / Q2)
+    assert_all_pass(outcome, {(Q2, "history"), (Q2, "chain before")})
+    assert "choose the whole outputs/ folder" in outcome.detail(Q2, "chain before")
+
+
+# --- alterations, resealed ----------------------------------------------------------------------
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _seal(folder: Path, archive: Path, previous: str | None, files: dict[str, str] | None = None) -> None:
+    """Write ``folder``'s SHA256SUMS, manifest and seal again over its files as they are now (``files``:
+    the manifest's digests if not those), chained to the manifest at ``previous`` (relative to outputs/)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    inside = {p.relative_to(folder).as_posix(): _sha(p) for p in sorted(folder.rglob("*"))
+              if p.is_file() and p.name not in SEALS and "records" not in p.relative_to(folder).parts[:-1][:1]}
+    (folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(inside.items())), encoding="utf-8")
+    prefix = "" if folder == archive else folder.relative_to(archive).as_posix() + "/"
+    manifest["files"] = files or {prefix + name: digest for name, digest in inside.items()}
+    manifest["sha256sums"] = _sha(folder / "SHA256SUMS")
+    if previous is not None:
+        manifest["previous"]["sha256"] = _sha(archive.parent / previous)
+    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (folder / "manifest.json.sha256").write_text(f"{_sha(folder / 'manifest.json')}  manifest.json\n", encoding="utf-8")
+
+
+def reseal(archive: Path, manifest_files: dict[str, str] | None = None) -> None:
+    """Reseal the quarter and then each of its records in turn, every link pointing at the new manifest."""
+    outputs = archive.parent
+    first = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["previous"]
+    _seal(archive, archive, first and first["path"], manifest_files)
+    for record in sorted((archive / "records").iterdir()) if (archive / "records").is_dir() else ():
+        link = json.loads((record / "manifest.json").read_text(encoding="utf-8"))["previous"]["path"]
+        if (outputs / link).is_file():
+            _seal(record, archive, link)
+
+
+def _edit_csv(path: Path, change) -> None:
+    """Apply ``change`` to the rows of a CSV file (a list of dicts) and write it as the package does."""
+    rows = _rows(path)
+    header = list(rows[0]) if rows else next(csv.reader(path.open(encoding="utf-8")))
+    change(rows)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _flip_selected(archive: Path) -> None:
+    def change(rows):
+        row = next(r for r in rows if r["selected"] == "true")
+        row["selected"] = "false"
+    _edit_csv(archive / "draw" / "tickets.csv", change)
+
+
+def _change_ticket(archive: Path) -> None:
+    def change(rows):
+        rows[3]["ticket"] = ("0" if rows[3]["ticket"][0] != "0" else "1") + rows[3]["ticket"][1:]
+    _edit_csv(archive / "draw" / "tickets.csv", change)
+
+
+def _raise_quota(archive: Path) -> None:
+    def change(rows):
+        rows[0]["quota"] = str(int(rows[0]["quota"]) + 1)
+    _edit_csv(archive / "draw" / "summary.csv", change)
+
+
+def _seed_byte(archive: Path) -> None:
+    path = archive / "draw" / "draw.json"
+    text = path.read_text(encoding="utf-8")
+    assert SEED["value"] in text
+    path.write_text(text.replace(SEED["value"], SEED["value"][:-1] + "5"), encoding="utf-8")
+
+
+def _register_row(archive: Path) -> None:
+    (path,) = (archive / "inputs" / "registers").rglob("entities.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:5] + lines[6:]), encoding="utf-8")
+
+
+def _swap_inspector(archive: Path) -> None:
+    visits = _rows(archive / "draw" / "visits.csv")
+    first, other = visits[0]["inspectors"].split(";")[0], visits[-1]["inspectors"].split(";")[-1]
+    assert first != other
+
+    def change(rows):
+        rows[0]["inspectors"] = rows[0]["inspectors"].replace(first, other, 1)
+    _edit_csv(archive / "draw" / "visits.csv", change)
+
+
+def _drop_excluded(archive: Path) -> None:
+    _edit_csv(archive / "draw" / "excluded.csv", lambda rows: rows.pop(0))
+
+
+def _delete_record(archive: Path) -> None:
+    shutil.rmtree(archive / "records" / "0001-replacement")
+
+
+ALTERATIONS = {
+    # name: (alteration, reseal the manifest's digests as recomputed, the page's check, words in its detail)
+    "selected flag": (_flip_selected, True, "tickets", "draw/tickets.csv"),
+    "ticket": (_change_ticket, True, "tickets", "draw/tickets.csv"),
+    "quota": (_raise_quota, True, "summary", "draw/summary.csv"),
+    "seed byte": (_seed_byte, True, "params", "draw/draw.json"),
+    "register row": (_register_row, True, "freeze", "entities.csv"),
+    "inspector": (_swap_inspector, True, "inspectors", "draw/visits.csv"),
+    "excluded row": (_drop_excluded, True, "eligibility", "draw/excluded.csv"),
+    "manifest digest": (None, False, "files", "draw/match.csv"),
+    "deleted record": (_delete_record, True, "chain", "records/0001-replacement"),
+}
+
+
+@pytest.fixture
+def altered(chain, tmp_path, request) -> tuple[Path, str, str]:
+    """A copy of the chain with the second quarter altered one way and resealed: (root, check, words)."""
+    alter, recomputed, check, words = ALTERATIONS[request.param]
+    root = tmp_path / "project"
+    shutil.copytree(chain, root)
+    archive = root / "outputs" / Q2
+    if alter:
+        alter(archive)
+        reseal(archive)
+    else:  # one digest in manifest.json changed, and the manifest sealed over it
+        files = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]
+        files["draw/match.csv"] = "0" * 64
+        reseal(archive, files)
+    assert recomputed == (alter is not None)
+    return root, check, words
+
+
+@needs_chromium
+@pytest.mark.parametrize("altered", list(ALTERATIONS), indirect=True)
+def test_resealed_alteration_fails_the_right_check_in_the_page_and_in_make_verify(altered, browser):
+    root, check, words = altered
+    outcome = run_page(browser, root / "outputs" / Q2 / "verify.html", root / "outputs")
+    assert outcome.verdict == "FAIL"
+    failed = outcome.failed()
+    assert failed and {name for name, *_ in failed} == {Q2}, failed
+    assert outcome.status(Q2)[check] == "FAIL", outcome.rows
+    assert words in outcome.detail(Q2, check), outcome.detail(Q2, check)
+    if check != "files":  # the reseal is consistent: only a recomputation can catch the change
+        assert outcome.status(Q2)["files"] == "PASS" and outcome.status(Q2)["manifest"] == "PASS"
+    assert all(status == "PASS" for name, _, status in [(r[0], r[1], r[2]) for r in outcome.rows]
+               if name == Q1 and status != "NOT CHECKED")  # the earlier quarter is untouched
+    assert severe(outcome) == [] and not outcome.alerted
+    assert any(c.status == "FAIL" for c in verify.checks(Project(root), Q2))  # the package agrees
+
+
+def test_reseal_alone_changes_nothing_the_verifiers_see(chain, tmp_path):
+    root = tmp_path / "project"
+    shutil.copytree(chain, root)
+    before = {p: p.read_bytes() for p in (root / "outputs" / Q2).rglob("*") if p.is_file()}
+    reseal(root / "outputs" / Q2)
+    after = {p: p.read_bytes() for p in (root / "outputs" / Q2).rglob("*") if p.is_file()}
+    assert after == before  # the forger's tool writes exactly the package's seals: the tests above alter only one thing
+
+
+# --- a random hostile GBK register ---------------------------------------------------------------
+
+
+HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert("x")</script>', '"引号"公司', '逗号,有限公司', "'; DROP TABLE x;--",
+           '&amp;&lt;', '\\反斜杠\\', '=HYPERLINK("http://example.invalid")', '＜全角＞', '平顶山市湛河区']
+
+
+@pytest.fixture(scope="module")
+def hostile_gbk(tmp_path_factory) -> Path:
+    """10,000 demo entities in a random order, with hostile names, saved as GBK (as Excel saves CSV in
+    Chinese Windows): drawn by the engine. The archive."""
+    root = tmp_path_factory.mktemp("gbk")
+    make_project(root, Q1, entities=10_000, seed=False)
+    path = root / "registers" / Q1 / "entities.csv"
+    header, *rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    chance = random.Random(20261205)
+    chance.shuffle(rows)
+    for row in rows:
+        row[1] = "".join(chance.choice(HOSTILE) for _ in range(chance.randint(1, 3))) + row[1]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    path.write_bytes(buffer.getvalue().encode("gbk"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
+        engine.freeze_quarter(Project(root), Q1)
+        write_params(root, Q1, seed=True)
+        final, _ = engine.draw_quarter(Project(root), Q1)
+    assert (final / "inputs" / "registers").rglob("entities.csv")
+    return final
+
+
+@needs_chromium
+def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register(hostile_gbk, browser):
+    outcome = run_page(browser, hostile_gbk / "verify.html", hostile_gbk)
+    assert_all_pass(outcome)
+    tickets = _rows(hostile_gbk / "draw" / "tickets.csv")
+    assert len(tickets) > 10_000  # two tasks: an entity in the scope of both has two tickets
+    assert f"{len(tickets)} " in outcome.detail(Q1, "tickets") or f"{len(tickets):,}" in outcome.detail(Q1, "tickets")
+    assert outcome.images == 0
+
+
+@needs_chromium
+def test_planted_img_onerror_in_the_tickets_runs_no_script_and_fails_tickets(chain, tmp_path, browser):
+    root = tmp_path / "project"
+    shutil.copytree(chain, root)
+    archive = root / "outputs" / Q1
+    planted = '<img src=x onerror="document.title=\'pwned\'">'
+
+    def change(rows):
+        rows[0]["uscc"] = planted
+    _edit_csv(archive / "draw" / "tickets.csv", change)
+    _seal(archive, archive, None)
+    outcome = run_page(browser, archive / "verify.html", archive)
+    assert outcome.status(Q1)["tickets"] == "FAIL"
+    assert planted in outcome.detail(Q1, "tickets")  # shown as text
+    assert outcome.images == 0 and outcome.scripts == 2 and not outcome.alerted
+    assert browser.title != "pwned" and severe(outcome) == []
+
+
+# --- the page for older archives -----------------------------------------------------------------
+
+
+def test_cli_writes_the_page_once_and_never_over_a_file(tmp_path, capsys):
+    target = tmp_path / "verify.html"
+    assert cli.main(["verifier-page", str(target)]) == 0
+    assert target.read_bytes() == verify_page.page()
+    target.write_bytes(b"kept")
+    assert cli.main(["verifier-page", str(target)]) == 2
+    assert "exists already" in capsys.readouterr().err and target.read_bytes() == b"kept"
+
+
+@needs_chromium
+def test_page_from_the_cli_verifies_the_kept_draw_v1_archive(tmp_path, browser):
+    assert cli.main(["verifier-page", str(tmp_path / "verify.html")]) == 0
+    archive = FIXTURE / "outputs" / Q1
+    before = {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()}
+    outcome = run_page(browser, tmp_path / "verify.html", archive)
+    assert_all_pass(outcome)
+    assert "1 条替补记录由归档重算" in outcome.detail(Q1, "records")
+    assert {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()} == before
+
+
+# --- the page's own text --------------------------------------------------------------------------
+
+
+def test_policy_allows_exactly_the_two_inline_scripts_by_hash_and_nothing_else():
+    html = verify_page.page().decode("utf-8")
+    (policy,) = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    scripts = re.findall(r"<script>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 2 and html.count("<script") == 2
+    hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'" for s in scripts}
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert set(directives["script-src"].split()) == hashes
+    assert directives["default-src"] == "'none'" and directives["connect-src"] == "'none'"
+    assert "unsafe" not in directives["script-src"] and "blob:" not in policy
+    assert html.index("Content-Security-Policy") < html.index("<style") < html.index("<script")
+
+
+def test_the_verifier_script_never_writes_html_nor_fetches():
+    script = (ROOT / "zhanhe_audit" / "templates" / "verifier" / "verify.js").read_text(encoding="utf-8")
+    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                      "fetch(", "XMLHttpRequest", "WebSocket", "importScripts", "setAttribute('on"):
+        assert forbidden not in script, forbidden
+
+
+def test_readme_states_the_page_sha256_of_this_version():
+    assert verify_page.sha256() in (ROOT / "README.md").read_text(encoding="utf-8")

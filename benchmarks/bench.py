@@ -274,6 +274,15 @@ def end_to_end(count: int, rows: list[dict]) -> None:
     rows.append({"what": f"verify-task.sh, {count_task:,} tickets", "entities": count_task, "seconds": seconds,
                  "peak_mb": peak})
     print("   ", shown.strip())
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        from bench_verify_page import page_seconds
+
+        seconds, verdict, statuses = page_seconds(archive)
+        rows.append({"what": f"verify.html in Chromium, {len(tickets):,} tickets", "entities": count,
+                     "seconds": seconds, "peak_mb": float("nan")})
+        print(f"    verify.html: {seconds:.1f} s, {verdict} ({statuses})")
+    else:
+        print("    verify.html: not timed, no chromium and chromedriver here (apt-get install chromium chromium-driver)")
 
 
 def main(quick: bool) -> None:

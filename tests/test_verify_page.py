@@ -138,6 +138,15 @@ def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, 
     assert (ARTIFACTS / "verify-page.png").stat().st_size > 10_000
 
 
+@needs_chromium
+def test_demo_with_a_results_record_passes_and_says_its_content_is_make_verifys(demo_results, browser):
+    root, _ = demo_results
+    archive = root / "outputs" / DEMO
+    outcome = run_page(browser, archive / "verify.html", archive)
+    assert_all_pass(outcome, {(DEMO, "results")})
+    assert "records/0001-results" in outcome.detail(DEMO, "results") and "make verify" in outcome.detail(DEMO, "results")
+
+
 # --- a small chain: two quarters, batches, a frequency cap, a cap exception, two replacements ------
 
 
@@ -414,6 +423,21 @@ def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register
     assert len(tickets) > 10_000  # two tasks: an entity in the scope of both has two tickets
     assert f"{len(tickets)} " in outcome.detail(Q1, "tickets") or f"{len(tickets):,}" in outcome.detail(Q1, "tickets")
     assert outcome.images == 0
+
+
+@needs_chromium
+def test_a_utf32_register_is_not_checked_for_eligibility_and_says_why(tmp_path, browser):
+    make_project(tmp_path, Q1, entities=300)
+    path = tmp_path / "registers" / Q1 / "entities.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-32"))  # with its BOM, as the package reads it
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+        engine.freeze_quarter(Project(tmp_path), Q1)
+        write_params(tmp_path, Q1, seed=True)
+        final, _ = engine.draw_quarter(Project(tmp_path), Q1)
+    outcome = run_page(browser, final / "verify.html", final)
+    assert_all_pass(outcome, {(Q1, "eligibility"), (Q1, "inspectors")})  # both need the registers' rows
+    assert "UTF-32" in outcome.detail(Q1, "eligibility") and outcome.status(Q1)["tickets"] == "PASS"
 
 
 @needs_chromium

@@ -268,7 +268,7 @@ shows goes through textContent. */
   function decodeRegister(bytes) {
     const starts = (...sig) => sig.every((b, i) => bytes[i] === b);
     if (starts(0xff, 0xfe, 0, 0) || starts(0, 0, 0xfe, 0xff)) {
-      throw new Problem('UTF-32 文本，本页面无法读取 UTF-32 text, which this page cannot read');
+      throw new Unsupported('UTF-32 文本，本页面无法读取 UTF-32 text, which this page cannot read; make verify reads it');
     }
     const decode = (encoding, from) => new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(from));
     if (starts(0xff, 0xfe)) return [decode('utf-16le', 2), true];
@@ -1037,11 +1037,10 @@ shows goes through textContent. */
         if (!name.startsWith(padded(index + 1) + '-')) throw new Problem(`records/${name} 位于应为 ${padded(index + 1)} 的位置 comes where record ${padded(index + 1)} should be: 有记录缺失 an appended record is missing`);
       });
       if (!ctx.state) throw new Unsupported('抽签检查未能重算，记录无从重算 the draw\'s visits were not recomputed, so the records cannot be');
-      const notes = [];
       for (const name of records) {
         const kind = RECORD_NAME.exec(name)[2];
         const base = `records/${name}/`;
-        if (kind === 'results') { notes.push(`${base}: 结果内容未核验 results not re-validated here (make verify)`); continue; }
+        if (kind === 'results') continue; // its files and its place in the chain are checked; its content is make verify's
         if (kind !== 'replacement') throw new Problem(`${base}: 未知记录类型 unknown kind of record '${kind}'`);
         const data = await folder.json(base + 'replacement.json');
         const texts = await replacementTexts(ctx, data, name);
@@ -1059,11 +1058,15 @@ shows goes through textContent. */
         }
       }
       const replaced = records.filter((n) => n.endsWith('-replacement')).length;
-      const status = notes.length && !replaced ? 'NOT CHECKED' : 'PASS';
-      return [status, `${replaced} 条替补记录由归档重算：同层最低位次的未用候补、批次、检查人员，逐字节一致 replacement record(s) recomputed ` +
-        `(the lowest-ranked unused reserve of the same stratum, its batch and inspectors), identical byte for byte` +
-        (notes.length ? `. ${notes.join('; ')}` : '')];
+      return ['PASS', `${replaced} 条替补记录由归档重算：同层最低位次的未用候补、批次、检查人员，逐字节一致 replacement record(s) recomputed ` +
+        `(the lowest-ranked unused reserve of the same stratum, its batch and inspectors), identical byte for byte`];
     });
+    const results = records.filter((n) => n.endsWith('-results'));
+    if (results.length) {
+      run.add('results', '结果记录 results records', 'NOT CHECKED', `${results.map((n) => `records/${n}`).join(', ')}：` +
+        '文件哈希与哈希链已核对；结果内容（期限、公示）请用 make verify 核验 their files and place in the chain are checked; ' +
+        'their content (deadlines, publication) is checked by make verify');
+    }
   }
 
   /** A replacement record's replacement.json and visits.csv as the protocol gives them after the records before it. */

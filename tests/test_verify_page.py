@@ -326,23 +326,23 @@ def _delete_record(archive: Path) -> None:
 
 
 ALTERATIONS = {
-    # name: (alteration, reseal the manifest's digests as recomputed, the page's check, words in its detail)
-    "selected flag": (_flip_selected, True, "tickets", "draw/tickets.csv"),
-    "ticket": (_change_ticket, True, "tickets", "draw/tickets.csv"),
-    "quota": (_raise_quota, True, "summary", "draw/summary.csv"),
-    "seed byte": (_seed_byte, True, "params", "draw/draw.json"),
-    "register row": (_register_row, True, "freeze", "entities.csv"),
-    "inspector": (_swap_inspector, True, "inspectors", "draw/visits.csv"),
-    "excluded row": (_drop_excluded, True, "eligibility", "draw/excluded.csv"),
-    "manifest digest": (None, False, "files", "draw/match.csv"),
-    "deleted record": (_delete_record, True, "chain", "records/0001-replacement"),
+    # name: (alteration of the files, then resealed; None: a digest in manifest.json), the page's check, words in its detail
+    "selected flag": (_flip_selected, "tickets", "draw/tickets.csv"),
+    "ticket": (_change_ticket, "tickets", "draw/tickets.csv"),
+    "quota": (_raise_quota, "summary", "draw/summary.csv"),
+    "seed byte": (_seed_byte, "params", "draw/draw.json"),
+    "register row": (_register_row, "freeze", "entities.csv"),
+    "inspector": (_swap_inspector, "inspectors", "draw/visits.csv"),
+    "excluded row": (_drop_excluded, "eligibility", "draw/excluded.csv"),
+    "manifest digest": (None, "files", "draw/match.csv"),
+    "deleted record": (_delete_record, "chain", "records/0001-replacement"),
 }
 
 
 @pytest.fixture
 def altered(chain, tmp_path, request) -> tuple[Path, str, str]:
     """A copy of the chain with the second quarter altered one way and resealed: (root, check, words)."""
-    alter, recomputed, check, words = ALTERATIONS[request.param]
+    alter, check, words = ALTERATIONS[request.param]
     root = tmp_path / "project"
     shutil.copytree(chain, root)
     archive = root / "outputs" / Q2
@@ -353,7 +353,6 @@ def altered(chain, tmp_path, request) -> tuple[Path, str, str]:
         files = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]
         files["draw/match.csv"] = "0" * 64
         reseal(archive, files)
-    assert recomputed == (alter is not None)
     return root, check, words
 
 
@@ -369,8 +368,6 @@ def test_resealed_alteration_fails_the_right_check_in_the_page_and_in_make_verif
     assert words in outcome.detail(Q2, check), outcome.detail(Q2, check)
     if check != "files":  # the reseal is consistent: only a recomputation can catch the change
         assert outcome.status(Q2)["files"] == "PASS" and outcome.status(Q2)["manifest"] == "PASS"
-    assert all(status == "PASS" for name, _, status in [(r[0], r[1], r[2]) for r in outcome.rows]
-               if name == Q1 and status != "NOT CHECKED")  # the earlier quarter is untouched
     assert severe(outcome) == [] and not outcome.alerted
     assert any(c.status == "FAIL" for c in verify.checks(Project(root), Q2))  # the package agrees
 
@@ -411,7 +408,9 @@ def hostile_gbk(tmp_path_factory) -> Path:
         engine.freeze_quarter(Project(root), Q1)
         write_params(root, Q1, seed=True)
         final, _ = engine.draw_quarter(Project(root), Q1)
-    assert (final / "inputs" / "registers").rglob("entities.csv")
+    (archived,) = (final / "inputs" / "registers").rglob("entities.csv")
+    with pytest.raises(UnicodeDecodeError):  # the page reads the GBK bytes themselves
+        archived.read_bytes().decode("utf-8")
     return final
 
 
@@ -421,7 +420,7 @@ def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register
     assert_all_pass(outcome)
     tickets = _rows(hostile_gbk / "draw" / "tickets.csv")
     assert len(tickets) > 10_000  # two tasks: an entity in the scope of both has two tickets
-    assert f"{len(tickets)} " in outcome.detail(Q1, "tickets") or f"{len(tickets):,}" in outcome.detail(Q1, "tickets")
+    assert outcome.detail(Q1, "tickets").startswith(f"{len(tickets)} 张签由种子重算")
     assert outcome.images == 0
 
 

@@ -307,7 +307,8 @@ def main(quick: bool) -> None:
         writer.writerows(rows)
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}.", "", "| what | entities | seconds | peak MB |",
              "|---|---:|---:|---:|"]
-    lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |" if r["seconds"] == r["seconds"]
+    lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |".replace("| nan |", "| |")
+              if r["seconds"] == r["seconds"]
               else f"| {r['what']}: size in MB | {r['entities']:,} | | {r['peak_mb']:.2f} |" for r in rows]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot(rows)

@@ -38,6 +38,10 @@ draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into out
 verify: $(STAMP) ## re-check QUARTER's archive: hashes, chain, freeze order, draw recomputed (PASS/FAIL)
 	$(BIN)/zhanhe-audit verify $(QUARTER)
 
+calendar: $(STAMP) ## write params/calendar/YEAR.yaml from the State Council's holiday notice: YEAR=2027 NOTICE=notice.txt (or .html)
+	@test -n "$(YEAR)" -a -n "$(NOTICE)" || { echo 'usage: make calendar YEAR=2027 NOTICE=国务院办公厅通知.txt'; exit 2; }
+	$(BIN)/zhanhe-audit calendar $(YEAR) "$(NOTICE)"
+
 replace: $(STAMP) ## replace a drawn entity found out of scope by the next reserve: QUARTER=… USCC=… REASON="…"
 	@test -n "$(USCC)" -a -n "$(REASON)" || { echo 'usage: make replace QUARTER=2027Q1 USCC=9141… REASON="已注销 deregistered"'; exit 2; }
 	$(BIN)/zhanhe-audit replace $(QUARTER) $(USCC) --reason "$(REASON)"
@@ -74,4 +78,4 @@ demo-registers: $(STAMP) ## regenerate the synthetic demo registers and the demo
 clean-demo: ## delete the demo quarter's archive and public files (demo only: real archives are evidence)
 	rm -rf outputs/demo-*/ outputs/demo-violations.csv public/demo-*/
 
-.PHONY: help venv freeze draw verify replace results-form results violations lab test lint typecheck bench demo-registers clean-demo
+.PHONY: help venv freeze draw verify calendar replace results-form results violations lab test lint typecheck bench demo-registers clean-demo

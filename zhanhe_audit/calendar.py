@@ -6,7 +6,8 @@ what the State Council's yearly holiday notice makes it: Monday to Friday unless
 public holiday, and a Saturday or Sunday that is a make-up working day.
 
 - For the years it covers (2004–2026 in version 1.11), the ``chinesecalendar`` package.
-- For later years, ``params/calendar/<year>.yaml``, written from that year's notice::
+- For later years, ``params/calendar/<year>.yaml``, written from that year's notice by
+  ``make calendar`` (``notice.py``)::
 
       year: 2027
       source: "国务院办公厅关于2027年部分节假日安排的通知"
@@ -104,8 +105,8 @@ class Calendar:
             raise CalendarError(
                 f"no working-day calendar covers {day.year} (needed for {day}): the chinesecalendar package knows "
                 f"only its years, and params/{FOLDER}/{day.year}.yaml does not exist. Write that file from the State "
-                "Council's holiday notice for the year (its holidays and make-up working days); deadlines are "
-                "never counted on weekends alone.")
+                f"Council's holiday notice for the year: make calendar YEAR={day.year} NOTICE=<the notice as .txt or "
+                ".html>; deadlines are never counted on weekends alone.")
         if day in found.workdays:
             return True
         return day.weekday() < 5 and day not in found.holidays

@@ -61,6 +61,31 @@ def _verifier_page(project: Project, args: argparse.Namespace) -> None:
           f"folder. Check the page first: certutil -hashfile {target.name} SHA256 (Windows), sha256sum {target.name}")
 
 
+def _calendar(project: Project, args: argparse.Namespace) -> int:
+    from . import calendar, notice
+    from .evidence.store import write_new
+
+    shown = args.notice.name
+    target = project.root / "params" / calendar.FOLDER / f"{args.year}.yaml"
+    if target.exists():  # before reading the notice: the year file is kept as it is
+        print(f"错误 Error: params/{calendar.FOLDER}/{args.year}.yaml exists already; it is never overwritten "
+              "(delete it by hand, with a commit saying why, to write it again)", file=sys.stderr)
+        return 2
+    try:
+        text = notice.text_of(args.notice)
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"错误 Error: {shown}: cannot be read as the notice's text ({error}); paste the notice into a UTF-8 .txt "
+              "file or save the web page as .html", file=sys.stderr)
+        return 2
+    found = notice.parse(text, args.year, shown)
+    print(found.grid())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_new(target, found.yaml())
+    print(f"written: params/{calendar.FOLDER}/{args.year}.yaml, {len(found.holidays)} days off and "
+          f"{len(found.workdays)} make-up working days from {found.source}; commit it")
+    return 0
+
+
 def _replace(project: Project, args: argparse.Namespace) -> None:
     from . import append, replacement
     from .evidence import MANIFEST, VISITS_FILE
@@ -164,6 +189,11 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--as-of", help="the date the results are as of, e.g. 2026-12-31 (default: today); "
                          "deadlines and overdue publications are decided by it, never by the clock")
     command.set_defaults(handler=_results)
+    text = "write params/calendar/YEAR.yaml from the State Council's holiday notice for YEAR (.txt or saved .html)"
+    command = commands.add_parser("calendar", help=text, description=text)
+    command.add_argument("year", type=int, help="e.g. 2027")
+    command.add_argument("notice", type=Path, help="the notice: its text pasted into a .txt file, or the web page saved as .html")
+    command.set_defaults(handler=_calendar)
     text = "write the reviewer's verifier page for archives drawn before it was part of them"
     command = commands.add_parser("verifier-page", help=text, description=text)
     command.add_argument("out", type=Path, help="where to write it, e.g. outputs/verify-page.html (never over a file)")

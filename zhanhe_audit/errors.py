@@ -133,6 +133,10 @@ class ArchiveError(ZhanheError):
     """An archive, a record or the hash chain is missing, broken or inconsistent."""
 
 
+class NoticeError(InputError):
+    """A State Council holiday notice that cannot be read completely (the line is the problem's row)."""
+
+
 class CalendarError(ZhanheError):
     """A date falls in a year that no working-day calendar covers."""
 

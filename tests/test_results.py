@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from projects import ROOT, drawn_project, tree
 from zhanhe_audit import append, cli, demo, results, verify
-from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
+from zhanhe_audit.errors import CalendarError, Problem, ReplacementRefused, ResultsError
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.paths import Project
@@ -379,6 +379,27 @@ def test_valid_file_appends_record_with_source_hash_counts_and_deadlines(project
     assert rows[2]["receiving_department"] == HEALTH
     assert rows[3]["categories"].split(";") == ["通过登记的住所（经营场所）无法联系", "不配合检查情节严重"]
     assert (rows[3]["penalty_number"], rows[3]["penalty_date"]) == ("湛市监罚〔2026〕7号", "2026-02-27")
+
+
+# Not the real notice: an invented 2027 one (only its 元旦 line), so that the test does not depend on
+# what the State Council decides; the deadline below is counted by hand from it.
+INVENTED_2027 = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。\n"
+
+
+def test_a_visit_ending_in_late_december_2026_is_recorded_once_the_2027_notice_is_given(project, tmp_path):
+    from zhanhe_audit import cli
+
+    rows = [_row(_visits(project)[0], start="2026-12-24", end="2026-12-28", published="2027-01-15")]
+    with pytest.raises(CalendarError, match="make calendar YEAR=2027"):
+        _record(project, rows, as_of=date(2027, 1, 31))
+    notice = tmp_path / "notice-2027.txt"
+    notice.write_text(INVENTED_2027, encoding="utf-8")
+    assert cli.main(["--root", str(project.root), "calendar", "2027", str(notice)]) == 0
+    record = _record(project, rows, as_of=date(2027, 1, 31), name="december.csv")
+    # 12-29..31 (3), 1-1 a holiday, 1-4..8 (8), 1-11..15 (13), 1-18..22 (18), 1-25 (19), 1-26 (20)
+    assert _csv(record / "results.csv")[0]["deadline"] == "2027-01-26"
+    assert _json(record)["calendar_files"] == ["calendar/2027.yaml"]  # archived with the record that uses it
+    assert (record / "calendar" / "2027.yaml").read_bytes() == (project.root / "params" / "calendar" / "2027.yaml").read_bytes()
 
 
 def test_valid_file_writes_public_tree_whose_hashes_the_record_lists(project):

@@ -3,6 +3,7 @@ read), what it refuses, and ``freeze.check`` naming every difference on its own 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -50,6 +51,19 @@ def test_freeze_record_round_trips_with_and_without_history_and_feasibility(hist
     assert ("inspector_feasibility" in data) is feasibility
 
 
+@pytest.mark.parametrize("disclosed", [None, [], [{"item": "SX09", "department": "湛河区市场监督管理局",
+                                                    "grades": ["C", "D"], "tasks": ["2026Q1-T03", "2026Q1-T04"]}]])
+def test_freeze_record_round_trips_its_grade_disclosure_absent_empty_or_listed(disclosed):
+    record = dataclasses.replace(_record(), grade_disclosure=disclosed)
+    text = record.to_json()
+    assert FreezeRecord.from_json(text, "params/2026Q1.freeze.json", "2026Q1") == record
+    data = json.loads(text)
+    assert ("grade_disclosure" in data) is (disclosed is not None)
+    assert list(data)[-1] == ("grade_disclosure" if disclosed is not None else "active_entities_per_grade")
+    if disclosed:
+        assert "湛河区市场监督管理局" in text  # written as UTF-8, not \u escapes
+
+
 def test_freeze_record_json_is_utf8_indented_and_ends_with_a_newline():
     text = _record().to_json()
     assert text.startswith('{\n  "format": "zhanhe-freeze-1",\n  "protocol": "draw-v1",\n  "quarter": "2026Q1",\n')
@@ -61,7 +75,7 @@ def test_older_freeze_record_without_history_or_feasibility_reads_and_rewrites_b
     raw = json.loads(text)
     assert "history" not in raw and "inspector_feasibility" not in raw  # the fixture is an older record
     record = FreezeRecord.from_json(text, OLD_FREEZE.name, "2026Q1")
-    assert record.history is None and record.inspector_feasibility is None
+    assert record.history is None and record.inspector_feasibility is None and record.grade_disclosure is None
     assert {name: record.registers[name]["sha256"] for name in NAMES} == \
         {name: raw["registers"][name]["sha256"] for name in NAMES}
     assert record.to_json().encode("utf-8") == OLD_FREEZE.read_bytes()

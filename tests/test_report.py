@@ -13,6 +13,8 @@ from zhanhe_audit import report  # noqa: E402
 from zhanhe_audit.draw import StratumSummary  # noqa: E402
 from zhanhe_audit.inspectors import InspectorLoad  # noqa: E402
 from zhanhe_audit.matching import Population  # noqa: E402
+from zhanhe_audit.params import Task  # noqa: E402
+from zhanhe_audit.registers import Item  # noqa: E402
 from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
 
 
@@ -61,7 +63,8 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
 def test_headline_flags_a_stratum_below_its_floor_without_reason():
     from types import SimpleNamespace
 
-    inputs = SimpleNamespace(quarter="2026Q1", seed="s", params=SimpleNamespace(tasks=[1]))
+    inputs = SimpleNamespace(quarter="2026Q1", seed="s", params=SimpleNamespace(tasks=[Task("2026Q1-T01", ("SX01",), tuple("ABCD"))]),
+                             registers=SimpleNamespace(items={}))
     good = summary_page.headline(inputs, _summary())
     assert "✓</b> <b>抽查比例下限" in good and "无理由低于下限" not in good
     bad = summary_page.headline(inputs, _summary(selected_d=2))  # 2 of 15 is below 20 %
@@ -224,7 +227,11 @@ def test_html_builders_show_register_and_params_text_as_text():
     from types import SimpleNamespace
 
     summary = _summary()
-    inputs = SimpleNamespace(quarter="2026Q1", seed=HOSTILE + "\u202e", params=SimpleNamespace(tasks=[1]))
+    # a one-grade task, so that the headline names its item and department (register text) as a disclosure
+    item = Item(HOSTILE + "\u202e", HOSTILE, HOSTILE + "\u202e", "", frozenset(), "general", 2)
+    inputs = SimpleNamespace(quarter="2026Q1", seed=HOSTILE + "\u202e",
+                             params=SimpleNamespace(tasks=[Task("2026Q1-T01", (item.item_id,), ("C",))]),
+                             registers=SimpleNamespace(items={item.item_id: item}))
     pages = {
         "banner": report.banner(HOSTILE, True, HOSTILE),
         "source": report.source(HOSTILE),
@@ -236,6 +243,7 @@ def test_html_builders_show_register_and_params_text_as_text():
         assert "<script" not in shown and "<img" not in shown and "</td>" not in shown, name
         assert "&lt;script&gt;" in shown and "\u202e" not in shown, name
     assert "⟨U+202E⟩" in pages["headline"]
+    assert "的主体可推知为 C 级（仅由 2026Q1-T01 抽取）" in pages["headline"]  # the disclosure line, item escaped
 
 
 def test_inspector_hand_check_escapes_a_hostile_certificate_number_and_its_command_still_reproduces(tmp_path):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from . import publish, replacement, results, verify
+from . import disclosure, publish, replacement, results, verify
 from .calendar import Calendar
 from .errors import ArchiveError
 from .evidence import RECORDS
@@ -70,7 +70,8 @@ def replace(project: Project, quarter: str, uscc: str, reason: str,
 def record_results(project: Project, quarter: str, form: Path, as_of: date,
                    progress: Callable[[str], None] = lambda line: None, pages: Pages | None = None) -> Path:
     """``make results``: append the results of a filled form, as of ``as_of``; then write ``public/<quarter>/``
-    (a derived tree, rewritten each time): the very files whose SHA-256 the record lists."""
+    (a derived tree, rewritten each time): the very files whose SHA-256 the record lists. Warns, through
+    ``progress``, of each published item that would disclose grades (``disclosure``)."""
     shown_as = project.relative(form)
     published: dict[str, bytes] = {}
 
@@ -80,7 +81,11 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
         context = results.context_of(inputs, folder, state, as_of, calendar)
         found = results.check(filled.table.rows, context, shown_as)
         copies = results.calendar_files(calendar, found)
-        published.update(publish.public_files(inputs, state.visits, results.latest_after(state, found)))
+        latest = results.latest_after(state, found)
+        published.update(publish.public_files(inputs, state.visits, latest))
+        for disclosed in disclosure.in_publication(inputs, latest):
+            progress(f"警告 Warning: {disclosed.chinese}；公示将透露等级 (方案四(二))。The publication: {disclosed.english}. "
+                     f"{disclosure.REMEDY}")
         public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data) for name, data in published.items()}
         texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
                                      sorted(copies), public)

@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from . import engine
+from . import disclosure, engine
 from .errors import ArchiveError, ParamsError, Problem, ZhanheError
 from .evidence.files import SUMMARY_CSV
 from .evidence.store import sha256_file
@@ -33,7 +33,22 @@ def _freeze(project: Project, args: argparse.Namespace) -> None:
         print(f"  inspectors: each of {found['entity_departments']} (entity, department) pairs that could be drawn keeps "
               f"at least {found['per_department']} candidates after the conflict rules (fewest: "
               f"{found['fewest_candidates']}); no draw can fail for lack of inspectors")
+    if record.grade_disclosure is not None:
+        _disclosure_warning(disclosure.from_entries(record.grade_disclosure), "the freeze record holds this warning")
     print("Commit this file now, before the seed is drawn.")
+
+
+def _disclosure_warning(found: list[disclosure.Disclosure], where: str) -> None:
+    """What the publication would disclose of the grades (a warning: the bureau decides)."""
+    if not found:
+        print("  grades: no published item would narrow down its entities' grades (every item is drawn in tasks of "
+              "all four grades)")
+        return
+    print(f"警告 Warning: {len(found)} 个事项的公示结果会透露主体的信用风险等级（方案四(二)：等级不得向社会和企业公开）; "
+          f"{len(found)} item(s) would disclose grades in the publication ({where}):")
+    for line in disclosure.warnings(found):
+        print(f"  - {line}")
+    print(f"  {disclosure.REMEDY}")
 
 
 def _draw(project: Project, args: argparse.Namespace) -> None:

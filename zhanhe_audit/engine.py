@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import freeze, history, inspectors, matching, ranking, verify_page
+from . import disclosure, freeze, history, inspectors, matching, ranking, verify_page
 from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
@@ -90,7 +90,8 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeR
 
     Everything a draw could refuse that does not depend on the seed is refused here, before
     the seed exists: invalid registers or params, a task id used already, an item that is not
-    in the register, an entity that could be drawn without enough inspectors.
+    in the register, an entity that could be drawn without enough inspectors. Items whose
+    publication would disclose grades are recorded, not refused (the bureau decides).
     """
     inputs = project_inputs(project, quarter)
     path = project.freeze_file(quarter)
@@ -109,7 +110,9 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeR
                             "exists (protocol v1, 'Seed')")
     check_unused(project, quarter, inputs)
     record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers,
-                                  inputs.params.digest, history_entry(inputs), check_feasible(inputs))
+                                  inputs.params.digest, history_entry(inputs), check_feasible(inputs),
+                                  [found.entry() for found in disclosure.disclosures(inputs.params.tasks,
+                                                                                     inputs.registers.items)])
     write_new(path, record.to_json())
     return path, record
 

@@ -6,7 +6,8 @@ with the SHA-256 of the params without their seed and of the history of
 earlier archives that eligibility and the inspector rules read. The record
 also states that every entity that could be drawn has enough inspectors
 (``inspectors.feasibility``, run by ``engine.freeze_quarter`` before the
-freeze is written). The draw refuses when any of them no longer matches.
+freeze is written), and which published items would disclose grades (``disclosure``: a warning,
+never a refusal). The draw refuses when any of the hashes no longer matches.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypedDict
 
+from .disclosure import DisclosureEntry
 from .errors import FreezeError
 from .registers import GRADES, REGISTER_NAMES, Registers, grade_counts
 
 FORMAT = "zhanhe-freeze-1"
+OPTIONAL = ("history", "inspector_feasibility", "grade_disclosure")  # absent from records made before them
 
 
 class FrozenRegister(TypedDict):
@@ -42,8 +45,8 @@ class Feasibility(TypedDict):
 
 @dataclass(frozen=True)
 class FreezeRecord:
-    """``params/<quarter>.freeze.json``. Records made before the history and the inspector
-    feasibility were frozen have neither (``None``)."""
+    """``params/<quarter>.freeze.json``. Records made before the history, the inspector feasibility and
+    the grade disclosure were recorded have none of them (``None``)."""
 
     protocol: str
     quarter: str
@@ -54,11 +57,12 @@ class FreezeRecord:
     inspector_feasibility: Feasibility | None
     entities_per_grade: dict[str, int]
     active_entities_per_grade: dict[str, int]
+    grade_disclosure: list[DisclosureEntry] | None = None  # the items that would disclose grades (empty: none)
 
     def to_json(self) -> str:
         data: dict[str, object] = {"format": FORMAT}
         data.update((key, value) for key, value in vars(self).items()
-                    if value is not None or key not in ("history", "inspector_feasibility"))
+                    if value is not None or key not in OPTIONAL)
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
@@ -73,7 +77,7 @@ class FreezeRecord:
         try:
             record = cls(data["protocol"], data["quarter"], data["frozen_at"], data["registers"],
                          data["params_without_seed_sha256"], data.get("history"), data.get("inspector_feasibility"),
-                         data["entities_per_grade"], data["active_entities_per_grade"])
+                         data["entities_per_grade"], data["active_entities_per_grade"], data.get("grade_disclosure"))
             if not all(isinstance(record.registers[name]["sha256"], str) for name in REGISTER_NAMES):
                 raise TypeError("a register's SHA-256 is not text")
             if record.history is not None and not (isinstance(record.history, dict)
@@ -91,11 +95,12 @@ class FreezeRecord:
 
 def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: dict[str, str],
                   registers: Registers, params_digest: str, history: FrozenHistory, feasibility: Feasibility,
-                  frozen_at: datetime | None = None) -> FreezeRecord:
+                  disclosed: list[DisclosureEntry], frozen_at: datetime | None = None) -> FreezeRecord:
     """The record for registers read from ``files`` (register -> relative path) with ``hashes``,
     for the params without their seed (``params_digest``), for the history of earlier archives
     (``history``: visits and SHA-256 of ``inputs/history.csv`` as the draw will write it), and
-    what the inspector feasibility check found (``feasibility``)."""
+    what the inspector feasibility check found (``feasibility``), and the items whose publication
+    would disclose grades (``disclosed``)."""
     rows = {
         "entities": len(registers.entities),
         "items": len(registers.items),
@@ -113,6 +118,7 @@ def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: di
         inspector_feasibility=feasibility,
         entities_per_grade=grade_counts(registers.entities),
         active_entities_per_grade=grade_counts(tuple(entity for entity in registers.entities if entity.active)),
+        grade_disclosure=disclosed,
     )
 
 

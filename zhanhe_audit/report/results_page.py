@@ -11,6 +11,7 @@ from matplotlib import pyplot as plt
 from matplotlib.dates import DateFormatter, date2num
 from matplotlib.lines import Line2D
 
+from .. import disclosure
 from ..findings import CATEGORIES, Result, Suggestion, problem_visits
 from ..inputs import Inputs
 from ..registers import GRADES
@@ -124,3 +125,25 @@ def counts_line(results: list[Result], as_of: date) -> Html:
     colour = "#080" if not (open_count or late) else "#a60"
     return Html(f"<p style='font-size:16px;color:{colour}'>截至 {escape(as_of.isoformat())}：{len(results)} 项检查结果，"
                 f"<b>{open_count}</b> 项问题尚未办结 (open findings)，<b>{late}</b> 项逾期公示 (overdue publications)。</p>")
+
+
+def disclosure_frame(found: list[disclosure.Disclosure], results: list[Result]) -> pd.DataFrame:
+    """Each published item that would disclose grades: the grades, the tasks that draw it, its published results."""
+    counts = Counter(r.item for r in results)
+    return pd.DataFrame([{"抽查事项 item": d.item, "检查实施机关 authority": d.department,
+                          "可推知的等级 grades disclosed": "、".join(d.grades),
+                          "抽取该事项的任务 drawn only by": "、".join(d.tasks), "公示结果数 published results": counts[d.item]}
+                         for d in found],
+                        columns=["抽查事项 item", "检查实施机关 authority", "可推知的等级 grades disclosed",
+                                 "抽取该事项的任务 drawn only by", "公示结果数 published results"])
+
+
+def disclosure_verdict(found: list[disclosure.Disclosure], results: list[Result]) -> Html:
+    """The verdict above ``disclosure_frame``: which published items disclose grades, and the remedy."""
+    items = len({r.item for r in results})
+    if not found:
+        return Html(f"<p><b>✓</b> 本次公示的 {items} 个事项均由包含全部四个等级的任务抽取：公示文件不透露主体的等级。"
+                    f"(None of the {items} published items narrows down its entities' grades.)</p>")
+    return Html(f"<p><b style='color:#a60'>!</b> 本次公示的 {items} 个事项中，<b>{len(found)} 个事项仅由部分等级的任务"
+                f"抽取，公示后可推知其主体的等级</b>（方案四(二)：等级不得向社会和企业公开）。{len(found)} of the {items} "
+                f"published items would disclose grades.<br>{escape(disclosure.REMEDY)}</p>")

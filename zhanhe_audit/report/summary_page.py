@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import disclosure
 from ..draw import StratumSummary
 from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
@@ -47,7 +48,19 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         f"{OK} <b>规则 (rules)</b>：抽取协议 {PROTOCOL}；共 {len(params.tasks)} 个抽查任务，"
         f"抽中 {sum(row.selected for row in summary)} 户次，"
         "名录冻结后方产生种子，名录任何改动都会使抽取拒绝执行。",
+        disclosure_line(disclosure.disclosures(params.tasks, inputs.registers.items)),
     ])
+
+
+def disclosure_line(found: list[disclosure.Disclosure]) -> str:
+    """Whether the publication would disclose grades (``disclosure``): a note naming each item, never a failure."""
+    title = "<b>公示不透露等级 (grades not inferable from the publication)</b>："
+    if not found:
+        return f"{OK} {title}每个抽查事项都由包含全部四个等级的任务抽取，公示的主体可能属于任一等级。"
+    items = "；".join(f"{escape(d.item)}（{escape(d.department)}）的主体可推知为 {'、'.join(d.grades)} 级"
+                     f"（仅由 {'、'.join(escape(task) for task in d.tasks)} 抽取）" for d in found)
+    return (f"{NOTE} {title}<b>{len(found)} 个事项仅由部分等级的任务抽取，公示后可推知其主体的等级</b>：{items}。"
+            f"方案四(二)：等级不得向社会和企业公开。{escape(disclosure.REMEDY)}")
 
 
 def double_random_headline(visits: int, mismatched: int, broken: int, loads: list[InspectorLoad],

@@ -163,6 +163,11 @@ ALL_ENTITIES = "*"  # an item scope that covers every entity
 TAG_CODE = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 COMPACT_DATE = re.compile(r"[0-9]{8}\Z")  # "%Y%m%d" only for exactly 8 digits
+# A date as Excel's serial day number (the 1900 date system of Excel, WPS and ECMA-376): what a date cell shows once
+# formatted as General, or pasted as a value. Only days of SERIAL_YEARS are taken for dates: their serials (32874
+# for 1990-01-01 to 73050 for 2099-12-31) have exactly five digits, so no count, code or year is taken for one.
+SERIAL_DATE = re.compile(r"[0-9]{5}\Z")
+SERIAL_YEARS = range(1990, 2100)
 
 # File signatures: [MS-CFB] 2.2 (the compound file of Excel 97-2003 .xls and of
 # password-protected workbooks) and the ZIP local file header (APPNOTE 4.3.7),
@@ -566,6 +571,13 @@ def _split_tags(raw: str) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=65536)  # and the same dates, many times over
 def parse_date(raw: str) -> date | None:
+    """The date of a cleaned cell, or ``None``: one of ``DATE_FORMATS``, or Excel's serial day number.
+
+    A date in a General-format cell of Excel or WPS (formatted back to General, or pasted as a value) is a
+    number: calamine reads it as a float, which ``_clean`` writes as digits ('46279'), and their CSV export
+    writes the same digits. Those are read with openpyxl's ``from_excel`` (the 1900 date system, with its
+    1900-02-29), within ``SERIAL_YEARS`` only. A fraction (46279.5: a time of day, or no date at all) is refused.
+    """
     for pattern in DATE_FORMATS:
         if pattern == "%Y%m%d" and not COMPACT_DATE.match(raw):
             continue  # strptime would read '2019111' as 2019-11-01: ambiguous, refused
@@ -573,6 +585,11 @@ def parse_date(raw: str) -> date | None:
             return datetime.strptime(raw, pattern).date()
         except ValueError:
             continue
+    if SERIAL_DATE.match(raw):
+        from openpyxl.utils.datetime import from_excel  # imported here: 0.2 s, and only a serial needs it
+
+        day = from_excel(int(raw)).date()
+        return day if day.year in SERIAL_YEARS else None
     return None
 
 

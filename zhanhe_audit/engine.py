@@ -153,8 +153,8 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
             raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
 
 
-def run_draw(inputs: Inputs, folder: Path) -> DrawResult:
-    """Both randoms: the entities of every task (all strata ranked at once, as columns, into
+def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all) -> DrawResult:
+    """Both randoms: the entities of every task (all strata ranked at once, as columns, by ``rank``, into
     ``folder/draw/tickets.csv``), then one visit per entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
     year = history.year_of(inputs.quarter)
@@ -166,7 +166,7 @@ def run_draw(inputs: Inputs, folder: Path) -> DrawResult:
             strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
                                                  task.batches)))
     with new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
-        selected = ranking.rank_all(inputs.seed, [stratum for _, stratum in strata], tickets)
+        selected = rank(inputs.seed, [stratum for _, stratum in strata], tickets)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
                for task, s in strata]
@@ -259,7 +259,8 @@ def prepare_draw(project: Project, quarter: str) -> Inputs:
 
 
 def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path], None] | None = None,
-                 progress: Callable[[str], None] = lambda line: None) -> tuple[Path, DrawResult]:
+                 progress: Callable[[str], None] = lambda line: None,
+                 rank: ranking.Rank = ranking.rank_all) -> tuple[Path, DrawResult]:
     """Draw ``quarter`` into ``outputs/<quarter>/``, built aside and renamed into place.
 
     The inputs are checked before anything is written; the archive folder's state is checked
@@ -275,7 +276,7 @@ def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path],
         previous = chain_head(project.outputs, series(quarter))
         with building(final) as folder:
             copy_inputs(inputs, folder)
-            result = run_draw(inputs, folder)
+            result = run_draw(inputs, folder, rank)
             write_draw(result)
             if steps is not None:
                 steps(inputs, folder)

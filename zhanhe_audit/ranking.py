@@ -20,7 +20,7 @@ random registers of 10,000 and 100,000 entities.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -53,6 +53,10 @@ class Stratum:
     usccs: Sequence[str]
     quota: int
     batches: int | None = None
+
+
+# what ranks a draw: ``rank_all`` here (DuckDB), or ``spark.rank_all`` (the same draw.sql on Apache Spark)
+Rank = Callable[[str, Sequence[Stratum], BinaryIO], list[TicketRow]]
 
 
 @dataclass(frozen=True)

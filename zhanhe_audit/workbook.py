@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from . import engine, results
+from . import engine, ranking, results
 from .calendar import Calendar
 from .errors import ArchiveError, StepFailed, rebuilt
 from .evidence import (
@@ -330,8 +330,10 @@ def html_name(notebook: Path) -> str:
     return REPORT_PAGE if notebook.stem == REPORT else f"{HTML}/{notebook.stem}.html"
 
 
-def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = print) -> Path:
-    """``make draw``: the whole workbook for one quarter, archived once, with progress shown."""
+def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = print,
+         rank: ranking.Rank = ranking.rank_all) -> Path:
+    """``make draw``: the whole workbook for one quarter, archived once, with progress shown; ``rank`` ranks
+    the strata (DuckDB's ``ranking.rank_all`` or Spark's ``spark.rank_all``: the same files)."""
     steps = notebooks()
     total = len(steps) + 2
     started = time.perf_counter()
@@ -363,7 +365,7 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
             export_html(folder / NOTEBOOKS_FOLDER / notebook.name, folder / html_name(notebook))
         progress(f"      {time.perf_counter() - since:.1f} s")
 
-    final, _ = engine.draw_quarter(project, quarter_name, steps=run, progress=progress)
+    final, _ = engine.draw_quarter(project, quarter_name, steps=run, progress=progress, rank=rank)
     progress(f"archive: {project.relative(final)}/ in {time.perf_counter() - started:.1f} s; "
              f"open {project.relative(final / REPORT_PAGE)} first")
     return final

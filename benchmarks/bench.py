@@ -158,7 +158,8 @@ def entity_rows(count: int) -> list[list[str]]:
 def load_register(kind: str, count: int) -> None:
     """Child process: read and check an entities register of ``count`` rows saved as ``kind`` (csv, parquet,
     xlsx), as ``make draw`` reads one; print seconds and peak MB."""
-    from zhanhe_audit import registers
+    from zhanhe_audit.registers import entities as entity_rules
+    from zhanhe_audit.registers import reading
 
     rows = entity_rows(count)
     with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
@@ -184,8 +185,8 @@ def load_register(kind: str, count: int) -> None:
             encoding="utf-8"))))[1:])
         before = peak_mb()
         started = time.perf_counter()
-        table, problems = registers.read_table(path, "entities", path.name)
-        entities, found = registers.parse_entities(table, tags)
+        table, problems = reading.read_table(path, "entities", path.name)
+        entities, found = entity_rules.parse_entities(table, tags)
         seconds = time.perf_counter() - started
     assert not problems and not found and len(entities) == count, (problems, found[:3])
     print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(entities)}")

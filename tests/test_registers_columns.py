@@ -16,8 +16,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from zhanhe_audit import registers, uscc
+from zhanhe_audit import uscc
 from zhanhe_audit.errors import Problems
+from zhanhe_audit.registers import entities as entity_rules
+from zhanhe_audit.registers import reading
 
 HEADER = "uscc,name,grade,tags,unit,status,established"
 
@@ -48,26 +50,26 @@ def read_by_csv_only(monkeypatch) -> None:
     def refused(*args):
         raise pa.ArrowInvalid("the row-by-row reader, for comparison")
 
-    monkeypatch.setattr(registers, "_arrow_grid", refused)
+    monkeypatch.setattr(reading, "_arrow_grid", refused)
 
 
-def cells(grid: registers._Grid) -> tuple[list[int], list[list[str]]]:
+def cells(grid: reading._Grid) -> tuple[list[int], list[list[str]]]:
     return grid.numbers, [column.to_pylist() for column in grid.cells]
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
 def test_arrow_reads_a_text_register_as_pythons_csv_does(text, monkeypatch):
-    fast = registers._text_grid(text.encode("utf-8"))
+    fast = reading._text_grid(text.encode("utf-8"))
     read_by_csv_only(monkeypatch)
-    assert cells(fast) == cells(registers._text_grid(text.encode("utf-8")))
+    assert cells(fast) == cells(reading._text_grid(text.encode("utf-8")))
 
 
 def test_arrow_reads_gbk_and_utf16_registers_as_pythons_csv_does(monkeypatch):
     text = "统一社会信用代码,主体名称\n914104110000000001,平顶山 \u3000祥耀\n"
     encoded = [text.encode("gb18030"), "\ufeff".encode() + text.encode(), text.replace(",", "\t").encode("utf-16")]
-    fast = [registers._text_grid(data) for data in encoded]
+    fast = [reading._text_grid(data) for data in encoded]
     read_by_csv_only(monkeypatch)
-    slow = [registers._text_grid(data) for data in encoded]
+    slow = [reading._text_grid(data) for data in encoded]
     for a, b in zip(fast, slow, strict=True):
         assert cells(a) == cells(b)
         assert b.cells[1].to_pylist() == ["主体名称", "平顶山 \u3000祥耀"]
@@ -116,18 +118,18 @@ def entity_rows(count: int, seed: int) -> list[str]:
     return rows
 
 
-def table_of(tmp_path: Path, rows: list[str]) -> registers.Table:
+def table_of(tmp_path: Path, rows: list[str]) -> reading.Table:
     path = tmp_path / "entities.csv"
     path.write_text(HEADER + "\n" + "".join(row + "\n" for row in rows), encoding="utf-8")
-    table, problems = registers.read_table(path, "entities", "entities.csv")
+    table, problems = reading.read_table(path, "entities", "entities.csv")
     assert problems == []
     return table
 
 
-def row_by_row(table: registers.Table, known: dict[str, str] | None, unclassified: str | None):
+def row_by_row(table: reading.Table, known: dict[str, str] | None, unclassified: str | None):
     problems, entities, first_row = Problems(), [], {}
     for row, cells in table.rows:
-        entity = registers._checked_entity(problems, table, row, cells, known, unclassified, first_row)
+        entity = entity_rules._checked_entity(problems, table, row, cells, known, unclassified, first_row)
         if entity is not None:
             entities.append(entity)
     return tuple(entities), list(problems) + [problems.more]
@@ -140,7 +142,7 @@ KNOWN = {"ENTERPRISE": "企业", "FOOD_SALE": "食品销售", "RETAIL": "零售"
 def test_entities_checked_by_column_are_the_entities_and_problems_of_the_row_by_row_rules(tmp_path, seed, known,
                                                                                          unclassified):
     table = table_of(tmp_path, entity_rows(3000, seed))
-    entities, problems = registers.parse_entities(table, known, unclassified)
+    entities, problems = entity_rules.parse_entities(table, known, unclassified)
     expected_entities, expected_problems = row_by_row(table, known, unclassified)
     assert entities == expected_entities
     assert list(problems) + [problems.more] == expected_problems
@@ -149,8 +151,8 @@ def test_entities_checked_by_column_are_the_entities_and_problems_of_the_row_by_
 
 def test_a_register_of_valid_rows_becomes_entities_without_the_row_by_row_rules(tmp_path, monkeypatch):
     table = table_of(tmp_path, [f"{code},主体,A,ENTERPRISE,马庄市场监管所,存续,2019-03-15" for code in codes(500, 9)])
-    monkeypatch.setattr(registers, "_checked_entity", lambda *args: pytest.fail("a valid row was checked row by row"))
-    entities, problems = registers.parse_entities(table, KNOWN)
+    monkeypatch.setattr(entity_rules, "_checked_entity", lambda *args: pytest.fail("a valid row was checked row by row"))
+    entities, problems = entity_rules.parse_entities(table, KNOWN)
     assert len(entities) == 500 and not problems
     assert {entity.tags for entity in entities} == {frozenset({"ENTERPRISE"})}
 
@@ -169,11 +171,11 @@ def test_a_parquet_register_is_read_as_its_cells_cleaned_one_by_one(tmp_path):
     })
     path = tmp_path / "entities.parquet"
     pq.write_table(table, path)
-    grid = registers._parquet_grid(path.read_bytes())
+    grid = reading._parquet_grid(path.read_bytes())
     # the rule, cell by cell: the header is row 1, data rows from 2, blank rows left out, numbers marked
-    rows = [(1, [registers._clean(name) for name in table.column_names])]
-    rows += [(index + 2, [registers._clean(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
-    expected = registers._grid(rows, frozenset(
+    rows = [(1, [reading.clean_cell(name) for name in table.column_names])]
+    rows += [(index + 2, [reading.clean_cell(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
+    expected = reading._grid(rows, frozenset(
         (index + 2, position) for position in (1, 2) for index, value in enumerate(table.columns[position].to_pylist())
         if value is not None))
     assert cells(grid) == cells(expected) and grid.numbers == [1, 2, 3, 4]
@@ -195,12 +197,12 @@ def test_a_workbook_is_read_by_calamine_as_openpyxl_read_it(tmp_path):
     sheet.append([None, None, "y"])
     path = tmp_path / "entities.xlsx"
     book.save(path)
-    rows, numeric = registers._workbook_cells(path.read_bytes())
+    rows, numeric = reading._workbook_cells(path.read_bytes())
     # the reader it replaced, as the reference: openpyxl, cells cleaned one by one
     read = load_workbook(path, read_only=True, data_only=True)
     values = list(read.worksheets[0].iter_rows(values_only=True))
     read.close()
-    assert rows == [(number, [registers._clean(value) for value in row]) for number, row in enumerate(values, start=1)]
+    assert rows == [(number, [reading.clean_cell(value) for value in row]) for number, row in enumerate(values, start=1)]
     assert numeric == {(number, position) for number, row in enumerate(values, start=1) for position, value in enumerate(row)
                        if isinstance(value, (int, float)) and not isinstance(value, bool)}
     assert rows[3][1][:5] == ["", "914104110000000000", "1.5", "2019-03-15", "2019-03-15"]  # a float has lost digit 18
@@ -210,7 +212,7 @@ def test_a_cell_longer_than_pythons_csv_allows_is_refused_as_before(tmp_path):
     # Arrow would read it; the limit is Python csv's, and the file is refused with the same words as before
     path = tmp_path / "entities.csv"
     path.write_text(HEADER + "\n" + f"914104110000000001,{'名' * 131_073},A,,u,存续,2019-03-15\n", encoding="utf-8")
-    table, problems = registers.read_table(path, "entities", "entities.csv")
+    table, problems = reading.read_table(path, "entities", "entities.csv")
     assert not table.readable and len(problems) == 1 and "CSV 格式有误" in problems[0].message
     assert "field larger than field limit" in problems[0].message
 
@@ -231,15 +233,15 @@ def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch):
     for _ in range(3000):
         rows = ["h1,h2"] + [f"{cell()},{cell()}" for _ in range(stream.randrange(1, 5))]
         texts.append(stream.choice(["\n", "\r\n", "\r"]).join(rows) + stream.choice(["", "\n"]))
-    fast = [registers._text_grid(text.encode()) for text in texts]
+    fast = [reading._text_grid(text.encode()) for text in texts]
     accepted = 0
     for text in texts:
         try:
-            registers._arrow_grid(text, ",", 2)
+            reading._arrow_grid(text, ",", 2)
             accepted += 1
         except pa.ArrowInvalid:
             pass
     read_by_csv_only(monkeypatch)
     for text, grid in zip(texts, fast, strict=True):
-        assert cells(grid) == cells(registers._text_grid(text.encode())), text
+        assert cells(grid) == cells(reading._text_grid(text.encode())), text
     assert accepted > 2000  # most files went through Arrow, so the comparison compared two readers

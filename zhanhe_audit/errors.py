@@ -113,6 +113,10 @@ class AlreadyDrawn(DrawRefused):
     """The quarter has an archive already: a draw is never repeated."""
 
 
+class EngineUnavailable(DrawRefused):
+    """The engine asked to rank the draw (Apache Spark) cannot run here: pyspark or Java is missing."""
+
+
 class InspectorShortfall(DrawRefused):
     """Too few inspectors for a visit: the freeze proves this cannot happen once the seed exists."""
 

@@ -32,8 +32,8 @@ venv: $(STAMP) ## create .venv and install the package and its dependencies
 freeze: $(STAMP) ## freeze QUARTER's registers (hashes, counts) before its seed exists
 	$(BIN)/zhanhe-audit freeze $(QUARTER)
 
-draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into outputs/QUARTER/ (once)
-	$(BIN)/zhanhe-audit draw $(QUARTER)
+draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into outputs/QUARTER/ (once); ENGINE=spark ranks on Spark
+	$(BIN)/zhanhe-audit draw $(QUARTER) $(if $(ENGINE),--engine $(ENGINE))
 
 verify: $(STAMP) ## re-check QUARTER's archive: hashes, chain, freeze order, draw recomputed (PASS/FAIL)
 	$(BIN)/zhanhe-audit verify $(QUARTER)

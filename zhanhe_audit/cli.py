@@ -52,9 +52,14 @@ def _disclosure_warning(found: list[disclosure.Disclosure], where: str) -> None:
 
 
 def _draw(project: Project, args: argparse.Namespace) -> None:
-    from . import workbook
+    from . import ranking, workbook
 
-    final = workbook.draw(project, args.quarter)
+    rank: ranking.Rank = ranking.rank_all
+    if args.engine == "spark":
+        from . import spark
+
+        rank = spark.ranker(progress=print)  # no pyspark or no Java is refused here, before anything is written
+    final = workbook.draw(project, args.quarter, rank=rank)
     summary = SUMMARY_CSV.read(final)
     print(f"  {'task':<18}{'grade':<7}{'eligible':>9}{'percent':>9}{'quota':>7}{'selected':>9}")
     for row in summary:
@@ -186,6 +191,10 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("quarter", nargs="?", default=DEMO_QUARTER, help=f"e.g. 2026Q1 (default {DEMO_QUARTER})")
         command.set_defaults(handler=handler)
+        if name == "draw":
+            command.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
+                                 help="what runs draw.sql: DuckDB (default) or Apache Spark (pip install -e '.[spark]'; "
+                                 "SPARK_REMOTE or spark.master for a cluster); the archive is the same")
     text = "replace a drawn entity found out of scope by the next reserve of its stratum (appended to the archive)"
     command = commands.add_parser("replace", help=text, description=text)
     command.add_argument("quarter", help="e.g. 2026Q1")

@@ -110,7 +110,8 @@ def violations_text(project: Project, series_name: str) -> str:
         state = apply_records(folder)
         if not state.results:
             continue
-        names = {entity.uscc: entity.name for entity in load_archived(folder, folder.name).registers.entities}
+        lookup = load_archived(folder, folder.name).registers.entities.lookup(r.uscc for _, r in state.results.values())
+        names = {uscc: entity.name for uscc, entity in lookup.items()}
         for record, result in sorted(state.results.values(), key=lambda entry: entry[1].key):
             if result.sanctioned:
                 cells = results.cells_of(result)  # as a filled form spells them

@@ -205,7 +205,7 @@ def draw_files(result: DrawResult) -> dict[str, str]:
     drawn before the cap was soft keep verifying byte for byte.
     """
     files = evidence_files
-    entities = {entity.uscc: entity for entity in result.inputs.registers.entities}
+    entities = result.inputs.registers.entities.lookup(row.uscc for row in result.selected)
     by_task = {eligibility.task_id: eligibility for eligibility in result.eligibility}
     qualified = [found for row in result.selected
                  for found in by_task[row.task_id].qualified(entities[row.uscc], result.inputs.registers)]

@@ -20,7 +20,7 @@ from typing import TypedDict
 
 from .disclosure import DisclosureEntry
 from .errors import FreezeError
-from .registers import GRADES, REGISTER_NAMES, Registers, grade_counts
+from .registers import GRADES, REGISTER_NAMES, Registers
 
 FORMAT = "zhanhe-freeze-1"
 OPTIONAL = ("history", "inspector_feasibility", "grade_disclosure")  # absent from records made before them
@@ -116,8 +116,8 @@ def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: di
         params_without_seed_sha256=params_digest,
         history=history,
         inspector_feasibility=feasibility,
-        entities_per_grade=grade_counts(registers.entities),
-        active_entities_per_grade=grade_counts(tuple(entity for entity in registers.entities if entity.active)),
+        entities_per_grade=registers.entities.grade_counts(),
+        active_entities_per_grade=registers.entities.grade_counts(active_only=True),
         grade_disclosure=disclosed,
     )
 

@@ -192,7 +192,7 @@ def previous_inspectors(history: History, uscc: str) -> frozenset[str]:
 def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspection, history: History,
            assignment: Assignment) -> list[Visit]:
     """Draw each visit's inspectors, in order; updates ``assignment`` (loads, cap exceptions)."""
-    entities = {entity.uscc: entity for entity in registers.entities}
+    entities = registers.entities.lookup(visit.uscc for visit in visits)
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
     done = []
     for visit in visits:

@@ -141,6 +141,6 @@ def mismatches(visit_items: dict[str, tuple[str, ...]], registers: Registers) ->
 
     An independent re-check of the draw's result: it must always be empty.
     """
-    entities = {entity.uscc: entity for entity in registers.entities}
+    entities = registers.entities.lookup(visit_items)
     return [(uscc, item) for uscc, items in visit_items.items() for item in items
             if not in_scope(entities[uscc], registers.items[item])]

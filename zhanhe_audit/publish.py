@@ -112,7 +112,7 @@ def public_results(inputs: Inputs, visits: list[Visit], results: list[Result]) -
     plan = plan_name(inputs.quarter)
     by_visit = {visit.visit_id: visit for visit in visits}
     task_items = {task.task_id: task.items for task in inputs.params.tasks}
-    entities = {entity.uscc: entity for entity in inputs.registers.entities}
+    entities = inputs.registers.entities.lookup(result.uscc for result in results)
     keyed = []
     seen: set[tuple[str, str]] = set()
     for result in results:

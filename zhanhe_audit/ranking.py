@@ -20,7 +20,7 @@ random registers of 10,000 and 100,000 entities.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -68,6 +68,13 @@ class Ranked:
     def __len__(self) -> int:
         return self.table.num_rows
 
+    @classmethod
+    def of(cls, rows: Iterable[TicketRow]) -> Ranked:
+        """Rows given one by one (tests, small examples), as columns."""
+        found = list(rows)
+        return cls(pa.table({name: pa.array([getattr(row, name) for row in found], kind)
+                             for name, kind in COLUMN_TYPES.items()}))
+
     def __iter__(self) -> Iterator[TicketRow]:
         for batch in self.table.to_batches():
             for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
@@ -85,6 +92,12 @@ class Ranked:
         found = self.table.filter(pa.compute.and_(pa.compute.equal(self.table.column("task_id"), task_id),
                                                   pa.compute.equal(self.table.column("uscc"), uscc)))
         return next(iter(Ranked(found)), None)
+
+    def first_reserves(self, last: int) -> Ranked:
+        """The entities not selected of rank ``last`` or better, in every stratum."""
+        column = self.table.column
+        return Ranked(self.table.filter(pa.compute.and_(pa.compute.invert(column("selected")),
+                                                        pa.compute.less_equal(column("rank"), last))))
 
     def reserves(self, task_id: str, grade: str) -> Ranked:
         """The stratum's entities that were not selected, by rank: the reserve list replacements take from."""

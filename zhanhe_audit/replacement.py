@@ -139,7 +139,7 @@ def compute(inputs: Inputs, folder: Path, now: QuarterState, uscc: str, reason: 
         if uscc in now.replaced:
             raise ReplacementRefused(f"{uscc} was replaced already in {q} ({now.replaced[uscc]}); "
                                      "only an entity with a current visit can be replaced")
-        known = any(entity.uscc == uscc for entity in inputs.registers.entities)
+        known = inputs.registers.entities.get(uscc) is not None
         where = "" if known else f" (it is not in the archived entities register of {q} either)"
         raise ReplacementRefused(f"{uscc} is not selected in {q}{where}; only a drawn entity can be replaced")
     replaced = holding[0]

@@ -91,7 +91,7 @@ FILLED = tuple(column.key for column in FORM_COLUMNS if column.filled)
 
 def form_rows(inputs: Inputs, visits: list[Visit]) -> list[dict[str, str]]:
     """One pre-filled row per (visit, item) of ``visits`` (the quarter as it is now, replacements applied)."""
-    entities = {entity.uscc: entity for entity in inputs.registers.entities}
+    entities = inputs.registers.entities.lookup(visit.uscc for visit in visits)
     people = inputs.registers.inspectors
     rows = []
     for visit in visits:

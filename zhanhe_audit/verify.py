@@ -170,7 +170,7 @@ def _inspectors(folder: Path, inputs: Inputs) -> Check:
     visits = VISITS_CSV.read(folder)
     exceptions = CAP_EXCEPTIONS_CSV.read_if_present(folder)
     caps = inspectors.caps_of(INSPECTOR_LOAD_CSV.read(folder))
-    entities = {entity.uscc for entity in inputs.registers.entities}
+    entities = inputs.registers.entities.lookup(visit.uscc for visit in visits)
     for row, visit in enumerate(visits, start=2):
         strangers = ([] if visit.uscc in entities else [visit.uscc]) + [
             cert for cert in visit.inspectors if cert not in inputs.registers.inspectors]

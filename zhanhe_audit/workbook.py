@@ -231,13 +231,14 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
     latest = results.latest(state)
     task_items = {task.task_id: task.items for task in inputs.params.tasks}
     visit_tasks = {visit.visit_id: visit.tasks for visit in state.visits}
-    grades = {entity.uscc: entity.grade for entity in inputs.registers.entities}
+    grades = {uscc: e.grade for uscc, e in inputs.registers.entities.lookup(r.uscc for r in latest).items()}
     this = results_page.grade_counts(latest, grades)
     year = dict(this)
     for other in year_before(folder.parent, quarter) if archive else []:
-        other_grades = {e.uscc: e.grade for e in load_archived(other, other.name).registers.entities}
-        for grade, (found_, total) in results_page.grade_counts(results.latest(apply_records(other)),
-                                                                 other_grades).items():
+        other_latest = results.latest(apply_records(other))
+        other_grades = {uscc: e.grade for uscc, e in
+                        load_archived(other, other.name).registers.entities.lookup(r.uscc for r in other_latest).items()}
+        for grade, (found_, total) in results_page.grade_counts(other_latest, other_grades).items():
             year[grade] = (year[grade][0] + found_, year[grade][1] + total)
     return ResultsRun(quarter, inputs, results.ResultsRecord.read(built), f"{RECORDS}/{built.name}",
                       RESULTS_CSV.read(built, RESULTS_FILE), latest,

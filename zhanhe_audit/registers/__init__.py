@@ -28,14 +28,14 @@ from .cells import (
     split_tags,
 )
 from .conflicts import Conflict, parse_conflicts
-from .entities import Entity, grade_counts, parse_entities
+from .entities import Entities, Entity, parse_entities
 from .inspectors import Inspector, parse_inspectors
 from .items import Item, parse_items
 from .reading import COLUMNS, Table, read_table
 from .tags import parse_tags
 
 __all__ = ["ALL_ENTITIES", "COLUMNS", "FALSE_WORDS", "GRADES", "LIST_SEPARATOR", "REGISTER_NAMES", "TRUE_WORDS",
-           "Conflict", "Entity", "Inspector", "Item", "Registers", "Table", "grade_counts", "load_registers",
+           "Conflict", "Entities", "Entity", "Inspector", "Item", "Registers", "Table", "load_registers",
            "parse_date", "read_table", "split_tags"]
 
 REGISTER_NAMES = ("entities", "items", "inspectors", "conflicts", "tags")
@@ -43,11 +43,15 @@ REGISTER_NAMES = ("entities", "items", "inspectors", "conflicts", "tags")
 
 @dataclass(frozen=True)
 class Registers:
-    entities: tuple[Entity, ...]
+    entities: Entities  # as columns (tests may give a sequence of ``Entity``: it becomes columns)
     items: dict[str, Item]
     inspectors: dict[str, Inspector]
     conflicts: tuple[Conflict, ...]
     tags: dict[str, str]  # code -> name
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.entities, Entities):
+            object.__setattr__(self, "entities", Entities.from_objects(self.entities))
 
 
 def load_registers(

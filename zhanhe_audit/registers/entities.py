@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
+import functools
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -44,6 +42,98 @@ class Entity:
     established: date
     active: bool
     row: int
+
+
+def tag_key(tags: frozenset[str]) -> str:
+    """A set of tags as one text (its codes sorted, joined by ';'): the ``tags`` column holds these."""
+    return ";".join(sorted(tags))
+
+
+SCHEMA = pa.schema([("uscc", pa.string()), ("name", pa.string()), ("grade", pa.dictionary(pa.int32(), pa.string())),
+                    ("tags", pa.dictionary(pa.int32(), pa.string())), ("unit", pa.dictionary(pa.int32(), pa.string())),
+                    ("status", pa.dictionary(pa.int32(), pa.string())), ("established", pa.date32()),
+                    ("active", pa.bool_()), ("row", pa.int64())])
+
+
+@dataclass(frozen=True, eq=False)
+class Entities:
+    """The entities register as columns (``SCHEMA``), one row per entity in register order: no Python object
+    per entity. Grade, tags (``tag_key``), unit and status are dictionary-encoded, so a rule that depends on
+    them runs once per distinct value. ``Entity`` objects are made only for the entities asked for
+    (``lookup``: the drawn ones, thousands) or, slowly, by iterating (the reference engine and tests)."""
+
+    table: pa.Table
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to the same entities, as columns or as a sequence of ``Entity`` (``tuple(entities)``)."""
+        return isinstance(other, Entities | tuple | list) and list(self) == list(other)
+
+    def __iter__(self) -> Iterator[Entity]:
+        for batch in self.table.to_batches():
+            yield from _objects(batch)
+
+    def __getitem__(self, index: int) -> Entity:
+        return next(_objects(self.table.slice(index % len(self) if index < 0 else index, 1).to_batches()[0]))
+
+    def column(self, name: str) -> pa.Array:
+        return self.table.column(name).combine_chunks()
+
+    def where(self, mask: pa.Array) -> Entities:
+        return Entities(self.table.filter(mask))
+
+    def lookup(self, usccs: Iterable[str]) -> dict[str, Entity]:
+        """The entities of ``usccs`` that the register has, as objects (for the few drawn, visited or named)."""
+        wanted = pa.array(sorted(set(usccs)), pa.string())
+        return {entity.uscc: entity for entity in self.where(pa.compute.is_in(self.column("uscc"), wanted))}
+
+    def get(self, uscc: str) -> Entity | None:
+        return self.lookup([uscc]).get(uscc)
+
+    def grade_counts(self, active_only: bool = False) -> dict[str, int]:
+        grades = self.column("grade")
+        if active_only:
+            grades = grades.filter(self.column("active"))
+        counts = {row["values"]: row["counts"] for row in pa.compute.value_counts(grades.cast(pa.string())).to_pylist()}
+        return {grade: counts.get(grade, 0) for grade in GRADES}
+
+    @classmethod
+    def from_objects(cls, entities: Iterable[Entity]) -> Entities:
+        """Entities given as objects (tests, and rows checked one by one), as columns."""
+        rows = list(entities)
+        plain = {
+            "uscc": pa.array([e.uscc for e in rows], pa.string()), "name": pa.array([e.name for e in rows], pa.string()),
+            "grade": pa.array([e.grade for e in rows], pa.string()),
+            "tags": pa.array([tag_key(e.tags) for e in rows], pa.string()),
+            "unit": pa.array([e.unit for e in rows], pa.string()), "status": pa.array([e.status for e in rows], pa.string()),
+            "established": pa.array([e.established for e in rows], pa.date32()),
+            "active": pa.array([e.active for e in rows], pa.bool_()), "row": pa.array([e.row for e in rows], pa.int64()),
+        }
+        return cls(pa.table({name: array.dictionary_encode() if pa.types.is_dictionary(SCHEMA.field(name).type) else array
+                             for name, array in plain.items()}, schema=SCHEMA))
+
+    @classmethod
+    def merged(cls, found: pa.Table, checked: list[Entity]) -> Entities:
+        """The rows ``found`` as columns and those ``checked`` one by one, in register order."""
+        objects = cls.from_objects(checked).table
+        plain = [pa.table([c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c for c in t.columns],
+                          names=SCHEMA.names) for t in (found, objects)]
+        both = pa.concat_tables(plain).sort_by("row")
+        return cls(pa.table([c.dictionary_encode() if pa.types.is_dictionary(SCHEMA.field(n).type) else c
+                             for n, c in zip(SCHEMA.names, both.columns, strict=True)], schema=SCHEMA))
+
+
+def _objects(batch: pa.RecordBatch) -> Iterator[Entity]:
+    columns = [batch.column(name).to_pylist() for name in SCHEMA.names]
+    for uscc, name, grade, tags, unit, status, established, active, row in zip(*columns, strict=True):
+        yield Entity(uscc, name, grade, _tag_set(tags), unit, status, established, active, row)
+
+
+@functools.lru_cache(maxsize=65536)
+def _tag_set(key: str) -> frozenset[str]:
+    return frozenset(key.split(";")) if key else frozenset()
 
 
 def _grade(raw: str, unclassified_grade: str | None) -> str | None:
@@ -109,74 +199,83 @@ def _checked_entity(problems: list[Problem], table: Table, row: int, cells: dict
                   status in ACTIVE_STATUSES, row)
 
 
-def _per_value(column: pa.Array, function: Callable[[str], T]) -> tuple[list[int], list[T]]:
+def _per_value(column: pa.Array, function: Callable[[str], T]) -> tuple[pa.Array, list[T]]:
     """``function`` of each distinct value of ``column``, once, and where each row's value is in that list."""
     encoded = column.dictionary_encode()
-    return encoded.indices.to_pylist(), [function(value) for value in encoded.dictionary.to_pylist()]
+    return encoded.indices, [function(value) for value in encoded.dictionary.to_pylist()]
 
 
-def _unchecked_codes(table: Table) -> list[bool]:
+def _flags(at: pa.Array, values: list, test: Callable[[object], bool]) -> pa.Array:
+    """Per row: ``test`` of its distinct value (``values[at]``), run once per distinct value."""
+    return pa.compute.take(pa.array([test(value) for value in values], pa.bool_()), at)
+
+
+def _encoded(at: pa.Array, values: list, keep: pa.Array) -> pa.DictionaryArray:
+    """The rows ``keep`` of a column given as distinct ``values`` (text, or None where a row is bad) and where
+    each row's is (``at``): dictionary-encoded, each text once in the dictionary, in order of first use."""
+    unique = list(dict.fromkeys(value for value in values if value is not None))
+    position = {value: index for index, value in enumerate(unique)}
+    remap = pa.array([position.get(value) for value in values], pa.int32())
+    return pa.DictionaryArray.from_arrays(pa.compute.filter(pa.compute.take(remap, at), keep), pa.array(unique, pa.string()))
+
+
+def _unchecked_codes(table: Table) -> pa.Array:
     """Rows whose USCC needs the row-by-row checks: blank, not a valid code, a cell Excel stored as a
     number, or a code listed more than once (each of its rows, so the first is known)."""
     codes = table.columns["uscc"]
     counts = pa.compute.value_counts(codes)
     repeated = counts.field("values").filter(pa.compute.greater(counts.field("counts"), 1))
     unchecked = pa.compute.or_(pa.compute.invert(uscc_codes.valid_column(codes)), pa.compute.is_in(codes, repeated))
-    flags = unchecked.to_pylist()
-    numbers = {row for row, column in table.numeric if column == "uscc"}
-    return [flag or row in numbers for flag, row in zip(flags, table.numbers, strict=True)] if numbers else flags
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while many objects are made (it would pass over all of them repeatedly)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+    numbers = [row for row, column in table.numeric if column == "uscc"]
+    if not numbers:
+        return unchecked
+    stored_as_numbers = pa.compute.is_in(pa.array(table.numbers, pa.int64()), pa.array(numbers, pa.int64()))
+    return pa.compute.or_(unchecked, stored_as_numbers)
 
 
 def parse_entities(table: Table, known_tags: dict[str, str] | None,
-                   unclassified_grade: str | None = None) -> tuple[tuple[Entity, ...], list[Problem]]:
+                   unclassified_grade: str | None = None) -> tuple[Entities, list[Problem]]:
     """The entities register, checked a column at a time: every USCC's shape and check character in
     one pass, repeated codes by counting, and each distinct grade, status, date, unit and tag list
     once (a register repeats a few of them a million times). A row that fails one of these goes
-    through ``_checked_entity``, which words its problems; the others become entities as they are."""
+    through ``_checked_entity``, which words its problems; the others become columns as they are,
+    without a Python object per entity."""
     problems = Problems()
     if not len(table):
         if table.readable:
             problems.append(Problem(table.file, None, None, "no entities: expected at least one data row"))
-        return (), problems
-    entities: list[Entity] = []
-    first_row: dict[str, int] = {}
+        return Entities.from_objects(()), problems
     columns = table.columns
-    unchecked = _unchecked_codes(table)
     grade_at, grades = _per_value(columns["grade"], lambda raw: _grade(raw, unclassified_grade))
-    status_at, statuses = _per_value(columns["status"], lambda raw: (sys.intern(raw), _status(raw)))
+    status_at, statuses = _per_value(columns["status"], lambda raw: raw if _status(raw) is not None else None)
     date_at, dates = _per_value(columns["established"], parse_date)
     tags_at, tag_sets = _per_value(columns["tags"], lambda raw: _known_tags(raw, known_tags))
-    unit_at, units = _per_value(columns["unit"], sys.intern)
-    codes, names = columns["uscc"].to_pylist(), columns["name"].to_pylist()
-    with _no_cycle_collection():  # a million entities hold no cycle: the collector's passes over them find nothing
-        for index, row in enumerate(table.numbers):
-            grade, (status, known), established = grades[grade_at[index]], statuses[status_at[index]], dates[date_at[index]]
-            tags, unit = tag_sets[tags_at[index]], units[unit_at[index]]
-            if unchecked[index] or not names[index] or not unit or grade is None or known is None or established is None \
-                    or tags is None:
-                cells = {column: array[index].as_py() for column, array in columns.items()}
-                entity = _checked_entity(problems, table, row, cells, known_tags, unclassified_grade, first_row)
-                if entity is not None:
-                    entities.append(entity)
-            else:
-                entities.append(Entity(codes[index], names[index], grade, tags, unit, status, established,
-                                       known in ACTIVE_STATUSES, row))
-    return tuple(entities), problems
-
-
-def grade_counts(entities: tuple[Entity, ...]) -> dict[str, int]:
-    counts = Counter(entity.grade for entity in entities)
-    return {grade: counts.get(grade, 0) for grade in GRADES}
-
+    unit_at, units = _per_value(columns["unit"], lambda raw: raw or None)
+    bad = pa.compute.or_(_unchecked_codes(table),
+                         pa.compute.equal(columns["name"], ""))
+    for at, values in ((grade_at, grades), (status_at, statuses), (date_at, dates), (tags_at, tag_sets),
+                       (unit_at, units)):
+        bad = pa.compute.or_(bad, _flags(at, values, lambda value: value is None))
+    keep = pa.compute.invert(bad)
+    numbers = pa.array(table.numbers, pa.int64())
+    found = pa.table({
+        "uscc": pa.compute.filter(columns["uscc"], keep),
+        "name": pa.compute.filter(columns["name"], keep),
+        "grade": _encoded(grade_at, grades, keep),
+        "tags": _encoded(tags_at, [None if tags is None else tag_key(tags) for tags in tag_sets], keep),
+        "unit": _encoded(unit_at, units, keep),
+        "status": _encoded(status_at, statuses, keep),
+        "established": pa.compute.filter(pa.compute.take(pa.array(dates, pa.date32()), date_at), keep),
+        "active": pa.compute.filter(_flags(status_at, statuses, lambda raw: isinstance(raw, str) and _status(raw) in ACTIVE_STATUSES), keep),
+        "row": pa.compute.filter(numbers, keep),
+    }, schema=SCHEMA)
+    if not pa.compute.any(bad).as_py():
+        return Entities(found), problems
+    checked: list[Entity] = []
+    first_row: dict[str, int] = {}
+    for index in pa.compute.indices_nonzero(bad).to_pylist():
+        cells = {column: array[index].as_py() for column, array in columns.items()}
+        entity = _checked_entity(problems, table, table.numbers[index], cells, known_tags, unclassified_grade, first_row)
+        if entity is not None:
+            checked.append(entity)
+    return Entities.merged(found, checked), problems

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable
+from collections import Counter
 
 import pandas as pd
 from matplotlib import pyplot as plt
@@ -13,6 +13,7 @@ from ..freeze import FreezeRecord
 from ..inputs import Inputs
 from ..inspectors import Visit
 from ..params import FLOORS, PROTOCOL
+from ..ranking import Ranked
 from ..registers import GRADES
 from . import COLOURS, GRADE_NAMES, Html, escape
 
@@ -87,42 +88,39 @@ def ratio_plot(summary: list[StratumSummary]):
     return figure
 
 
-def selected_frame(tickets: Iterable[TicketRow], inputs: Inputs) -> pd.DataFrame:
-    entities = {entity.uscc: entity for entity in inputs.registers.entities}
+def selected_frame(tickets: Ranked, inputs: Inputs) -> pd.DataFrame:
+    selected = list(tickets.selected())
+    entities = inputs.registers.entities.lookup(row.uscc for row in selected)
     rows = []
-    for row in tickets:
-        if row.selected:
-            entity = entities[row.uscc]
-            rows.append({
-                "任务 task": row.task_id, "等级 grade": row.grade, "序号 rank": row.rank,
-                "批次 batch": row.batch or "", "统一社会信用代码 USCC": row.uscc,
-                "名称 name": entity.name, "所属单位 unit": entity.unit, "签 ticket": row.ticket[:16] + "…",
-            })
+    for row in selected:
+        entity = entities[row.uscc]
+        rows.append({
+            "任务 task": row.task_id, "等级 grade": row.grade, "序号 rank": row.rank,
+            "批次 batch": row.batch or "", "统一社会信用代码 USCC": row.uscc,
+            "名称 name": entity.name, "所属单位 unit": entity.unit, "签 ticket": row.ticket[:16] + "…",
+        })
     return pd.DataFrame(rows)
 
 
-def reserve_frame(tickets: Iterable[TicketRow], head: int = 3) -> pd.DataFrame:
+def reserve_frame(tickets: Ranked, head: int = 3) -> pd.DataFrame:
     """The first ``head`` reserves of each stratum: the replacement order (protocol v1, "Selection")."""
+    drawn = Counter((row.task_id, row.grade) for row in tickets.selected())
     rows = []
-    taken: dict[tuple[str, str], int] = {}
-    for row in tickets:
-        key = (row.task_id, row.grade)
-        if not row.selected and taken.get(key, 0) < head:
-            taken[key] = taken.get(key, 0) + 1
+    for row in tickets.first_reserves(max(drawn.values(), default=0) + head):
+        if row.rank <= drawn[row.task_id, row.grade] + head:
             rows.append({"任务 task": row.task_id, "等级 grade": row.grade, "备选序号 rank": row.rank,
                          "统一社会信用代码 USCC": row.uscc, "签 ticket": row.ticket[:16] + "…"})
     return pd.DataFrame(rows)
 
 
-def hand_check(seed: str, tickets: Iterable[TicketRow], count: int = 2) -> Html:
+def hand_check(seed: str, tickets: Ranked, count: int = 2) -> Html:
     """Worked examples: the shell command that reproduces a ticket, and what it prints.
 
     One selected ticket from each stratum in turn, so the examples span tasks and grades.
     """
     firsts: dict[tuple[str, str], TicketRow] = {}
-    for row in tickets:
-        if row.selected:
-            firsts.setdefault((row.task_id, row.grade), row)
+    for row in tickets.selected():
+        firsts.setdefault((row.task_id, row.grade), row)
     chosen = list(firsts.values())[:count]
     blocks = []
     for row in chosen:

@@ -25,7 +25,7 @@ def rules_frame(inputs: Inputs, loads: list[InspectorLoad]) -> pd.DataFrame:
 
 def visits_frame(visits: list[Visit], inputs: Inputs) -> pd.DataFrame:
     registers = inputs.registers
-    entities = {entity.uscc: entity for entity in registers.entities}
+    entities = registers.entities.lookup(v.uscc for v in visits)
     return pd.DataFrame([{
         "检查 visit": v.visit_id, "批次 batch": v.batch or "", "统一社会信用代码 USCC": v.uscc,
         "名称 name": entities[v.uscc].name, "所属单位 unit": entities[v.uscc].unit, "事项 items": "、".join(v.items),

@@ -38,7 +38,7 @@ def population_plot(rows: list[Population]):
 
 
 def excluded_frame(rows: list[Excluded], inputs: Inputs) -> pd.DataFrame:
-    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    names = {uscc: entity.name for uscc, entity in inputs.registers.entities.lookup(r.uscc for r in rows).items()}
     return pd.DataFrame([{"任务 task": r.task_id, "等级 grade": r.grade, "统一社会信用代码 USCC": r.uscc,
                           "名称 name": names.get(r.uscc, ""), "排除理由 reason": r.reason} for r in rows],
                         columns=["任务 task", "等级 grade", "统一社会信用代码 USCC", "名称 name", "排除理由 reason"])
@@ -46,7 +46,7 @@ def excluded_frame(rows: list[Excluded], inputs: Inputs) -> pd.DataFrame:
 
 def match_frame(rows: list[Qualified], inputs: Inputs) -> pd.DataFrame:
     registers = inputs.registers
-    entities = {entity.uscc: entity for entity in registers.entities}
+    entities = registers.entities.lookup(r.uscc for r in rows)
     return pd.DataFrame([{
         "任务 task": r.task_id, "统一社会信用代码 USCC": r.uscc, "名称 name": entities[r.uscc].name,
         "事项 item": f"{r.item_id} {registers.items[r.item_id].name}",
@@ -57,8 +57,9 @@ def match_frame(rows: list[Qualified], inputs: Inputs) -> pd.DataFrame:
 
 def joint_visits_frame(visits: list[Visit], inputs: Inputs) -> pd.DataFrame:
     """Visits that join several tasks or departments (进一次门、查多项)."""
-    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    joint = [v for v in visits if len(v.tasks) > 1 or len(v.departments) > 1]
+    names = {uscc: entity.name for uscc, entity in inputs.registers.entities.lookup(v.uscc for v in joint).items()}
     return pd.DataFrame([{
         "检查 visit": v.visit_id, "名称 name": names[v.uscc], "任务 tasks": "、".join(v.tasks),
         "事项 items": "、".join(v.items), "部门 departments": "、".join(v.departments),
-    } for v in visits if len(v.tasks) > 1 or len(v.departments) > 1])
+    } for v in joint])

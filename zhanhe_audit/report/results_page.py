@@ -75,7 +75,7 @@ def overdue_frame(results: list[Result], as_of: date) -> pd.DataFrame:
 
 def open_frame(results: list[Result], inputs: Inputs, record_of: dict[tuple[str, str], str]) -> pd.DataFrame:
     """Every problem whose follow-up is not closed (后续处置无例外), with the record that holds its latest state."""
-    names = {entity.uscc: entity.name for entity in inputs.registers.entities}
+    names = {uscc: entity.name for uscc, entity in inputs.registers.entities.lookup(r.uscc for r in results).items()}
     return pd.DataFrame([{
         "检查 visit": r.visit, "名称 name": names.get(r.uscc, ""), "事项 item": r.item,
         "检查结果 categories": "；".join(r.categories), "发现问题 findings": r.findings, "后续处置 disposition": r.disposition,

@@ -358,13 +358,15 @@ def test_demo_entities_drawn_by_several_tasks_are_one_visit_each(demo):
     for row in demo.tickets():
         if row.selected:
             drawn.setdefault(row.uscc, []).append(row.task_id)
-    items_for = {e.task_id: e.items_for for e in demo.eligibility}
+    by_task = {e.task_id: e for e in demo.eligibility}
+    entities = demo.inputs.registers.entities.lookup(drawn)
     assert sorted(v.uscc for v in demo.visits) == sorted(drawn)
     several = [v for v in demo.visits if len(drawn[v.uscc]) > 1]
     assert several
     for visit in demo.visits:
         assert visit.tasks == tuple(sorted(drawn[visit.uscc]))
-        assert visit.items == tuple(sorted({i for t in drawn[visit.uscc] for i in items_for[t][visit.uscc]}))
+        assert visit.items == tuple(sorted({i for t in drawn[visit.uscc]
+                                            for i in by_task[t].items_for(entities[visit.uscc])}))
 
 
 # --- feasibility at the freeze, and the soft cap ---------------------------------------------------------

@@ -62,12 +62,25 @@ def eligibility_of(project: Project, history: History = History()) -> list[match
     return [matching.eligible(task, inputs.registers, inputs.params, history, 2026) for task in inputs.params.tasks]
 
 
-def excluded_reasons(found: matching.Eligibility) -> dict[str, str]:
+def excluded_reasons(found) -> dict[str, str]:
     return {x.uscc: x.reason for x in found.excluded}
 
 
-def eligible_codes(found: matching.Eligibility) -> set[str]:
-    return {entity.uscc for entities in found.population.values() for entity in entities}
+def population_codes(found) -> dict[str, list[str]]:
+    """grade -> eligible USCCs, of the reference (matching.Eligibility) or of the columns (TaskEligibility)."""
+    if isinstance(found, matching.Eligibility):
+        return {grade: [entity.uscc for entity in entities] for grade, entities in found.population.items()}
+    return {grade: codes.to_pylist() for grade, codes in found.strata.items()}
+
+
+def eligible_codes(found) -> set[str]:
+    return {code for codes in population_codes(found).values() for code in codes}
+
+
+def items_of(found, registers, code: str) -> tuple[str, ...]:
+    if isinstance(found, matching.Eligibility):
+        return found.items_for[code]
+    return found.items_for(registers.entities.get(code))
 
 
 # --- the demo quarter, checked with this file's own tag logic -------------------------------------
@@ -90,6 +103,15 @@ def demo(tmp_path_factory):
     """The demo quarter drawn from the committed params and registers, with no earlier archive."""
     inputs = load_inputs(Project(ROOT), DEMO_QUARTER, History())
     return engine.run_draw(inputs, tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture(scope="module", params=["columns", "reference"])
+def found_by(request, demo):
+    """Each task's eligibility of the demo: as the draw computed it (columns), and by the reference."""
+    if request.param == "columns":
+        return demo.eligibility
+    inputs = demo.inputs
+    return [matching.eligible(task, inputs.registers, inputs.params, inputs.history, 2026) for task in inputs.params.tasks]
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +150,10 @@ def test_demo_match_evidence_names_tags_the_entity_has_and_the_item_targets(demo
     assert all(row["item_id"] in task_items[row["task_id"]] for row in rows)
 
 
-def test_demo_populations_are_exactly_the_active_in_scope_entities_of_the_tasks_grades(demo, raw):
+def test_demo_populations_are_exactly_the_active_in_scope_entities_of_the_tasks_grades(demo, found_by, raw):
     entities, items = raw
     stated = {e.uscc for e in demo.inputs.params.exclusions}
-    for task, found in zip(demo.inputs.params.tasks, demo.eligibility, strict=True):
+    for task, found in zip(demo.inputs.params.tasks, found_by, strict=True):
         in_scope = {
             code for code, row in entities.items()
             if row["status"] in ACTIVE and row["grade"] in task.grades
@@ -143,34 +165,34 @@ def test_demo_populations_are_exactly_the_active_in_scope_entities_of_the_tasks_
         # no earlier archive: every in-scope item of the task is inspected
         for code in eligible_codes(found):
             expected = tuple(item for item in task.items if covers(items[item], own_tags(entities[code]["tags"])))
-            assert found.items_for[code] == expected
-        for grade, members in found.population.items():
-            assert all(entities[e.uscc]["grade"] == grade for e in members)
+            assert items_of(found, demo.inputs.registers, code) == expected
+        for grade, members in population_codes(found).items():
+            assert all(entities[code]["grade"] == grade for code in members)
 
 
-def test_demo_populations_add_up(demo, raw):
+def test_demo_populations_add_up(demo, found_by, raw):
     entities, _ = raw
     rows = list(csv.DictReader(io.StringIO(engine.draw_files(demo)["draw/populations.csv"])))
-    for task, found in zip(demo.inputs.params.tasks, demo.eligibility, strict=True):
+    for task, found in zip(demo.inputs.params.tasks, found_by, strict=True):
         for grade in task.grades:
             active = sum(row["grade"] == grade and row["status"] in ACTIVE for row in entities.values())
             excluded = sum(x.grade == grade for x in found.excluded)
             assert found.active[grade] == active
-            assert found.in_scope[grade] == excluded + len(found.population[grade])
+            assert found.in_scope[grade] == excluded + len(population_codes(found)[grade])
             assert found.in_scope[grade] <= active
             (row,) = [r for r in rows if (r["task_id"], r["grade"]) == (task.task_id, grade)]
             assert (int(row["active"]), int(row["in_scope"]), int(row["excluded"]), int(row["eligible"])) == (
-                active, found.in_scope[grade], excluded, len(found.population[grade]))
+                active, found.in_scope[grade], excluded, len(population_codes(found)[grade]))
 
 
-def test_demo_params_exclusion_is_listed_with_its_written_reason_in_every_task_that_scopes_it(demo, raw):
+def test_demo_params_exclusion_is_listed_with_its_written_reason_in_every_task_that_scopes_it(demo, found_by, raw):
     entities, items = raw
     (exclusion,) = demo.inputs.params.exclusions
     row = entities[exclusion.uscc]
     scoping = [task for task in demo.inputs.params.tasks
                if row["grade"] in task.grades and any(covers(items[i], own_tags(row["tags"])) for i in task.items)]
     assert scoping  # the demo's exclusion matters to at least one task
-    for task, found in zip(demo.inputs.params.tasks, demo.eligibility, strict=True):
+    for task, found in zip(demo.inputs.params.tasks, found_by, strict=True):
         reasons = excluded_reasons(found)
         if task in scoping:
             assert reasons[exclusion.uscc] == f"参数排除 (params): {exclusion.reason}"

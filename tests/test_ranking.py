@@ -12,9 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from zhanhe_audit import draw, engine, ranking
+from zhanhe_audit import draw, engine, matching, ranking
 from zhanhe_audit.errors import ArchiveError
 from zhanhe_audit.evidence.files import TICKETS_CSV
+from zhanhe_audit.history import year_of
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 from zhanhe_audit.uscc import ALPHABET, complete
@@ -126,8 +127,9 @@ def test_demo_quarter_draws_the_reference_engines_tickets_and_summary(tmp_path):
     inputs = engine.project_inputs(Project(ROOT), DEMO_QUARTER)
     columnar = engine.run_draw(inputs, tmp_path)
     rows, summary = [], []
-    for task, eligibility in zip(inputs.params.tasks, columnar.eligibility, strict=True):
-        population = {grade: [e.uscc for e in entities] for grade, entities in eligibility.population.items()}
+    for task in inputs.params.tasks:  # the reference eligibility (matching) and the reference draw
+        reference = matching.eligible(task, inputs.registers, inputs.params, inputs.history, year_of(DEMO_QUARTER))
+        population = {grade: [e.uscc for e in entities] for grade, entities in reference.population.items()}
         task_rows, task_summary = draw.draw_task(inputs.seed, task, population, inputs.params)
         rows += task_rows
         summary += task_summary

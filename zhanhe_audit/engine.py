@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import disclosure, freeze, history, inspectors, matching, ranking, verify_page
+from . import disclosure, eligibility, feasibility, freeze, history, inspectors, ranking, verify_page
 from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
@@ -38,7 +38,7 @@ class DrawResult:
     folder: Path  # where the draw wrote draw/tickets.csv (streamed: at province scale it is gigabytes)
     selected: list[TicketRow]  # the drawn entities: ranks 1..n of each stratum
     summary: list[StratumSummary]
-    eligibility: list[matching.Eligibility]
+    eligibility: list[eligibility.TaskEligibility]
     visits: list[Visit]
     assignment: Assignment
 
@@ -65,11 +65,7 @@ def check_feasible(inputs: Inputs) -> freeze.Feasibility:
     """Refuse inputs under which some entity that could be drawn would lack inspectors (protocol v1, "Inspectors":
     feasibility is proved before the seed); also refuses a task naming an item not in the register."""
     params, registers = inputs.params, inputs.registers
-    year = history.year_of(inputs.quarter)
-    pairs = [(e.task_id, uscc, items) for task in params.tasks
-             for e in [matching.eligible(task, registers, params, inputs.history, year)]
-             for uscc, items in e.items_for.items()]
-    found = inspectors.feasibility(pairs, registers, params.inspection, inputs.history)
+    found = feasibility.feasibility(quarter_eligibility(inputs), registers, params.inspection, inputs.history)
     if found.shortfalls:
         shown = [f"  - {shortfall}" for shortfall in found.shortfalls[:20]]
         if len(found.shortfalls) > 20:
@@ -153,16 +149,20 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
             raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
 
 
+def quarter_eligibility(inputs: Inputs) -> list[eligibility.TaskEligibility]:
+    """Every task's eligible population, as columns (``eligibility``; ``matching.eligible`` is the reference)."""
+    return eligibility.of_quarter(inputs.registers, inputs.params, inputs.history, history.year_of(inputs.quarter))
+
+
 def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all) -> DrawResult:
     """Both randoms: the entities of every task (all strata ranked at once, as columns, by ``rank``, into
     ``folder/draw/tickets.csv``), then one visit per entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
-    year = history.year_of(inputs.quarter)
-    found = [matching.eligible(task, registers, params, inputs.history, year) for task in params.tasks]
+    found = quarter_eligibility(inputs)
     strata: list[tuple[Task, ranking.Stratum]] = []
-    for task, eligibility in zip(params.tasks, found, strict=True):
+    for task, eligible in zip(params.tasks, found, strict=True):
         for grade in task.grades:
-            usccs = [entity.uscc for entity in eligibility.population.get(grade, [])]  # each once: ranking checks it
+            usccs = eligible.strata[grade]  # each once: ranking checks it
             strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
                                                  task.batches)))
     with new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
@@ -170,8 +170,10 @@ def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
                for task, s in strata]
-    items_for = {eligibility.task_id: eligibility.items_for for eligibility in found}
-    drawn = [(row.task_id, row.uscc, row.ticket, row.batch, items_for[row.task_id][row.uscc]) for row in selected]
+    by_task = {eligible.task_id: eligible for eligible in found}
+    entities = registers.entities.lookup(row.uscc for row in selected)
+    drawn = [(row.task_id, row.uscc, row.ticket, row.batch, by_task[row.task_id].items_for(entities[row.uscc]))
+             for row in selected]
     visits = inspectors.plan_visits(inputs.quarter, drawn, registers)
     assignment = Assignment(caps=inspectors.workload_caps(visits, registers, params.inspection))
     visits = inspectors.assign(inputs.seed, visits, registers, params.inspection, inputs.history, assignment)

@@ -59,5 +59,9 @@ class History:
     def item_visits_in_year(self, uscc: str, item: str, year: int) -> int:
         return self._per_item[uscc, item, year]
 
+    def visited(self, year: int | None = None) -> set[str]:
+        """The entities with a visit (in ``year``, when given)."""
+        return {visit.uscc for visit in self.visits if year is None or visit.year == year}
+
     def last_visit(self, uscc: str) -> PastVisit | None:
         return self._last.get(uscc)

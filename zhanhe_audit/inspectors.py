@@ -35,7 +35,7 @@ from .draw import inspector_ticket
 from .errors import InspectorShortfall
 from .history import History
 from .params import Inspection
-from .registers import Entity, Inspector, Registers
+from .registers import Inspector, Registers
 
 CONFLICT_RULES = ("conflict", "home_unit", "previous_visit")  # never broken, whatever the cap
 RULES = (*CONFLICT_RULES, "workload_cap")
@@ -166,16 +166,16 @@ def workload_caps(visits: list[Visit], registers: Registers, rules: Inspection) 
     return caps
 
 
-def allowed(registers: Registers, department: str, entity: Entity, rules: Inspection, previous: Collection[str],
+def allowed(registers: Registers, department: str, uscc: str, unit: str, rules: Inspection, previous: Collection[str],
             conflicts: Collection[tuple[str, str]]) -> tuple[list[Inspector], Counter]:
-    """The department's certified inspectors that the conflict rules allow for ``entity``, and how many
-    each rule removed (``previous``: the inspectors of the entity's last visit)."""
+    """The department's certified inspectors that the conflict rules allow for the entity ``uscc`` of home unit
+    ``unit``, and how many each rule removed (``previous``: the inspectors of the entity's last visit)."""
     removed: Counter = Counter()
     found = []
     for inspector in certified(registers, department):
-        if (inspector.cert_no, entity.uscc) in conflicts:
+        if (inspector.cert_no, uscc) in conflicts:
             removed["conflict"] += 1
-        elif rules.cross_unit and inspector.unit == entity.unit:
+        elif rules.cross_unit and inspector.unit == unit:
             removed["home_unit"] += 1
         elif inspector.cert_no in previous:
             removed["previous_visit"] += 1
@@ -200,7 +200,7 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
         previous = previous_inspectors(history, visit.uscc)
         chosen: list[str] = []
         for department in visit.departments:
-            people, removed = allowed(registers, department, entity, rules, previous, conflicts)
+            people, removed = allowed(registers, department, entity.uscc, entity.unit, rules, previous, conflicts)
             if len(people) < rules.per_department:  # the freeze proves this never happens (``feasibility``)
                 shortfall = Shortfall(visit.task_id, visit.uscc, entity.unit, department,
                                       len(certified(registers, department)), len(people), removed)
@@ -255,8 +255,8 @@ def feasibility(task_items: Iterable[tuple[str, str, tuple[str, ...]]], register
             key = (department, entity.unit)
             if uscc not in special and key in common and common[key] >= rules.per_department:
                 continue
-            people, removed = allowed(registers, department, entity, rules, previous_inspectors(history, uscc),
-                                      conflicts)
+            people, removed = allowed(registers, department, uscc, entity.unit, rules,
+                                      previous_inspectors(history, uscc), conflicts)
             counts.append(len(people))
             if uscc not in special:
                 common[key] = len(people)

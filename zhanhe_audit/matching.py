@@ -11,19 +11,24 @@ its items, minus the exclusions the params state and the frequency caps
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .errors import DrawRefused
 from .history import History
-from .params import Params, Task
+from .params import Frequency, Params, Task
 from .registers import ALL_ENTITIES, Entity, Item, Registers
+
+
+def scope_tags(tags: frozenset[str], item: Item) -> frozenset[str]:
+    """Of ``tags``, those that put an entity in the item's scope (empty when it is out of scope)."""
+    if ALL_ENTITIES in item.target_tags:
+        return tags or frozenset({ALL_ENTITIES})
+    return tags & item.target_tags
 
 
 def qualifying_tags(entity: Entity, item: Item) -> frozenset[str]:
     """The entity's tags that put it in the item's scope (empty when it is out of scope)."""
-    if ALL_ENTITIES in item.target_tags:
-        return entity.tags or frozenset({ALL_ENTITIES})
-    return entity.tags & item.target_tags
+    return scope_tags(entity.tags, item)
 
 
 def in_scope(entity: Entity, item: Item) -> bool:
@@ -90,49 +95,93 @@ def task_items(task: Task, registers: Registers) -> list[Item]:
     return [registers.items[item] for item in task.items]
 
 
+@dataclass(frozen=True)
+class Rules:
+    """One task's eligibility rules, entity by entity: the scope of its items, the exclusions the params
+    state, the frequency caps counted from the history. The reference (``eligible``) and the columnar
+    engine (``eligibility``) both judge an entity with these, so the two cannot word a reason differently."""
+
+    task: Task
+    items: list[Item]
+    stated: dict[str, str]  # uscc -> the params' reason
+    caps: Frequency
+    history: History
+    year: int
+    _scopes: dict[frozenset[str], list[Item]] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, task: Task, registers: Registers, params: Params, history: History, year: int) -> Rules:
+        stated = {e.uscc: e.reason for e in params.exclusions if not e.tasks or task.task_id in e.tasks}
+        return cls(task, task_items(task, registers), stated, params.frequency, history, year)
+
+    def scoped(self, tags: frozenset[str]) -> list[Item]:
+        """The task's items whose scope entities with ``tags`` meet (found once per tag combination: a register
+        repeats a few)."""
+        found = self._scopes.get(tags)
+        if found is None:
+            found = self._scopes[tags] = [item for item in self.items if scope_tags(tags, item)]
+        return found
+
+    def may_exclude(self, uscc: str) -> bool:
+        """Whether an entity in scope could be excluded: the params name it, or a cap counts its earlier visits."""
+        capped = self.caps.per_year is not None or self.caps.per_item_per_year is not None
+        return uscc in self.stated or (capped and self.history.visits_in_year(uscc, self.year) > 0)
+
+    def judge(self, entity: Entity, scoped: list[Item]) -> tuple[str, tuple[str, ...]]:
+        """For an active entity of the task's grades in the scope of ``scoped``: the reason it is excluded ('' when
+        it is not) and the items it is inspected for (those its frequency cap still allows)."""
+        if entity.uscc in self.stated:
+            return f"参数排除 (params): {self.stated[entity.uscc]}", ()
+        caps, year = self.caps, self.year
+        if caps.per_year is not None and self.history.visits_in_year(entity.uscc, year) >= caps.per_year:
+            return (f"频次上限 (frequency cap): {year} 年已检查 {self.history.visits_in_year(entity.uscc, year)} 次，"
+                    f"每年至多 {caps.per_year} 次"), ()
+        allowed = tuple(item.item_id for item in scoped if caps.per_item_per_year is None
+                        or self.history.item_visits_in_year(entity.uscc, item.item_id, year) < caps.per_item_per_year)
+        if not allowed:
+            capped = ", ".join(item.item_id for item in scoped)
+            return (f"频次上限 (frequency cap): {year} 年已就事项 {capped} 被抽查，"
+                    f"每年每事项至多 {caps.per_item_per_year} 次"), ()
+        return "", allowed
+
+    def items_of(self, entity: Entity) -> tuple[str, ...] | None:
+        """The items an entity is inspected for when it is eligible for the task; ``None`` when it is not."""
+        if not entity.active or entity.grade not in self.task.grades:
+            return None
+        scoped = self.scoped(entity.tags)
+        if not scoped:
+            return None
+        reason, allowed = self.judge(entity, scoped)
+        return None if reason else allowed
+
+
 def eligible(task: Task, registers: Registers, params: Params, history: History, year: int) -> Eligibility:
-    """The task's eligible population per grade, with the reason for every exclusion.
+    """The task's eligible population per grade, with the reason for every exclusion: the readable reference,
+    one entity at a time (``eligibility`` gives the same as columns, for the draw).
 
     An entity matching several of the task's items appears once; it is inspected for
     each matching item that its frequency cap still allows.
     """
-    items = task_items(task, registers)
-    stated = {e.uscc: e.reason for e in params.exclusions if not e.tasks or task.task_id in e.tasks}
-    caps = params.frequency
+    rules = Rules.of(task, registers, params, history, year)
     population: dict[str, list[Entity]] = {grade: [] for grade in task.grades}
     active = dict.fromkeys(task.grades, 0)
     matched = dict.fromkeys(task.grades, 0)
     items_for: dict[str, tuple[str, ...]] = {}
     excluded: list[Excluded] = []
-    scopes: dict[frozenset[str], list[Item]] = {}  # items in scope of each tag combination: a register repeats a few
     for entity in registers.entities:
         if not entity.active or entity.grade not in population:
             continue
         active[entity.grade] += 1
-        scoped = scopes.get(entity.tags)
-        if scoped is None:
-            scoped = scopes[entity.tags] = [item for item in items if in_scope(entity, item)]
+        scoped = rules.scoped(entity.tags)
         if not scoped:
             continue
         matched[entity.grade] += 1
-        if entity.uscc in stated:
-            excluded.append(Excluded(task.task_id, entity.grade, entity.uscc, f"参数排除 (params): {stated[entity.uscc]}"))
-            continue
-        if caps.per_year is not None and history.visits_in_year(entity.uscc, year) >= caps.per_year:
-            excluded.append(Excluded(task.task_id, entity.grade, entity.uscc,
-                                     f"频次上限 (frequency cap): {year} 年已检查 {history.visits_in_year(entity.uscc, year)} 次，"
-                                     f"每年至多 {caps.per_year} 次"))
-            continue
-        allowed = [item for item in scoped if caps.per_item_per_year is None
-                   or history.item_visits_in_year(entity.uscc, item.item_id, year) < caps.per_item_per_year]
-        if not allowed:
-            capped = ", ".join(item.item_id for item in scoped)
-            excluded.append(Excluded(task.task_id, entity.grade, entity.uscc,
-                                     f"频次上限 (frequency cap): {year} 年已就事项 {capped} 被抽查，"
-                                     f"每年每事项至多 {caps.per_item_per_year} 次"))
+        reason, allowed = rules.judge(entity, scoped)
+        if reason:
+            excluded.append(Excluded(task.task_id, entity.grade, entity.uscc, reason))
             continue
         population[entity.grade].append(entity)
-        items_for[entity.uscc] = tuple(item.item_id for item in allowed)
+        items_for[entity.uscc] = allowed
     return Eligibility(task.task_id, population, items_for, active, matched, excluded)
 
 

@@ -173,11 +173,13 @@ def compute(inputs: Inputs, folder: Path, now: QuarterState, uscc: str, reason: 
                                      f"used, visited already or out of scope, so {uscc} cannot be replaced there; "
                                      "nothing was written")
         batch = now.batches.get((task_id, uscc))
-        items = matching.eligible(tasks[task_id], inputs.registers, inputs.params, inputs.history, year).items_for
-        if chosen.uscc not in items:
+        rules = matching.Rules.of(tasks[task_id], inputs.registers, inputs.params, inputs.history, year)
+        entity = inputs.registers.entities.get(chosen.uscc)
+        items = None if entity is None else rules.items_of(entity)
+        if items is None:
             raise ArchiveError(f"reserve {chosen.uscc} of task {task_id} is not eligible when recomputed from the "
                                "archived inputs: the archive is inconsistent; run 'make verify'")
-        drawn.append((task_id, chosen.uscc, chosen.ticket, batch, items[chosen.uscc]))
+        drawn.append((task_id, chosen.uscc, chosen.ticket, batch, items))
         entries.append({"task_id": task_id, "grade": own.grade, "replaced_rank": own.rank,
                         "replacement_uscc": chosen.uscc, "replacement_rank": chosen.rank, "batch": batch,
                         "skipped": skipped})

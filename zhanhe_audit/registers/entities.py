@@ -128,11 +128,12 @@ class Entities:
 def _objects(batch: pa.RecordBatch) -> Iterator[Entity]:
     columns = [batch.column(name).to_pylist() for name in SCHEMA.names]
     for uscc, name, grade, tags, unit, status, established, active, row in zip(*columns, strict=True):
-        yield Entity(uscc, name, grade, _tag_set(tags), unit, status, established, active, row)
+        yield Entity(uscc, name, grade, key_tags(tags), unit, status, established, active, row)
 
 
 @functools.lru_cache(maxsize=65536)
-def _tag_set(key: str) -> frozenset[str]:
+def key_tags(key: str) -> frozenset[str]:
+    """The set of tags a ``tags`` column value stands for (``tag_key``, inverted)."""
     return frozenset(key.split(";")) if key else frozenset()
 
 

@@ -11,8 +11,9 @@ import pytest
 
 from zhanhe_audit import fairness
 from zhanhe_audit.draw import StratumSummary, TicketRow
-from zhanhe_audit.history import History, PastVisit
+from zhanhe_audit.history import History, PastVisit, year_of
 from zhanhe_audit.registers import Entity, Registers
+from zhanhe_audit.tickets import Ranked
 from zhanhe_audit.uscc import complete
 
 UNITS = ["甲所", "乙所", "丙所", "丁所"]
@@ -28,7 +29,8 @@ def _registers(entities):
 
 
 def _tickets(entities, selected):
-    return [TicketRow("2026Q1-T01", e.grade, e.uscc, "", i + 1, e.uscc in selected, None) for i, e in enumerate(entities)]
+    return Ranked.of(TicketRow("2026Q1-T01", e.grade, e.uscc, "", i + 1, e.uscc in selected, None)
+                     for i, e in enumerate(entities))
 
 
 def test_balanced_sample_is_not_flagged_and_a_one_unit_sample_is():
@@ -101,7 +103,8 @@ def test_year_coverage_counts_earlier_quarters_of_the_same_year_only():
 
 def test_quarter_coverage_counts_an_entity_drawn_twice_once():
     entities = _entities(10)
-    tickets = _tickets(entities, {entities[0].uscc}) + [TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True, None)]
+    tickets = Ranked.of([*_tickets(entities, {entities[0].uscc}), TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True,
+                                                                           None)])
     [row] = [r for r in fairness.quarter_coverage(tickets, _registers(entities)) if r.grade == "A"]
     assert (row.active, row.drawn) == (10, 1)
 
@@ -123,14 +126,103 @@ def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
 
 def test_a_stratum_larger_than_follow_is_simulated_on_a_fixed_subset_drawing_the_same_share():
     usccs = [complete(f"91410411{i:09d}") for i in range(5000)]
-    tickets = [TicketRow("2026Q1-T01", "A", uscc, "", i + 1, i < 50, None) for i, uscc in enumerate(usccs)]
+    rows = [TicketRow("2026Q1-T01", "A", uscc, "", i + 1, i < 50, None) for i, uscc in enumerate(usccs)]
+    tickets = Ranked.of(rows)
     summary = [StratumSummary("2026Q1-T01", "A", 5000, "1", "1", 50, 50, "")]
     (stratum,) = fairness.strata_of(tickets, summary, follow=300)
     # the 300 with the smallest SHA-256 of "monte carlo ⏎ USCC", whatever the ticket or the register order
     by_hash = sorted(usccs, key=lambda u: hashlib.sha256(f"monte carlo\n{u}".encode()).hexdigest())[:300]
     assert stratum.usccs == tuple(sorted(by_hash)) and stratum.eligible == 5000
     assert stratum.n == 3  # round(300 × 50 / 5000)
-    assert fairness.strata_of(tickets[::-1], summary, follow=300) == [stratum]
+    assert fairness.strata_of(Ranked.of(rows[::-1]), summary, follow=300) == [stratum]
     [result] = fairness.inclusion([stratum], seeds=200, workers=1)
     assert (result.eligible, result.followed, result.n) == (5000, 300, 3) and sum(result.counts) == 3 * 200
     assert result.expected_rate == Fraction(3, 300)
+
+
+# --- the columns against the code they replaced ----------------------------------------------------------
+# The functions below are the fairness evidence as 04-compliance computed it before the quarter was on
+# columns: one Python object per ticket and per entity. The page's files (fairness/balance.csv, inclusion.csv)
+# must not change by a byte, so the columnar functions are compared with them.
+
+
+def old_quarter_coverage(tickets, registers):
+    active = Counter(entity.grade for entity in registers.entities if entity.active)
+    drawn = {grade: set() for grade in "ABCD"}
+    for row in tickets:
+        if row.selected:
+            drawn[row.grade].add(row.uscc)
+    return [fairness.Coverage(grade, active[grade], len(drawn[grade])) for grade in "ABCD"]
+
+
+def old_year_coverage(history, quarter, visits_uscc, registers):
+    year = year_of(quarter)
+    seen = {visit.uscc for visit in history.visits if visit.year == year} | visits_uscc
+    active = [entity for entity in registers.entities if entity.active]
+    return [fairness.Coverage(grade, sum(e.grade == grade for e in active),
+                              sum(e.grade == grade and e.uscc in seen for e in active)) for grade in "ABCD"]
+
+
+def old_balance(tickets, entities, grade, attribute):
+    """(``entities``: the register's objects by USCC, made once here where the old code made them per call)"""
+    tag_counts = Counter(tag for entity in entities.values() for tag in entity.tags)
+
+    def category(uscc):
+        entity = entities[uscc]
+        return entity.unit if attribute == "unit" else fairness.main_category(entity, tag_counts)
+
+    rows = [row for row in tickets if row.grade == grade]
+    population = Counter(category(row.uscc) for row in rows)
+    sample = Counter(category(row.uscc) for row in rows if row.selected)
+    return population, sample
+
+
+def old_strata_of(tickets, summary, follow):
+    members = {}
+    for row in tickets:
+        members.setdefault((row.task_id, row.grade), []).append(row.uscc)
+    found = []
+    for stratum in summary:
+        if stratum.eligible:
+            subset = fairness.followed(members[stratum.task_id, stratum.grade], follow)
+            share = Fraction(len(subset) * stratum.quota, stratum.eligible)
+            n = stratum.quota if len(subset) == stratum.eligible else max(1, int(share + Fraction(1, 2)))
+            found.append(fairness.Stratum(stratum.task_id, stratum.grade, subset, n, stratum.eligible))
+    return found
+
+
+@pytest.fixture(scope="module")
+def drawn_quarters(tmp_path_factory):
+    """The demo drawn with its committed registers, and a random register of 100,000 with a history."""
+    from test_eligibility import Q, random_project
+
+    from projects import ROOT
+    from zhanhe_audit import engine
+    from zhanhe_audit.inputs import load_inputs
+    from zhanhe_audit.paths import DEMO_QUARTER, Project
+
+    demo = load_inputs(Project(ROOT), DEMO_QUARTER, History())
+    project, past = random_project(tmp_path_factory.mktemp("random") / "project", 100_000, seed=5)
+    drawn = []
+    for inputs in (demo, load_inputs(project, Q, past)):
+        drawn.append(engine.run_draw(inputs, tmp_path_factory.mktemp("draw")))
+    return drawn
+
+
+def test_coverage_balance_and_monte_carlo_strata_are_the_old_codes(drawn_quarters):
+    for result in drawn_quarters:
+        tickets, registers, quarter = result.tickets(), result.inputs.registers, result.inputs.quarter
+        rows = list(tickets)
+        assert fairness.quarter_coverage(tickets, registers) == old_quarter_coverage(rows, registers)
+        visited = {visit.uscc for visit in result.visits}
+        assert fairness.year_coverage(result.inputs.history, quarter, visited, registers) == \
+            old_year_coverage(result.inputs.history, quarter, visited, registers)
+        found = fairness.balances(tickets, registers)
+        assert [(b.grade, b.attribute) for b in found] == [(g, a) for g in "ABCD" for a in ("unit", "category")]
+        entities = {entity.uscc: entity for entity in registers.entities}
+        for new in found:
+            population, sample = old_balance(rows, entities, new.grade, new.attribute)
+            assert {name: (size, drawn) for name, size, drawn, _ in new.table} == \
+                {name: (population[name], sample[name]) for name in population}
+        assert fairness.strata_of(tickets, result.summary) == old_strata_of(rows, result.summary, fairness.FOLLOW)
+        assert any(len(s.usccs) < s.eligible for s in fairness.strata_of(tickets, result.summary))  # a subset

@@ -26,15 +26,19 @@ from __future__ import annotations
 import heapq
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from .draw import StratumSummary, TicketRow, order, sha256_hex
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 -- pa.compute
+
+from .draw import StratumSummary, order, sha256_hex
 from .history import History, year_of
 from .params import FLOORS
 from .registers import GRADES, Entity, Registers
+from .registers.entities import key_tags
+from .tickets import Ranked
 
 SIGNIFICANCE = 0.05
 FOLLOW = 1000  # entities the Monte Carlo follows per stratum: its cost stays bounded at any scale
@@ -54,24 +58,23 @@ class Coverage:
         return Fraction(self.drawn, self.active) if self.active else Fraction(0)
 
 
-def quarter_coverage(tickets: Iterable[TicketRow], registers: Registers) -> list[Coverage]:
+def quarter_coverage(tickets: Ranked, registers: Registers) -> list[Coverage]:
     """Per grade: active entities, and how many the quarter drew at least once (any task)."""
-    active = Counter(entity.grade for entity in registers.entities if entity.active)
+    active = registers.entities.grade_counts(active_only=True)
     drawn: dict[str, set[str]] = {grade: set() for grade in GRADES}
-    for row in tickets:
-        if row.selected:
-            drawn[row.grade].add(row.uscc)
+    for row in tickets.selected():
+        drawn[row.grade].add(row.uscc)
     return [Coverage(grade, active[grade], len(drawn[grade])) for grade in GRADES]
 
 
 def year_coverage(history: History, quarter: str, visits_uscc: set[str], registers: Registers) -> list[Coverage]:
     """Per grade: the share of the active entities drawn at least once this calendar year so far
     (earlier quarters of the year from the history, and this quarter's visits)."""
-    year = year_of(quarter)
-    seen = {visit.uscc for visit in history.visits if visit.year == year} | visits_uscc
-    active = [entity for entity in registers.entities if entity.active]
-    return [Coverage(grade, sum(e.grade == grade for e in active), sum(e.grade == grade and e.uscc in seen for e in active))
-            for grade in GRADES]
+    seen = history.visited(year_of(quarter)) | visits_uscc
+    entities = registers.entities
+    active = entities.grade_counts(active_only=True)
+    drawn = entities.where(pa.compute.is_in(entities.column("uscc"), pa.array(sorted(seen), pa.string())))
+    return [Coverage(grade, active[grade], drawn.grade_counts(active_only=True)[grade]) for grade in GRADES]
 
 
 def below_floor(row: StratumSummary) -> bool:
@@ -83,9 +86,14 @@ def below_floor(row: StratumSummary) -> bool:
 
 def main_category(entity: Entity, tag_counts: Counter) -> str:
     """The entity's most specific tag: the one fewest entities carry (ties: alphabetical)."""
-    if not entity.tags:
+    return main_of(entity.tags, tag_counts)
+
+
+def main_of(tags: frozenset[str], tag_counts: Counter) -> str:
+    """Of a set of tags, the one fewest entities carry (ties: alphabetical)."""
+    if not tags:
         return "（无标签）"
-    return min(entity.tags, key=lambda tag: (tag_counts[tag], tag))
+    return min(tags, key=lambda tag: (tag_counts[tag], tag))
 
 
 @dataclass(frozen=True)
@@ -127,18 +135,45 @@ def _merge_small(rows: list[list]) -> list[list]:
     return big + [merged]
 
 
-def balance(tickets: Iterable[TicketRow], registers: Registers, grade: str, attribute: str) -> Balance:
+ATTRIBUTES = ("unit", "category")
+
+
+def categories(tickets: Ranked, registers: Registers) -> dict[str, pa.Array]:
+    """Per ticket row, its entity's home unit (``unit``) and main category (``category``), as columns: each
+    distinct unit and tag combination is named once, then taken for every row."""
+    entities = registers.entities
+    units, tags = entities.column("unit"), entities.column("tags")
+    keys = tags.dictionary.to_pylist()
+    per_key = pa.compute.value_counts(tags.indices).to_pylist()
+    tag_counts: Counter = Counter()
+    for entry in per_key:
+        for tag in key_tags(keys[entry["values"]]):
+            tag_counts[tag] += entry["counts"]
+    at = pa.compute.index_in(tickets.table.column("uscc"), value_set=entities.column("uscc"))
+    mains = pa.array([main_of(key_tags(key), tag_counts) for key in keys], pa.string())
+    return {"unit": units.dictionary.take(units.indices.take(at)),
+            "category": mains.take(tags.indices.take(at))}
+
+
+def balances(tickets: Ranked, registers: Registers) -> list[Balance]:
+    """Every grade's balance over home units and main categories (``balance``), the rows' categories found once."""
+    named = categories(tickets, registers)
+    return [_balance(tickets, named[attribute], grade, attribute) for grade in GRADES for attribute in ATTRIBUTES]
+
+
+def balance(tickets: Ranked, registers: Registers, grade: str, attribute: str) -> Balance:
     """Chi-square goodness of fit of the grade's sample against its eligible population."""
-    entities = {entity.uscc: entity for entity in registers.entities}
-    tag_counts = Counter(tag for entity in registers.entities for tag in entity.tags)
+    return _balance(tickets, categories(tickets, registers)[attribute], grade, attribute)
 
-    def category(uscc: str) -> str:
-        entity = entities[uscc]
-        return entity.unit if attribute == "unit" else main_category(entity, tag_counts)
 
-    rows = [row for row in tickets if row.grade == grade]
-    population = Counter(category(row.uscc) for row in rows)
-    sample = Counter(category(row.uscc) for row in rows if row.selected)
+def _counts(names: pa.Array) -> Counter:
+    return Counter({row["values"]: row["counts"] for row in pa.compute.value_counts(names).to_pylist()})
+
+
+def _balance(tickets: Ranked, names: pa.Array, grade: str, attribute: str) -> Balance:
+    of_grade = pa.compute.equal(tickets.table.column("grade"), grade)
+    population = _counts(names.filter(of_grade))
+    sample = _counts(names.filter(pa.compute.and_(of_grade, tickets.table.column("selected"))))
     n, total = sum(sample.values()), sum(population.values())
     table: list[list[Any]] = ([[name, population[name], sample[name], n * population[name] / total]
                                for name in population] if total else [])
@@ -259,15 +294,38 @@ def followed(usccs: list[str], count: int) -> tuple[str, ...]:
     return tuple(sorted(heapq.nsmallest(count, usccs, key=lambda uscc: sha256_hex(f"monte carlo\n{uscc}"))))
 
 
-def strata_of(tickets: Iterable[TicketRow], summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:
-    """The strata the Monte Carlo simulates; one larger than ``follow`` on a fixed subset drawing its share."""
+FOLLOWED_SQL = """
+SELECT task_id, grade, uscc FROM (
+  SELECT task_id, grade, uscc, ROW_NUMBER() OVER (PARTITION BY task_id, grade
+                                                  ORDER BY sha256('monte carlo' || chr(10) || uscc), position) AS n
+  FROM (SELECT task_id, grade, uscc, ROW_NUMBER() OVER () AS position FROM tickets)
+) WHERE n <= $count
+"""
+
+
+def followed_of(tickets: Ranked, count: int) -> dict[tuple[str, str], tuple[str, ...]]:
+    """``followed`` of every stratum of ``tickets`` at once, as columns: SHA-256 and the smallest ``count`` by
+    DuckDB (the same hex text, ties by the row's place, as ``heapq.nsmallest`` breaks them)."""
+    import duckdb
+
+    table = tickets.table.select(["task_id", "grade", "uscc"])
+    with duckdb.connect() as connection:
+        connection.register("tickets", table)
+        found = connection.sql(FOLLOWED_SQL, params={"count": count}).to_arrow_table()
     members: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for row in tickets:
-        members[row.task_id, row.grade].append(row.uscc)
+    for task_id, grade, uscc in zip(*(found.column(name).to_pylist() for name in ("task_id", "grade", "uscc")),
+                                    strict=True):
+        members[task_id, grade].append(uscc)
+    return {key: tuple(sorted(usccs)) for key, usccs in members.items()}
+
+
+def strata_of(tickets: Ranked, summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:
+    """The strata the Monte Carlo simulates; one larger than ``follow`` on a fixed subset drawing its share."""
+    members = followed_of(tickets, follow)
     found = []
     for stratum in summary:
         if stratum.eligible:
-            subset = followed(members[stratum.task_id, stratum.grade], follow)
+            subset = members[stratum.task_id, stratum.grade]
             share = Fraction(len(subset) * stratum.quota, stratum.eligible)
             n = stratum.quota if len(subset) == stratum.eligible else max(1, int(share + Fraction(1, 2)))
             found.append(Stratum(stratum.task_id, stratum.grade, subset, n, stratum.eligible))

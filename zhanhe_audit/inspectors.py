@@ -274,7 +274,7 @@ def violations(visits: list[Visit], registers: Registers, rules: Inspection, his
     over the department's cap must be a listed cap exception, and a listed exception must be
     at or over the cap (loads counted in visit order).
     """
-    entities = {entity.uscc: entity for entity in registers.entities}
+    entities = registers.entities.lookup(visit.uscc for visit in visits)
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
     listed = {(e.visit_id, e.cert_no) for e in exceptions}
     found: dict[str, list[tuple[str, str]]] = {rule: [] for rule in (*RULES, "uncertified", "department", "too_few",

@@ -20,7 +20,7 @@ random registers of 10,000 and 100,000 entities.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,7 @@ import pyarrow.csv as arrow_csv
 from .draw import TicketRow
 from .errors import ArchiveError
 from .evidence.files import TICKETS_CSV
+from .tickets import COLUMN_TYPES, Ranked
 from .uscc import LENGTH
 
 SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
@@ -57,57 +58,6 @@ class Stratum:
 
 # what ranks a draw: ``rank_all`` here (DuckDB), or ``spark.rank_all`` (the same draw.sql on Apache Spark)
 Rank = Callable[[str, Sequence[Stratum], BinaryIO], list[TicketRow]]
-
-
-@dataclass(frozen=True)
-class Ranked:
-    """Tickets of a draw as columns, in ``tickets.csv`` order (task and grade as drawn, then rank)."""
-
-    table: pa.Table
-
-    def __len__(self) -> int:
-        return self.table.num_rows
-
-    @classmethod
-    def of(cls, rows: Iterable[TicketRow]) -> Ranked:
-        """Rows given one by one (tests, small examples), as columns."""
-        found = list(rows)
-        return cls(pa.table({name: pa.array([getattr(row, name) for row in found], kind)
-                             for name, kind in COLUMN_TYPES.items()}))
-
-    def __iter__(self) -> Iterator[TicketRow]:
-        for batch in self.table.to_batches():
-            for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
-                yield TicketRow(*row)
-
-    def selected(self) -> Ranked:
-        """The drawn entities: ranks 1..n of each stratum."""
-        return Ranked(self.table.filter(self.table.column("selected")))
-
-    def of_grade(self, grade: str) -> Ranked:
-        return Ranked(self.table.filter(pa.compute.equal(self.table.column("grade"), grade)))
-
-    def ticket(self, task_id: str, uscc: str) -> TicketRow | None:
-        """The entity's row in the task, if it has one."""
-        found = self.table.filter(pa.compute.and_(pa.compute.equal(self.table.column("task_id"), task_id),
-                                                  pa.compute.equal(self.table.column("uscc"), uscc)))
-        return next(iter(Ranked(found)), None)
-
-    def first_reserves(self, last: int) -> Ranked:
-        """The entities not selected of rank ``last`` or better, in every stratum."""
-        column = self.table.column
-        return Ranked(self.table.filter(pa.compute.and_(pa.compute.invert(column("selected")),
-                                                        pa.compute.less_equal(column("rank"), last))))
-
-    def reserves(self, task_id: str, grade: str) -> Ranked:
-        """The stratum's entities that were not selected, by rank: the reserve list replacements take from."""
-        column = self.table.column
-        stratum = pa.compute.and_(pa.compute.equal(column("task_id"), task_id), pa.compute.equal(column("grade"), grade))
-        return Ranked(self.table.filter(pa.compute.and_(stratum, pa.compute.invert(column("selected")))).sort_by("rank"))
-
-
-COLUMN_TYPES = {"task_id": pa.string(), "grade": pa.string(), "uscc": pa.string(), "ticket": pa.string(),
-                "rank": pa.int64(), "selected": pa.bool_(), "batch": pa.int32()}
 
 
 def read_tickets(folder: Path) -> Ranked:

@@ -13,8 +13,8 @@ from ..freeze import FreezeRecord
 from ..inputs import Inputs
 from ..inspectors import Visit
 from ..params import FLOORS, PROTOCOL
-from ..ranking import Ranked
 from ..registers import GRADES
+from ..tickets import Ranked
 from . import COLOURS, GRADE_NAMES, Html, escape
 
 

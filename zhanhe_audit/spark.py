@@ -8,11 +8,14 @@ views), the seed is bound as the parameter ``:seed`` (``spark.sql(text, args=...
 spliced into the text), ``draw/tickets.csv`` is written by ``ranking.write_tickets`` (so the file
 and the refusal of an entity listed twice are DuckDB's), and the selected rows are returned.
 
-Spark types differ from DuckDB's (``ROW_NUMBER()`` is INT in Spark, BIGINT in DuckDB; the batch
-follows it): the result is cast to DuckDB's schema (``SCHEMA``) before it is written, which
-changes no text of the file. Strings compare as bytes in both (Spark's default collation
-``UTF8_BINARY``, DuckDB's ``memcmp``), so ``ORDER BY ticket, uscc`` is the protocol's order.
-``tests/test_spark.py`` compares every row and byte with DuckDB and the reference engine.
+The rows come back to this process (the driver) in ``tickets.csv`` order, one partition of the
+sorted result at a time (``toLocalIterator``), and are written batch by batch: the driver never
+holds all the tickets. Spark's types differ from DuckDB's (``ROW_NUMBER()`` is INT in Spark,
+BIGINT in DuckDB; the batch follows it): the batches are built with DuckDB's types (``SCHEMA``),
+which changes no text of the file. Strings compare as bytes in both (Spark's default collation
+``UTF8_BINARY``, DuckDB's ``memcmp``): ``ORDER BY ticket, uscc`` is the protocol's order, the
+order of code points. ``tests/test_spark.py`` compares every row and byte with DuckDB and the
+reference engine.
 
 The session (``start``), in this order of precedence:
 
@@ -21,8 +24,8 @@ The session (``start``), in this order of precedence:
 - a master the user set for ``spark-submit``: ``MASTER=spark://host:7077``,
   ``PYSPARK_SUBMIT_ARGS='--master yarn ... pyspark-shell'``, or ``spark.master`` in
   ``$SPARK_CONF_DIR/spark-defaults.conf``: honoured, with Spark's own memory settings;
-- otherwise a local session: ``local[2]``, a 1 GB driver, no web UI, warehouse and logs in a
-  temporary folder, Spark's messages at ERROR.
+- otherwise a local session: ``local[2]``, a 2 GB driver (at 1 GB, 1,000,000 entities ran out
+  of heap), no web UI, spill and warehouse in a temporary folder, Spark's messages at ERROR.
 
 pyspark is imported inside functions: without it, only ``--engine spark`` is refused
 (``EngineUnavailable``, naming ``pip install -e '.[spark]'``).
@@ -32,11 +35,12 @@ from __future__ import annotations
 
 import atexit
 import functools
+import itertools
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -52,9 +56,9 @@ if TYPE_CHECKING:
 INSTALL = "pip install -e '.[spark]'"  # what installs pyspark in the project's .venv
 LOCAL_MASTER = "local[2]"  # the default session: two cores, as make bench measures DuckDB on
 LOCAL_CONF = {
-    "spark.driver.memory": "1g",  # local mode: the driver is the executor; Spark spills beyond it
+    "spark.driver.memory": "2g",  # local mode: the driver is the executor; at 1g, 1,000,000 entities ran out of heap
     "spark.ui.enabled": "false",
-    "spark.sql.shuffle.partitions": "4",  # two cores; the default 200 tiny tasks cost more than the sort
+    "spark.ui.showConsoleProgress": "false",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
@@ -73,26 +77,31 @@ SCHEMA = pa.schema([("task_id", pa.string()), ("grade", pa.string()), ("uscc", p
 VIEWS = ("eligible", "quotas")  # the tables draw.sql reads
 
 
-def available() -> str | None:
-    """Why Spark cannot run here (a message naming the fix), or None when pyspark imports."""
+def _no_pyspark() -> str | None:
     try:
         import pyspark
     except ImportError:
-        return f"--engine spark needs pyspark, which is not installed: run {INSTALL} (Java 17 or newer too)"
+        return f"--engine spark needs pyspark, which is not installed: run {INSTALL} (and have Java 17 or newer)"
     if int(pyspark.__version__.split(".")[0]) < 4:
         return f"--engine spark needs pyspark 4 or newer, and {pyspark.__version__} is installed: run {INSTALL}"
     return None
 
 
-def _java_missing() -> str | None:
-    java = Path(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else shutil.which("java")
+def _no_java() -> str | None:
+    home = os.environ.get("JAVA_HOME")
+    java = Path(home, "bin", "java") if home else shutil.which("java")
     if java is None or not Path(java).is_file():
-        where = f"JAVA_HOME={os.environ['JAVA_HOME']} has no bin/java" if os.environ.get("JAVA_HOME") else \
-            "no 'java' is on the PATH"
-        return (f"--engine spark runs a local Spark, which needs Java 17 or newer, and {where}: install it "
-                "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME, or set SPARK_REMOTE=sc://host:15002 "
-                "to use a Spark Connect server")
+        where = f"JAVA_HOME={home} has no bin/java" if home else "no 'java' is on the PATH"
+        return (f"--engine spark starts a local Spark, which needs Java 17 or newer, and {where}: install it "
+                "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME; or set SPARK_REMOTE=sc://host:15002 "
+                "to rank on a Spark Connect server")
     return None
+
+
+def missing() -> str | None:
+    """What stops Spark from running here, as a message naming the fix: no pyspark (or one older than 4), or no
+    Java for a local Spark (Spark Connect, ``SPARK_REMOTE``, needs none); None when nothing does."""
+    return _no_pyspark() or (None if os.environ.get("SPARK_REMOTE") else _no_java())
 
 
 def _user_master() -> bool:
@@ -120,9 +129,8 @@ def describe(session: SparkSession) -> str:
 def start(progress: Callable[[str], None] = lambda line: None) -> SparkSession:
     """The session to rank on (the module docstring gives the order); ``progress`` gets one line saying which,
     and how long it took to start. Without pyspark, or without Java for a local Spark, ``EngineUnavailable``."""
-    missing = available()
-    if missing:
-        raise EngineUnavailable(missing)
+    if (reason := _no_pyspark()) is not None:
+        raise EngineUnavailable(reason)
     from pyspark.sql import SparkSession
 
     started = time.perf_counter()
@@ -132,16 +140,16 @@ def start(progress: Callable[[str], None] = lambda line: None) -> SparkSession:
         return active
     builder: Any = SparkSession.builder.appName("zhanhe-audit draw")
     if not os.environ.get("SPARK_REMOTE"):
-        if (missing := _java_missing()) is not None:
-            raise EngineUnavailable(missing)
-        scratch = tempfile.mkdtemp(prefix="zhanhe-spark-")
-        atexit.register(shutil.rmtree, scratch, ignore_errors=True)
-        Path(scratch, "log4j2.properties").write_text(QUIET_LOG, encoding="utf-8")
-        builder = builder.config("spark.sql.warehouse.dir", str(Path(scratch, "warehouse"))) \
-            .config("spark.local.dir", scratch) \
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{scratch}/log4j2.properties")
-        if not _user_master():
-            builder = builder.master(LOCAL_MASTER)
+        if (reason := _no_java()) is not None:
+            raise EngineUnavailable(reason)
+        if not _user_master():  # the local default: its spill, warehouse and log settings in a temporary folder
+            scratch = tempfile.mkdtemp(prefix="zhanhe-spark-")
+            atexit.register(shutil.rmtree, scratch, ignore_errors=True)
+            Path(scratch, "log4j2.properties").write_text(QUIET_LOG, encoding="utf-8")
+            builder = builder.master(LOCAL_MASTER) \
+                .config("spark.sql.warehouse.dir", str(Path(scratch, "warehouse"))) \
+                .config("spark.local.dir", scratch) \
+                .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{scratch}/log4j2.properties")
             for key, value in LOCAL_CONF.items():
                 builder = builder.config(key, value)
     try:
@@ -169,18 +177,31 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
     """``ranking.rank_all`` on Spark: rank every stratum (protocol v1) with ``draw.sql`` as it is, write
     ``draw/tickets.csv`` to ``into`` and return the selected rows; the same rows and bytes as DuckDB.
 
-    The result is collected to this process as Arrow (in ``tickets.csv`` order) and written batch by
-    batch; an entity listed twice in a stratum is ``ValueError``, as in ``ranking.rank_all``.
+    The rows come to this process partition by partition, in ``tickets.csv`` order
+    (``toLocalIterator``: the driver holds one partition of the sorted result, and the next, never
+    all of it), and are written batch by batch; an entity listed twice in a stratum is
+    ``ValueError``, as in ``ranking.rank_all``.
     """
     spark = session if session is not None else start()
     spark.createDataFrame(_plain(ranking.eligible_table(strata))).createOrReplaceTempView("eligible")
     spark.createDataFrame(_plain(ranking.quota_table(strata))).createOrReplaceTempView("quotas")
-    try:
-        table = spark.sql(ranking.SQL, args={"seed": seed}).toArrow()
+    try:  # the views stay until the rows are written: Spark Connect resolves them as the rows are fetched
+        frame = spark.sql(ranking.SQL, args={"seed": seed})
+        if frame.columns != SCHEMA.names:  # write_tickets refuses it, naming the columns
+            rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]), iter([]))
+        else:
+            rows = pa.RecordBatchReader.from_batches(SCHEMA, _batches(frame.toLocalIterator(prefetchPartitions=True)))
+        selected = ranking.write_tickets(rows, into)
     finally:
         for view in VIEWS:
             spark.catalog.dropTempView(view)
-    if table.schema.names == SCHEMA.names:  # else write_tickets refuses the columns, naming them
-        table = table.cast(SCHEMA)
-    rows = table.to_reader(ranking.BATCH_ROWS)
-    return list(ranking.Ranked(ranking.write_tickets(rows, into)))
+    return list(ranking.Ranked(selected))
+
+
+def _batches(rows: Iterator[tuple]) -> Iterator[pa.RecordBatch]:
+    """Spark's rows as Arrow batches of ``SCHEMA`` (Spark's INT rank and batch become BIGINT, as in DuckDB: the
+    same text in the file)."""
+    while chunk := list(itertools.islice(rows, ranking.BATCH_ROWS)):
+        columns = zip(*chunk, strict=True)
+        yield pa.record_batch([pa.array(column, field.type) for column, field in zip(columns, SCHEMA, strict=True)],
+                              schema=SCHEMA)

@@ -11,7 +11,10 @@ Everything is generated here; no large file is committed. Results go to ``output
    - the reference engine (``draw.py``, pure Python, one object per row) up to 1M;
    - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
      order-dependent, not verifiable, hashing nothing;
-   - the floor: the same SHA-256 messages hashed with no other work, on all cores.
+   - the floor: the same SHA-256 messages hashed with no other work, on all cores;
+   - up to 1M, when pyspark and Java are there: the same ``draw.sql`` on Apache Spark
+     (``spark.rank_all``, a local[2] session), its session start timed on a line of its own and
+     its peak the Python process's plus the JVM's.
 2. Reading and checking the entities register (CSV, Parquet and ``.xlsx``) up to 1M rows.
 3. End to end: ``make draw`` and ``make verify`` on synthetic quarters of 200,000 and
    1,000,000 entities (each step timed, peak memory of the process tree), and
@@ -47,6 +50,8 @@ END_TO_END = (200_000, 1_000_000)
 LINES = (("draw (ranking.rank_all: draw.sql on DuckDB) + tickets.csv", "rank_all", SIZES[-1]),
          ("reference draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
          ("pandas groupby.sample", "pandas_baseline", SIZES[-1]), ("SHA-256 only, all cores", "sha_floor", SIZES[-1]))
+SPARK_LINE = ("draw on Spark (spark.rank_all: draw.sql on local[2]) + tickets.csv", "spark_rank_all", 1_000_000)
+SPARK_START = "Spark session start (local[2], in the same process)"
 # label, child, largest size: reading and checking the entities register (one Python object per entity is the
 # limit: about 0.9 GB a million; an .xlsx sheet holds at most 1,048,576 rows)
 REGISTER_LINES = (("entities register, CSV: read and checked", "register_csv", 1_000_000),
@@ -94,6 +99,29 @@ def rank_all(count: int) -> None:
         seconds = time.perf_counter() - started
         size = (Path(scratch) / "tickets.csv").stat().st_size
     print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(selected)} {size}")
+
+
+def spark_rank_all(count: int) -> None:
+    """Child process: the same draw.sql on a local Spark session (``spark.rank_all``), tickets.csv written by the
+    driver; print seconds and peak MB (this process's and the JVM's, added), then the session's start in seconds."""
+    from zhanhe_audit import spark
+    from zhanhe_audit.ranking import Stratum
+
+    prepared = [Stratum("2027Q1-T01", grade, codes, n) for grade, codes, n in strata(count)]
+    started = time.perf_counter()
+    session = spark.start()
+    start_seconds = time.perf_counter() - started
+    before = peak_mb()
+    with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
+        started = time.perf_counter()
+        with (Path(scratch) / "tickets.csv").open("wb") as tickets:
+            selected = spark.rank_all(SEED, prepared, tickets, session)
+        seconds = time.perf_counter() - started
+        size = (Path(scratch) / "tickets.csv").stat().st_size
+    status = Path(f"/proc/{session.sparkContext._gateway.proc.pid}/status").read_text(encoding="utf-8")
+    jvm = float(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024  # the JVM's peak resident set
+    session.stop()
+    print(f"{seconds:.3f} {peak_mb() + jvm:.0f} {start_seconds:.3f} {peak_mb():.0f} {jvm:.0f} {before:.0f} {len(selected)} {size}")
 
 
 def reference(count: int) -> None:
@@ -195,11 +223,21 @@ def load_register(kind: str, count: int) -> None:
 register_csv, register_parquet, register_xlsx = (functools.partial(load_register, kind) for kind in ("csv", "parquet", "xlsx"))
 
 
-def child(function: str, count: int) -> tuple[float, float]:
+def child(function: str, count: int) -> list[float]:
+    """The numbers the child prints on its last line: seconds and peak MB first."""
     done = subprocess.run([sys.executable, __file__, "--child", function, str(count)], capture_output=True, text=True,
                           check=True, cwd=ROOT)
-    seconds, peak = done.stdout.split()[:2]
-    return float(seconds), float(peak)
+    return [float(value) for value in done.stdout.splitlines()[-1].split()]
+
+
+def spark_lines() -> tuple[tuple[str, str, int], ...]:
+    """The Spark line, when pyspark and Java are here."""
+    from zhanhe_audit import spark
+
+    if (missing := spark.missing()) is not None:
+        print(f"the Spark line is not run: {missing}")
+        return ()
+    return (SPARK_LINE,)
 
 
 # --- end to end ----------------------------------------------------------------------------------------
@@ -292,13 +330,19 @@ def main(quick: bool) -> None:
                f"Python {platform.python_version()}")
     print(f"machine: {machine}")
     rows: list[dict] = []
+    spark = spark_lines()
     for count in SIZES[:2] if quick else SIZES:
-        for label, function, largest in LINES + REGISTER_LINES:
+        for label, function, largest in LINES + spark + REGISTER_LINES:
             if count > largest:
                 continue
-            seconds, peak = child(function, count)
+            seconds, peak, *more = child(function, count)
             rows.append({"what": label, "entities": count, "seconds": seconds, "peak_mb": peak})
             print(f"{label:<32} {count:>12,} {seconds:8.2f} s {peak:8.0f} MB")
+            if function == "spark_rank_all":
+                start, python, jvm = more[:3]
+                rows.append({"what": SPARK_START, "entities": count, "seconds": start, "peak_mb": float("nan")})
+                print(f"{'  of which: Python, JVM':<32} {'':>12} {'':>10} {python:8.0f} MB {jvm:.0f} MB; "
+                      f"session start {start:.2f} s")
     if not quick:
         for count in END_TO_END:
             end_to_end(count, rows)
@@ -323,8 +367,10 @@ def plot(rows: list[dict]) -> None:
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(11, 4.5))
-    for label, _, _ in LINES + REGISTER_LINES:
+    for label, _, _ in LINES + (SPARK_LINE,) + REGISTER_LINES:
         points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
+        if not points:
+            continue
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
     axes.set_xlabel("entities")
     axes.set_ylabel("seconds")

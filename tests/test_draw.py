@@ -58,6 +58,16 @@ def test_vector_inspector_ticket(case):
     assert got == case["ticket"]
 
 
+@pytest.mark.parametrize("case", VECTORS["inspector_tickets"], ids=lambda c: c["inspector_id"])
+def test_vector_inspector_tickets_of_a_team_hash_each_candidate_as_the_protocol_and_sort(case):
+    seed, others = normalise_seed(case["seed"]), ["41040020150003", "4104002015000X 甲", "41040020150017x"]
+    found = draw.inspector_tickets(seed, case["task_id"], case["uscc"], [*others, case["inspector_id"]])
+    assert (case["ticket"], case["inspector_id"]) in found
+    expected = [(hashlib.sha256(f"{seed}\n{case['task_id']}\n{case['uscc']}\n{cert}".encode()).hexdigest(), cert)
+                for cert in [*others, case["inspector_id"]]]
+    assert found == sorted(expected)
+
+
 def test_ticket_is_the_documented_printf_sha256sum_message():
     # printf '%s\n%s\n%s' "$SEED" "$T" "$USCC" | sha256sum  -- no trailing newline
     message = b"seed 12345678901234567890\n2026Q1-T01\n91410411AY4CL12TH9"
@@ -185,7 +195,8 @@ def test_mode_a_has_no_batches():
     assert {row.batch for row in rows} == {None}
 
 
-SELECTION_PATH = ("draw.py", "ranking.py", "matching.py", "inspectors.py", "engine.py")
+SELECTION_PATH = ("draw.py", "ranking.py", "tickets.py", "matching.py", "eligibility.py", "feasibility.py",
+                  "inspectors.py", "engine.py")
 
 
 def test_selection_path_imports_no_random_stream_numpy_or_pandas():

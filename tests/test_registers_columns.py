@@ -10,6 +10,7 @@ compared with it here on inputs made to hit every rule:
 
 from __future__ import annotations
 
+import codecs
 import random
 from pathlib import Path
 
@@ -53,23 +54,32 @@ def read_by_csv_only(monkeypatch) -> None:
     monkeypatch.setattr(reading, "_arrow_grid", refused)
 
 
+def file_grid(folder: Path, data: bytes) -> reading._Grid:
+    """A text register's grid read from a file, as the package reads one: UTF-8 by Arrow from the file itself
+    (``_utf8_grid``), other encodings decoded first (``_text_grid``)."""
+    path = folder / f"register-{len(list(folder.iterdir()))}.csv"
+    path.write_bytes(data)
+    return reading._read_grid(path)
+
+
 def cells(grid: reading._Grid) -> tuple[list[int], list[list[str]]]:
-    return grid.numbers, [column.to_pylist() for column in grid.cells]
+    return grid.numbers.to_pylist(), [column.to_pylist() for column in grid.cells]
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
-def test_arrow_reads_a_text_register_as_pythons_csv_does(text, monkeypatch):
-    fast = reading._text_grid(text.encode("utf-8"))
+def test_arrow_reads_a_text_register_as_pythons_csv_does(text, monkeypatch, tmp_path):
+    fast = [file_grid(tmp_path, text.encode("utf-8")), file_grid(tmp_path, codecs.BOM_UTF8 + text.encode("utf-8")),
+            reading._text_grid(text.encode("utf-8"))]
     read_by_csv_only(monkeypatch)
-    assert cells(fast) == cells(reading._text_grid(text.encode("utf-8")))
+    assert cells(fast[0]) == cells(fast[1]) == cells(fast[2]) == cells(reading._text_grid(text.encode("utf-8")))
 
 
-def test_arrow_reads_gbk_and_utf16_registers_as_pythons_csv_does(monkeypatch):
+def test_arrow_reads_gbk_and_utf16_registers_as_pythons_csv_does(monkeypatch, tmp_path):
     text = "统一社会信用代码,主体名称\n914104110000000001,平顶山 \u3000祥耀\n"
     encoded = [text.encode("gb18030"), "\ufeff".encode() + text.encode(), text.replace(",", "\t").encode("utf-16")]
-    fast = [reading._text_grid(data) for data in encoded]
+    fast = [file_grid(tmp_path, data) for data in encoded]
     read_by_csv_only(monkeypatch)
-    slow = [reading._text_grid(data) for data in encoded]
+    slow = [file_grid(tmp_path, data) for data in encoded]
     for a, b in zip(fast, slow, strict=True):
         assert cells(a) == cells(b)
         assert b.cells[1].to_pylist() == ["主体名称", "平顶山 \u3000祥耀"]
@@ -178,7 +188,7 @@ def test_a_parquet_register_is_read_as_its_cells_cleaned_one_by_one(tmp_path):
     expected = reading._grid(rows, frozenset(
         (index + 2, position) for position in (1, 2) for index, value in enumerate(table.columns[position].to_pylist())
         if value is not None))
-    assert cells(grid) == cells(expected) and grid.numbers == [1, 2, 3, 4]
+    assert cells(grid) == cells(expected) and grid.numbers.to_pylist() == [1, 2, 3, 4]
     assert grid.numeric == expected.numeric
     assert grid.cells[0].to_pylist() == ["uscc", "914104110000000001", "", "x"]
 
@@ -217,7 +227,7 @@ def test_a_cell_longer_than_pythons_csv_allows_is_refused_as_before(tmp_path):
     assert "field larger than field limit" in problems[0].message
 
 
-def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch):
+def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch, tmp_path):
     # quoted and bare cells of quotes, separators, line ends (LF, CRLF, CR) and the white space str.strip knows
     stream = random.Random(11)
     pieces = ['a', '"', "\n", "\r", " ", "\u3000", "\t", "\r\n", '""', ",", "\x85", "\u2028", "\x1c", "名"]
@@ -233,11 +243,12 @@ def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch):
     for _ in range(3000):
         rows = ["h1,h2"] + [f"{cell()},{cell()}" for _ in range(stream.randrange(1, 5))]
         texts.append(stream.choice(["\n", "\r\n", "\r"]).join(rows) + stream.choice(["", "\n"]))
-    fast = [reading._text_grid(text.encode()) for text in texts]
+    fast = [file_grid(tmp_path, (codecs.BOM_UTF8 if index % 3 == 0 else b"") + text.encode())
+            for index, text in enumerate(texts)]
     accepted = 0
     for text in texts:
         try:
-            reading._arrow_grid(text, ",", 2)
+            reading._arrow_grid(pa.py_buffer(text.encode()), ",", 2)
             accepted += 1
         except pa.ArrowInvalid:
             pass
@@ -245,3 +256,18 @@ def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch):
     for text, grid in zip(texts, fast, strict=True):
         assert cells(grid) == cells(reading._text_grid(text.encode())), text
     assert accepted > 2000  # most files went through Arrow, so the comparison compared two readers
+
+
+def test_a_register_longer_than_the_prefix_with_a_character_cut_at_its_end_reads_as_pythons_csv_does(
+        monkeypatch, tmp_path):
+    row = "914104110000000001,平顶山祥耀商贸有限公司 ,A\n"
+    header = "uscc,name,grade\n"
+    rows = row * (reading.PREFIX // len(row.encode()) + 50)
+    # blank lines before the header (skipped) shift the prefix's end into a three-byte character
+    body = next(blank + header + rows for blank in ("\n" * count for count in range(60))
+                if (blank + header + rows).encode()[: reading.PREFIX].decode("utf-8", errors="replace").endswith("\ufffd"))
+    data = body.encode("utf-8")
+    fast = file_grid(tmp_path, data)
+    read_by_csv_only(monkeypatch)
+    slow = file_grid(tmp_path, data)
+    assert cells(fast) == cells(slow) and len(fast.numbers) == body.count("\n") - body.index("u")

@@ -32,6 +32,19 @@ def inspector_ticket(seed: str, task_id: str, uscc: str, cert_no: str) -> str:
     return sha256_hex(f"{seed}\n{task_id}\n{uscc}\n{cert_no}")
 
 
+def inspector_tickets(seed: str, task_id: str, uscc: str, cert_nos: Iterable[str]) -> list[tuple[str, str]]:
+    """``(inspector_ticket, cert_no)`` of each candidate, in ascending order: the order the second random serves
+    them in. ``H(seed ⏎ T ⏎ u ⏎`` is hashed once and copied for each certificate number."""
+    prefix = hashlib.sha256(f"{seed}\n{task_id}\n{uscc}\n".encode())
+
+    def ticket_of(cert_no: str) -> str:
+        digest = prefix.copy()
+        digest.update(cert_no.encode("utf-8"))
+        return digest.hexdigest()
+
+    return sorted((ticket_of(cert_no), cert_no) for cert_no in cert_nos)
+
+
 def quota(eligible: int, percent: Fraction) -> int:
     """Protocol v1 "Quota per grade": ``ceil(N * p / 100)`` in exact rational arithmetic."""
     if eligible < 0 or percent < 0:

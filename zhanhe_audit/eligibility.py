@@ -38,7 +38,7 @@ class TaskEligibility:
     task_id: str
     rules: Rules
     strata: dict[str, pa.Array]
-    positions: pa.Array  # the register positions of the eligible entities, in register order (every grade)
+    eligible: pa.Array  # per register row: whether it is eligible (in any grade)
     active: dict[str, int]  # grade -> active entities, before matching
     in_scope: dict[str, int]  # grade -> active entities meeting the scope of an item
     excluded: list[Excluded]
@@ -90,7 +90,7 @@ def of_task(task: Task, registers: Registers, params: Params, history: History, 
     return TaskEligibility(
         task.task_id, rules,
         {grade: codes.filter(pa.compute.and_(eligible, of_grade[grade])) for grade in task.grades},
-        pa.compute.indices_nonzero(eligible),
+        eligible,
         {grade: _count(pa.compute.and_(in_task, of_grade[grade])) for grade in task.grades},
         {grade: _count(pa.compute.and_(in_scope, of_grade[grade])) for grade in task.grades},
         excluded, judged)

@@ -6,11 +6,10 @@ entity that could be drawn keeps ``per_department`` candidates in every departme
 same verdict, count and fewest candidates, and the same shortfalls in the same order, from the columns of
 ``eligibility``:
 
-- for an entity without a declared conflict or an earlier visit, the candidates depend only on the
-  department and its home unit: each distinct (department, unit) that some eligible entity needs is
-  counted once;
 - each department an entity needs is a bit of a mask per register row (OR-ed over the tasks), so the
-  (entity, department) pairs are counted without a Python object per entity;
+  (entity, department) pairs are counted by the distinct masks, without a Python object per entity;
+- for an entity without a declared conflict or an earlier visit, the candidates depend only on the
+  department and its home unit: each distinct (home unit, mask) is expanded and counted once;
 - the entities with a declared conflict or an earlier visit (hundreds, thousands) are counted one by one
   with ``inspectors.allowed``, as the reference counts them.
 """
@@ -20,7 +19,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
@@ -31,7 +29,7 @@ from .params import Inspection
 from .registers import Registers
 from .registers.entities import key_tags
 
-WORD = 64  # departments per mask word
+WORD = 64  # departments per mask word: a mask is one unsigned 64-bit column per WORD departments
 
 
 def feasibility(found: list[TaskEligibility], registers: Registers, rules: Inspection, history: History) -> Feasibility:
@@ -40,50 +38,45 @@ def feasibility(found: list[TaskEligibility], registers: Registers, rules: Inspe
     departments = sorted({item.department for item in registers.items.values()})
     words = max(1, -(-len(departments) // WORD))
     entities = registers.entities
-    codes, tags = entities.column("uscc"), entities.column("tags")
-    units = entities.column("unit")
+    codes, units = entities.column("uscc"), entities.column("unit")
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
-    special = {c.uscc for c in registers.conflicts} | history.visited()
-    is_special = pa.compute.is_in(codes, pa.array(sorted(special), pa.string())).to_numpy(zero_copy_only=False)
-    needed = np.zeros((words, len(entities)), np.uint64)  # per row: the departments some task needs it for
-    rows_of: list[tuple[TaskEligibility, np.ndarray, np.ndarray]] = []
-    for task in found:
-        positions = task.positions.to_numpy()
-        masks = _row_masks(task, positions, codes, tags, departments, registers, words)
-        needed[:, positions] |= masks
-        rows_of.append((task, positions, masks))
-    checked = int(sum(np.bitwise_count(needed[word]).sum() for word in range(words)))
-    # (department, home unit) pairs of the ordinary entities, each counted once
-    unit_at = units.indices.to_numpy(zero_copy_only=False)
+    special = pa.compute.is_in(codes, pa.array(sorted({c.uscc for c in registers.conflicts} | history.visited()),
+                                                pa.string()))
+    masks = [_task_masks(task, entities.column("tags"), codes, departments, registers, words) for task in found]
+    needed = [_or(mask[word] for mask in masks) if masks else pa.repeat(pa.scalar(0, pa.uint64()), len(entities))
+              for word in range(words)]
+    distinct = _distinct(pa.table({**{f"w{word}": needed[word] for word in range(words)}}))
+    checked = sum(count * sum(int(word).bit_count() for word in mask) for mask, count in distinct)
+    # the entities without a declared conflict or an earlier visit: each (home unit, mask) counted once
+    ordinary = pa.table({"unit": units.indices, **{f"w{word}": needed[word] for word in range(words)}}).filter(
+        pa.compute.invert(special))
     unit_names = units.dictionary.to_pylist()
-    ordinary = ~is_special & needed.any(axis=0)
     common: dict[tuple[str, str], int] = {}
-    pairs = np.unique(np.vstack([unit_at[ordinary].astype(np.uint64), needed[:, ordinary]]).T, axis=0)
-    for pair in pairs:
-        for department in _departments(pair[1:], departments):
-            key = (department, unit_names[int(pair[0])])
+    for (unit_index, *mask), _ in _distinct(ordinary):
+        for department in _departments(mask, departments):
+            key = (department, unit_names[unit_index])
             if key not in common:
                 common[key] = len(allowed(registers, department, "", key[1], rules, (), ())[0])
     counts = list(common.values())
     # the entities with a declared conflict or an earlier visit, one by one
     own: dict[tuple[str, str], tuple[int, Counter]] = {}
-    for row in np.flatnonzero(is_special & needed.any(axis=0)):
-        uscc, unit = codes[int(row)].as_py(), units[int(row)].as_py()
-        for department in _departments(needed[:, row], departments):
-            people, removed = allowed(registers, department, uscc, unit, rules, previous_inspectors(history, uscc),
-                                      conflicts)
-            own[uscc, department] = (len(people), removed)
+    listed = pa.table({"uscc": codes, "unit": units.cast(pa.string()), **{f"w{w}": needed[w] for w in range(words)}})
+    for row in listed.filter(special).to_pylist():
+        for department in _departments([row[f"w{word}"] for word in range(words)], departments):
+            people, removed = allowed(registers, department, row["uscc"], row["unit"], rules,
+                                      previous_inspectors(history, row["uscc"]), conflicts)
+            own[row["uscc"], department] = (len(people), removed)
             counts.append(len(people))
     short = {key for key, count in common.items() if count < rules.per_department}
     short_own = {key for key, (count, _) in own.items() if count < rules.per_department}
-    shortfalls = (_shortfalls(rows_of, codes, units, is_special, departments, short, short_own, own, registers, rules,
-                              conflicts) if short or short_own else [])
+    shortfalls = _shortfalls(found, masks, codes, units, special, departments, short, short_own, own, registers,
+                             rules, conflicts) if short or short_own else []
     return Feasibility(checked, min(counts, default=None), shortfalls)
 
 
-def _row_masks(task: TaskEligibility, positions: np.ndarray, codes: pa.Array, tags: pa.Array, departments: list[str],
-               registers: Registers, words: int) -> np.ndarray:
-    """Per eligible row of the task: the departments of its items, as mask words (``words`` x rows)."""
+def _task_masks(task: TaskEligibility, tags: pa.Array, codes: pa.Array, departments: list[str], registers: Registers,
+                words: int) -> list[pa.Array]:
+    """Per register row: the departments of the task's items it is eligible for (0 when it is not), as mask words."""
     bit = {department: index for index, department in enumerate(departments)}
 
     def mask(items: Iterable[str]) -> list[int]:
@@ -93,58 +86,69 @@ def _row_masks(task: TaskEligibility, positions: np.ndarray, codes: pa.Array, ta
             found[index // WORD] |= 1 << (index % WORD)
         return found
 
-    per_key = np.array([mask(item.item_id for item in task.rules.scoped(key_tags(key)))
-                        for key in tags.dictionary.to_pylist()] or [[0] * words], np.uint64).reshape(-1, words)
-    key_at = tags.indices.to_numpy(zero_copy_only=False)[positions]
-    masks = per_key[key_at].T.copy()
-    if task.judged:  # an entity whose cap dropped items: the departments of the items it keeps
-        judged = pa.compute.is_in(codes.take(pa.array(positions)), pa.array(sorted(task.judged), pa.string()))
-        for at in np.flatnonzero(judged.to_numpy(zero_copy_only=False)):
-            masks[:, at] = mask(task.judged[codes[int(positions[at])].as_py()])
-    return masks
+    per_key = [mask(item.item_id for item in task.rules.scoped(key_tags(key))) for key in tags.dictionary.to_pylist()]
+    judged = sorted(task.judged)  # an entity whose cap dropped items: the departments of the items it keeps
+    at = pa.compute.index_in(codes, value_set=pa.array(judged, pa.string()))
+    found = []
+    for word in range(words):
+        by_key = pa.array([key_mask[word] for key_mask in per_key], pa.uint64()).take(tags.indices)
+        own = pa.array([mask(task.judged[uscc])[word] for uscc in judged], pa.uint64()).take(at)
+        found.append(pa.compute.if_else(task.eligible, pa.compute.coalesce(own, by_key), pa.scalar(0, pa.uint64())))
+    return found
 
 
-def _departments(mask: np.ndarray, departments: list[str]) -> list[str]:
+def _or(arrays: Iterable[pa.Array]) -> pa.Array:
+    result = None
+    for array in arrays:
+        result = array if result is None else pa.compute.bit_wise_or(result, array)
+    assert result is not None
+    return result
+
+
+def _distinct(table: pa.Table) -> list[tuple[list[int], int]]:
+    """The distinct rows of an integer table (each as a list of its values) and how many times each occurs."""
+    counted = table.group_by(table.column_names).aggregate([([], "count_all")])
+    names = table.column_names
+    return [([row[name] for name in names], row["count_all"]) for row in counted.to_pylist()]
+
+
+def _departments(mask: list[int], departments: list[str]) -> list[str]:
     """The departments of a row's mask words, in sorted order (the order the reference visits them)."""
-    words = [int(word) for word in mask]
-    return [department for index, department in enumerate(departments) if words[index // WORD] >> (index % WORD) & 1]
+    return [department for index, department in enumerate(departments) if mask[index // WORD] >> (index % WORD) & 1]
 
 
-def _bit(needed: np.ndarray, index: int) -> np.ndarray:
-    """Per row of mask words: whether the department of ``index`` is set."""
-    return (needed[index // WORD] >> np.uint64(index % WORD)) & np.uint64(1) == 1
-
-
-def _shortfalls(rows_of: list[tuple[TaskEligibility, np.ndarray, np.ndarray]], codes: pa.Array, units: pa.Array,
-                is_special: np.ndarray, departments: list[str], short: set[tuple[str, str]],
+def _shortfalls(found: list[TaskEligibility], masks: list[list[pa.Array]], codes: pa.Array, units: pa.Array,
+                special: pa.Array, departments: list[str], short: set[tuple[str, str]],
                 short_own: set[tuple[str, str]], own: dict[tuple[str, str], tuple[int, Counter]], registers: Registers,
                 rules: Inspection, conflicts: set[tuple[str, str]]) -> list[Shortfall]:
     """The (entity, department) pairs left with too few candidates, in the reference's order: by task, then
     register order, then department; each pair once, under the first task that needs it."""
     index = {department: at for at, department in enumerate(departments)}
     unit_names = units.dictionary.to_pylist()
-    unit_at = units.indices.to_numpy(zero_copy_only=False)
-    own_rows = pa.compute.is_in(codes, pa.array(sorted({uscc for uscc, _ in short_own}), pa.string()))
-    found: list[Shortfall] = []
+    found_short: list[Shortfall] = []
     seen: set[tuple[str, str]] = set()
-    for task, positions, masks in rows_of:
-        bad = own_rows.to_numpy(zero_copy_only=False)[positions]
+    own_rows = pa.compute.is_in(codes, pa.array(sorted({uscc for uscc, _ in short_own}), pa.string()))
+    for task, words in zip(found, masks, strict=True):
+        bad = pa.compute.and_(task.eligible, own_rows)
         for department, unit in short:
-            bad |= _bit(masks, index[department]) & (unit_at[positions] == unit_names.index(unit))
-        for at in np.flatnonzero(bad):
-            row = int(positions[at])
-            uscc, unit = codes[row].as_py(), units[row].as_py()
-            for department in _departments(masks[:, at], departments):
-                special = bool(is_special[row])
-                if (uscc, department) in seen or not ((uscc, department) in short_own if special
-                                                      else (department, unit) in short):
+            at = index[department]
+            has = pa.compute.not_equal(pa.compute.bit_wise_and(words[at // WORD], pa.scalar(1 << (at % WORD), pa.uint64())),
+                                       pa.scalar(0, pa.uint64()))
+            bad = pa.compute.or_(bad, pa.compute.and_(has, pa.compute.equal(units.indices, unit_names.index(unit))))
+        rows = pa.table({"uscc": codes, "unit": units.cast(pa.string()), "special": special,
+                         **{f"w{w}": words[w] for w in range(len(words))}}).filter(bad)
+        for row in rows.to_pylist():
+            uscc, unit = row["uscc"], row["unit"]
+            for department in _departments([row[f"w{w}"] for w in range(len(words))], departments):
+                is_bad = (uscc, department) in short_own if row["special"] else (department, unit) in short
+                if not is_bad or (uscc, department) in seen:
                     continue
                 seen.add((uscc, department))
-                if special:
+                if row["special"]:
                     left, removed = own[uscc, department]
                 else:
                     people, removed = allowed(registers, department, uscc, unit, rules, (), conflicts)
                     left = len(people)
-                found.append(Shortfall(task.task_id, uscc, unit, department, len(certified(registers, department)),
-                                       left, removed))
-    return found
+                found_short.append(Shortfall(task.task_id, uscc, unit, department,
+                                             len(certified(registers, department)), left, removed))
+    return found_short

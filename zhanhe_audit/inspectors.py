@@ -31,7 +31,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 
-from .draw import inspector_ticket
+from .draw import inspector_tickets
 from .errors import InspectorShortfall
 from .history import History
 from .params import Inspection
@@ -167,12 +167,13 @@ def workload_caps(visits: list[Visit], registers: Registers, rules: Inspection) 
 
 
 def allowed(registers: Registers, department: str, uscc: str, unit: str, rules: Inspection, previous: Collection[str],
-            conflicts: Collection[tuple[str, str]]) -> tuple[list[Inspector], Counter]:
+            conflicts: Collection[tuple[str, str]], staff: list[Inspector] | None = None) -> tuple[list[Inspector], Counter]:
     """The department's certified inspectors that the conflict rules allow for the entity ``uscc`` of home unit
-    ``unit``, and how many each rule removed (``previous``: the inspectors of the entity's last visit)."""
+    ``unit``, and how many each rule removed (``previous``: the inspectors of the entity's last visit;
+    ``staff``: the department's certified inspectors, when the caller has them already)."""
     removed: Counter = Counter()
     found = []
-    for inspector in certified(registers, department):
+    for inspector in certified(registers, department) if staff is None else staff:
         if (inspector.cert_no, uscc) in conflicts:
             removed["conflict"] += 1
         elif rules.cross_unit and inspector.unit == unit:
@@ -194,20 +195,22 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
     """Draw each visit's inspectors, in order; updates ``assignment`` (loads, cap exceptions)."""
     entities = registers.entities.lookup(visit.uscc for visit in visits)
     conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
+    staff = {department: certified(registers, department) for department in {d for v in visits for d in v.departments}}
     done = []
     for visit in visits:
         entity = entities[visit.uscc]
         previous = previous_inspectors(history, visit.uscc)
         chosen: list[str] = []
         for department in visit.departments:
-            people, removed = allowed(registers, department, entity.uscc, entity.unit, rules, previous, conflicts)
+            people, removed = allowed(registers, department, entity.uscc, entity.unit, rules, previous, conflicts,
+                                      staff[department])
             if len(people) < rules.per_department:  # the freeze proves this never happens (``feasibility``)
                 shortfall = Shortfall(visit.task_id, visit.uscc, entity.unit, department,
                                       len(certified(registers, department)), len(people), removed)
                 raise InspectorShortfall(f"visit {visit.visit_id}: {shortfall}; {rules.per_department} are needed. "
                                   "The freeze should have refused these inputs: run 'make freeze' on them.")
             cap = assignment.caps[department]
-            ranked = sorted((inspector_ticket(seed, visit.task_id, visit.uscc, i.cert_no), i.cert_no) for i in people)
+            ranked = inspector_tickets(seed, visit.task_id, visit.uscc, (i.cert_no for i in people))
             under = [cert_no for _, cert_no in ranked if assignment.loads[cert_no] < cap]
             team = under[: rules.per_department]
             if len(team) < rules.per_department:

@@ -230,7 +230,7 @@ def _unchecked_codes(table: Table) -> pa.Array:
     numbers = [row for row, column in table.numeric if column == "uscc"]
     if not numbers:
         return unchecked
-    stored_as_numbers = pa.compute.is_in(pa.array(table.numbers, pa.int64()), pa.array(numbers, pa.int64()))
+    stored_as_numbers = pa.compute.is_in(table.numbers, pa.array(numbers, pa.int64()))
     return pa.compute.or_(unchecked, stored_as_numbers)
 
 
@@ -258,7 +258,6 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
                        (unit_at, units)):
         bad = pa.compute.or_(bad, _flags(at, values, lambda value: value is None))
     keep = pa.compute.invert(bad)
-    numbers = pa.array(table.numbers, pa.int64())
     found = pa.table({
         "uscc": pa.compute.filter(columns["uscc"], keep),
         "name": pa.compute.filter(columns["name"], keep),
@@ -268,7 +267,7 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
         "status": _encoded(status_at, statuses, keep),
         "established": pa.compute.filter(pa.compute.take(pa.array(dates, pa.date32()), date_at), keep),
         "active": pa.compute.filter(_flags(status_at, statuses, lambda raw: isinstance(raw, str) and _status(raw) in ACTIVE_STATUSES), keep),
-        "row": pa.compute.filter(numbers, keep),
+        "row": pa.compute.filter(table.numbers, keep),
     }, schema=SCHEMA)
     if not pa.compute.any(bad).as_py():
         return Entities(found), problems
@@ -276,7 +275,8 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
     first_row: dict[str, int] = {}
     for index in pa.compute.indices_nonzero(bad).to_pylist():
         cells = {column: array[index].as_py() for column, array in columns.items()}
-        entity = _checked_entity(problems, table, table.numbers[index], cells, known_tags, unclassified_grade, first_row)
+        entity = _checked_entity(problems, table, table.numbers[index].as_py(), cells, known_tags, unclassified_grade,
+                                 first_row)
         if entity is not None:
             checked.append(entity)
     return Entities.merged(found, checked), problems

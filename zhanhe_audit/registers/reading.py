@@ -17,6 +17,7 @@ import codecs
 import csv
 import functools
 import io
+import mmap
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -113,6 +114,8 @@ COMPOUND_FILE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
 PARQUET_SIGNATURE = b"PAR1"  # Apache Parquet: the file starts (and ends) with these four bytes
 
+PREFIX = 1 << 20  # bytes of a text register looked at for its header before Arrow reads the file
+
 SAVE_AS = ("请在 Excel 中打开，另存为“CSV UTF-8（逗号分隔）(*.csv)”或“Excel 工作簿 (*.xlsx)” "
            "(open it in Excel and save it as 'CSV UTF-8 (Comma delimited)' or 'Excel Workbook (*.xlsx)')")
 
@@ -130,7 +133,7 @@ class Table:
     """
 
     file: str
-    numbers: list[int]
+    numbers: pa.Array
     columns: dict[str, pa.Array]
     readable: bool = True
     numeric: frozenset[tuple[int, str]] = frozenset()
@@ -142,11 +145,11 @@ class Table:
     def rows(self) -> list[tuple[int, dict[str, str]]]:
         values = {column: array.to_pylist() for column, array in self.columns.items()}
         return [(number, {column: cells[index] for column, cells in values.items()})
-                for index, number in enumerate(self.numbers)]
+                for index, number in enumerate(self.numbers.to_pylist())]
 
 
 def unreadable(shown: str, message: str) -> tuple[Table, list[Problem]]:
-    return Table(shown, [], {}, readable=False), [Problem(shown, None, None, message)]
+    return Table(shown, pa.array([], pa.int64()), {}, readable=False), [Problem(shown, None, None, message)]
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ class _Grid:
     """A file's non-blank rows as columns of cleaned cells: ``numbers`` (the spreadsheet row of each,
     the header's first), one string array per position, and the (row, position) of cells stored as numbers."""
 
-    numbers: list[int]
+    numbers: pa.Array
     cells: list[pa.Array]
     numeric: frozenset[tuple[int, int]] = frozenset()
 
@@ -246,6 +249,41 @@ def _zero_bytes_message(data: bytes) -> str:
     return f"含有零字节，不是文本文件（CSV）(contains zero bytes: not a text file such as CSV); {SAVE_AS}"
 
 
+def _utf8_grid(path: Path) -> _Grid | None:
+    """The rows of a text register in UTF-8 (with or without a byte-order mark) read by Arrow from the file
+    itself, never held as Python bytes or text (a province's register is gigabytes); ``None`` for any other
+    file, and for one Arrow refuses, which ``_text_grid`` then reads as before. The header is found in the
+    first ``PREFIX`` bytes, as ``_text_grid`` finds it; Arrow checks that every cell is UTF-8."""
+    with path.open("rb") as handle:
+        if not path.stat().st_size:
+            return None
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if data[:4].startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+                    or data.find(b"\x00") != -1:
+                return None
+            whole = len(data) <= PREFIX
+            prefix = data[:PREFIX]
+    try:  # a character cut at the end of the prefix is left out, a byte that is not UTF-8 is refused
+        text = codecs.getincrementaldecoder("utf-8")().decode(prefix.removeprefix(codecs.BOM_UTF8), final=whole)
+    except UnicodeDecodeError:
+        return None
+    lines = text.splitlines()
+    at = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if at is None or (not whole and at == len(lines) - 1) or lines[at].lstrip().startswith("<"):
+        return None  # no whole header within the prefix, or a web page: _text_grid says so in plain words
+    delimiter = "\t" if "\t" in lines[at] and "," not in lines[at] else ","
+    try:
+        width = len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), []))
+    except csv.Error:
+        return None
+    if not width:
+        return None
+    try:
+        return _arrow_grid(str(path), delimiter, width)
+    except pa.ArrowInvalid:
+        return None
+
+
 def _text_grid(data: bytes) -> _Grid:
     """The rows of a text register (CSV or tab-separated) with their spreadsheet row numbers.
 
@@ -273,24 +311,30 @@ def _text_grid(data: bytes) -> _Grid:
     width = len(next(reader, []))
     if width:
         try:
-            return _arrow_grid(text, delimiter, width)
+            return _arrow_grid(pa.py_buffer(text.encode("utf-8")), delimiter, width)
         except pa.ArrowInvalid:
             pass
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return _grid([(number, [clean_cell(value) for value in cells]) for number, cells in enumerate(reader, start=1)])
 
 
-def _arrow_grid(text: str, delimiter: str, width: int) -> _Grid:
-    """``text`` parsed by Arrow as records of ``width`` cells (``ArrowInvalid`` when one has another count)."""
+def _arrow_grid(source: pa.Buffer | str, delimiter: str, width: int) -> _Grid:
+    """UTF-8 CSV text (a buffer, or the path of a file Arrow reads itself, skipping a byte-order mark) parsed by
+    Arrow as records of ``width`` cells (``ArrowInvalid`` when one has another count, or a cell is not UTF-8).
+    Each column is trimmed and the untrimmed one let go before the next, so a register is held about once."""
     table = arrow_csv.read_csv(
-        pa.py_buffer(text.encode("utf-8")),
+        source,
         read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
         parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     if any((pa.compute.max(pa.compute.utf8_length(column)).as_py() or 0) > csv.field_size_limit() for column in table.columns):
         raise pa.ArrowInvalid("a cell longer than Python's csv allows: csv reads the file, and refuses it as before")
-    return _filled_rows(list(range(1, table.num_rows + 1)), [_trimmed(column.combine_chunks()) for column in table.columns])
+    rows, cells = table.num_rows, []
+    while table.num_columns:
+        cells.append(_trimmed(table.column(0).combine_chunks()))
+        table = table.drop_columns([table.column_names[0]])
+    return _filled_rows(pa.array(range(1, rows + 1), pa.int64()), cells)
 
 
 def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:
@@ -347,12 +391,13 @@ def _trimmed(cells: pa.Array) -> pa.Array:
     return pa.compute.utf8_trim(cells, characters=WHITE_SPACE)
 
 
-def _filled_rows(numbers: list[int], cells: list[pa.Array], numeric: frozenset[tuple[int, int]] = frozenset()) -> _Grid:
+def _filled_rows(numbers: list[int] | pa.Array, cells: list[pa.Array], numeric: frozenset[tuple[int, int]] = frozenset()
+                 ) -> _Grid:
     """The grid of ``cells`` (one array per position, a row per number) without its blank rows."""
     if not cells:
         return _Grid([], [], numeric)
     filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
-    return _Grid(pa.compute.filter(pa.array(numbers, pa.int64()), filled).to_pylist(),
+    return _Grid(pa.compute.filter(pa.array(numbers, pa.int64()), filled),
                  [pa.compute.filter(column, filled) for column in cells], numeric)
 
 
@@ -360,6 +405,12 @@ def _read_grid(path: Path) -> _Grid:
     """Every non-blank row of the file with its spreadsheet row number, and the
     (row, position) of cells a workbook stored as numbers. The content decides
     the format, not the name."""
+    with path.open("rb") as handle:
+        start = handle.read(len(COMPOUND_FILE_SIGNATURE))
+    if not start.startswith((COMPOUND_FILE_SIGNATURE, ZIP_SIGNATURE, PARQUET_SIGNATURE)):
+        found = _utf8_grid(path)
+        if found is not None:
+            return found
     data = path.read_bytes()
     if data.startswith(COMPOUND_FILE_SIGNATURE):
         raise Unreadable(
@@ -392,9 +443,9 @@ def read_table(
         return unreadable(shown, f"CSV 格式有误 (not valid CSV: {error}); {SAVE_AS}")
     except OSError as error:
         return unreadable(shown, f"无法打开 (cannot be opened: {error.strerror or error})")
-    if not grid.numbers:
+    if not len(grid.numbers):
         return unreadable(shown, "the file is empty: expected a header row and data rows")
-    header_row, header = grid.numbers[0], [column[0].as_py() for column in grid.cells]
+    header_row, header = grid.numbers[0].as_py(), [column[0].as_py() for column in grid.cells]
     canonical = COLUMNS[register]
     mapping = {name.lower(): name for name in canonical}
     mapping.update(CHINESE_HEADERS[register])
@@ -407,7 +458,7 @@ def read_table(
     missing = [column for column in canonical if column not in positions]
     if missing:
         found = ", ".join(f"'{title}'" for title in header if title) or "nothing"
-        return Table(shown, [], {}, readable=False), [
+        return Table(shown, pa.array([], pa.int64()), {}, readable=False), [
             Problem(
                 shown,
                 header_row,
@@ -421,7 +472,7 @@ def read_table(
     columns = {column: grid.cells[positions[column]].slice(1) for column in canonical}
     column_at = {position: column for column, position in positions.items()}
     numeric = frozenset((number, column_at[at]) for number, at in grid.numeric if at in column_at)
-    return Table(shown, grid.numbers[1:], columns, numeric=numeric), []
+    return Table(shown, grid.numbers.slice(1), columns, numeric=numeric), []
 
 
 def _chinese_header(register: str, column: str) -> str:

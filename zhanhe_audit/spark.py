@@ -20,7 +20,8 @@ reference engine.
 The session (``start``), in this order of precedence:
 
 - a session the caller passes (``rank_all(..., session=s)``), or the thread's active one;
-- ``SPARK_REMOTE=sc://host:15002``: Spark Connect (needs ``pip install 'pyspark[connect]'``);
+- ``SPARK_REMOTE=sc://host:15002``: Spark Connect (needs ``pip install 'pyspark[connect]'``; checked
+  against a local Connect server, ``SPARK_REMOTE=local[2]``: the same bytes as DuckDB);
 - a master the user set for ``spark-submit``: ``MASTER=spark://host:7077``,
   ``PYSPARK_SUBMIT_ARGS='--master yarn ... pyspark-shell'``, or ``spark.master`` in
   ``$SPARK_CONF_DIR/spark-defaults.conf``: honoured, with Spark's own memory settings;
@@ -35,11 +36,13 @@ from __future__ import annotations
 
 import atexit
 import functools
+import importlib.util
 import itertools
 import os
 import shutil
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -84,6 +87,9 @@ def _no_pyspark() -> str | None:
         return f"--engine spark needs pyspark, which is not installed: run {INSTALL} (and have Java 17 or newer)"
     if int(pyspark.__version__.split(".")[0]) < 4:
         return f"--engine spark needs pyspark 4 or newer, and {pyspark.__version__} is installed: run {INSTALL}"
+    if os.environ.get("SPARK_REMOTE") and importlib.util.find_spec("grpc") is None:
+        return (f"SPARK_REMOTE={os.environ['SPARK_REMOTE']} asks for Spark Connect, whose client is not installed: "
+                "run pip install 'pyspark[connect]'")
     return None
 
 
@@ -183,8 +189,10 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
     ``ValueError``, as in ``ranking.rank_all``.
     """
     spark = session if session is not None else start()
-    spark.createDataFrame(_plain(ranking.eligible_table(strata))).createOrReplaceTempView("eligible")
-    spark.createDataFrame(_plain(ranking.quota_table(strata))).createOrReplaceTempView("quotas")
+    with warnings.catch_warnings():  # pyspark 4.3 warns of pandas 3 on any createDataFrame; no pandas is used here
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        spark.createDataFrame(_plain(ranking.eligible_table(strata))).createOrReplaceTempView("eligible")
+        spark.createDataFrame(_plain(ranking.quota_table(strata))).createOrReplaceTempView("quotas")
     try:  # the views stay until the rows are written: Spark Connect resolves them as the rows are fetched
         frame = spark.sql(ranking.SQL, args={"seed": seed})
         if frame.columns != SCHEMA.names:  # write_tickets refuses it, naming the columns

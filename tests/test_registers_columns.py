@@ -97,7 +97,12 @@ def test_the_column_check_of_uscc_agrees_with_the_row_check_on_valid_and_broken_
     broken += [code.lower() for code in good[:50]] + [code[:17] for code in good[:50]] + [code + "0" for code in good[:50]]
     broken += ["", "9141041100000000０X", "91410411ÄÖ0000000X", "I" * 18, "<script>alert(1)</script>", "9.14104E+17"]
     column = good + broken
-    assert uscc.valid_column(pa.array(column, pa.string())).to_pylist() == [uscc.is_valid(code) for code in column]
+    stream.shuffle(column)
+    expected = [uscc.is_valid(code) for code in column]
+    assert uscc.valid_column(pa.array(column, pa.string())).to_pylist() == expected
+    # a column checked a chunk at a time, a slice of a larger one, gives the same
+    assert uscc.valid_column(pa.array(column, pa.string()), chunk=7).to_pylist() == expected
+    assert uscc.valid_column(pa.array(["x", *column], pa.string()).slice(1), chunk=1000).to_pylist() == expected
 
 
 def entity_rows(count: int, seed: int) -> list[str]:

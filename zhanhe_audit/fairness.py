@@ -295,28 +295,24 @@ def followed(usccs: list[str], count: int) -> tuple[str, ...]:
 
 
 FOLLOWED_SQL = """
-SELECT task_id, grade, uscc FROM (
-  SELECT task_id, grade, uscc, ROW_NUMBER() OVER (PARTITION BY task_id, grade
-                                                  ORDER BY sha256('monte carlo' || chr(10) || uscc), position) AS n
-  FROM (SELECT task_id, grade, uscc, ROW_NUMBER() OVER () AS position FROM tickets)
-) WHERE n <= $count
+SELECT task_id, grade, min_by(uscc, sha256('monte carlo' || chr(10) || uscc) || lpad(CAST(position AS VARCHAR), 12, '0'),
+                              $count) AS followed
+FROM tickets GROUP BY task_id, grade
 """
 
 
 def followed_of(tickets: Ranked, count: int) -> dict[tuple[str, str], tuple[str, ...]]:
-    """``followed`` of every stratum of ``tickets`` at once, as columns: SHA-256 and the smallest ``count`` by
-    DuckDB (the same hex text, ties by the row's place, as ``heapq.nsmallest`` breaks them)."""
+    """``followed`` of every stratum of ``tickets`` at once, as columns: DuckDB keeps, per stratum, the ``count``
+    entities of the smallest SHA-256 hex text, ties by the row's place in ``tickets.csv`` (as ``heapq.nsmallest``
+    breaks them: the place is part of the key, so no two keys are equal)."""
     import duckdb
 
     table = tickets.table.select(["task_id", "grade", "uscc"])
+    table = table.append_column("position", pa.array(range(table.num_rows), pa.int64()))
     with duckdb.connect() as connection:
         connection.register("tickets", table)
-        found = connection.sql(FOLLOWED_SQL, params={"count": count}).to_arrow_table()
-    members: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for task_id, grade, uscc in zip(*(found.column(name).to_pylist() for name in ("task_id", "grade", "uscc")),
-                                    strict=True):
-        members[task_id, grade].append(uscc)
-    return {key: tuple(sorted(usccs)) for key, usccs in members.items()}
+        found = connection.sql(FOLLOWED_SQL, params={"count": count}).fetchall()
+    return {(task_id, grade): tuple(sorted(usccs)) for task_id, grade, usccs in found}
 
 
 def strata_of(tickets: Ranked, summary: list[StratumSummary], follow: int = FOLLOW) -> list[Stratum]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
@@ -63,6 +63,7 @@ class Entities:
     (``lookup``: the drawn ones, thousands) or, slowly, by iterating (the reference engine and tests)."""
 
     table: pa.Table
+    _found: dict[str, Entity | None] = field(default_factory=dict, repr=False)  # what lookup found (None: absent)
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -85,9 +86,15 @@ class Entities:
         return Entities(self.table.filter(mask))
 
     def lookup(self, usccs: Iterable[str]) -> dict[str, Entity]:
-        """The entities of ``usccs`` that the register has, as objects (for the few drawn, visited or named)."""
-        wanted = pa.array(sorted(set(usccs)), pa.string())
-        return {entity.uscc: entity for entity in self.where(pa.compute.is_in(self.column("uscc"), wanted))}
+        """The entities of ``usccs`` that the register has, as objects (for the few drawn, visited or named).
+        What was looked up once is kept: every page of a draw looks up the same drawn entities."""
+        wanted = set(usccs)
+        missing = sorted(wanted - self._found.keys())
+        if missing:
+            found = self.where(pa.compute.is_in(self.column("uscc"), pa.array(missing, pa.string())))
+            self._found.update(dict.fromkeys(missing))
+            self._found.update((entity.uscc, entity) for entity in found)
+        return {uscc: entity for uscc in wanted if (entity := self._found[uscc]) is not None}
 
     def get(self, uscc: str) -> Entity | None:
         return self.lookup([uscc]).get(uscc)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .draw import inspector_tickets
 from .errors import InspectorShortfall
@@ -146,7 +146,8 @@ def plan_visits(quarter: str, drawn: list[tuple[str, str, str, int | None, tuple
         visits.append(Visit("", first[1], first[0], first[2], tuple(row[0] for row in rows), items, departments,
                             first[3]))
     visits.sort(key=lambda visit: (visit.task_id, visit.ticket, visit.uscc))
-    return [replace(visit, visit_id=f"{quarter}-V{number:04d}") for number, visit in enumerate(visits, start=first_number)]
+    return [Visit(f"{quarter}-V{number:04d}", v.uscc, v.task_id, v.ticket, v.tasks, v.items, v.departments, v.batch)
+            for number, v in enumerate(visits, start=first_number)]
 
 
 def certified(registers: Registers, department: str) -> list[Inspector]:
@@ -222,7 +223,8 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
             for cert_no in team:
                 chosen.append(cert_no)
                 assignment.loads[cert_no] += 1
-        done.append(replace(visit, inspectors=tuple(chosen)))
+        done.append(Visit(visit.visit_id, visit.uscc, visit.task_id, visit.ticket, visit.tasks, visit.items,
+                          visit.departments, visit.batch, tuple(chosen)))
     return done
 
 

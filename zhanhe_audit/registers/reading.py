@@ -328,13 +328,20 @@ def _arrow_grid(source: pa.Buffer | str, delimiter: str, width: int) -> _Grid:
         parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
         convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    if any((pa.compute.max(pa.compute.utf8_length(column)).as_py() or 0) > csv.field_size_limit() for column in table.columns):
+    if any(_longest(column) > csv.field_size_limit() for column in table.columns):
         raise pa.ArrowInvalid("a cell longer than Python's csv allows: csv reads the file, and refuses it as before")
     rows, cells = table.num_rows, []
     while table.num_columns:
         cells.append(_trimmed(table.column(0).combine_chunks()))
         table = table.drop_columns([table.column_names[0]])
     return _filled_rows(pa.array(range(1, rows + 1), pa.int64()), cells)
+
+
+def _longest(column: pa.ChunkedArray) -> int:
+    """The length in characters of the column's longest cell, as far as it matters: its bytes, which no cell's
+    characters outnumber, unless they pass csv's limit."""
+    most = pa.compute.max(pa.compute.binary_length(column)).as_py() or 0
+    return most if most <= csv.field_size_limit() else pa.compute.max(pa.compute.utf8_length(column)).as_py() or 0
 
 
 def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset[tuple[int, int]]]:

@@ -193,7 +193,7 @@ def old_strata_of(tickets, summary, follow):
 
 @pytest.fixture(scope="module")
 def drawn_quarters(tmp_path_factory):
-    """The demo drawn with its committed registers, and a random register of 100,000 with a history."""
+    """The demo drawn with its committed registers, and a random register of 30,000 with a history."""
     from test_eligibility import Q, random_project
 
     from projects import ROOT
@@ -202,7 +202,7 @@ def drawn_quarters(tmp_path_factory):
     from zhanhe_audit.paths import DEMO_QUARTER, Project
 
     demo = load_inputs(Project(ROOT), DEMO_QUARTER, History())
-    project, past = random_project(tmp_path_factory.mktemp("random") / "project", 100_000, seed=5)
+    project, past = random_project(tmp_path_factory.mktemp("random") / "project", 30_000, seed=5)
     drawn = []
     for inputs in (demo, load_inputs(project, Q, past)):
         drawn.append(engine.run_draw(inputs, tmp_path_factory.mktemp("draw")))

@@ -77,10 +77,11 @@ def eligible_codes(found) -> set[str]:
     return {code for codes in population_codes(found).values() for code in codes}
 
 
-def items_of(found, registers, code: str) -> tuple[str, ...]:
+def items_of(found, registers) -> dict[str, tuple[str, ...]]:
+    """Every eligible entity's items, of the reference or of the columns."""
     if isinstance(found, matching.Eligibility):
-        return found.items_for[code]
-    return found.items_for(registers.entities.get(code))
+        return found.items_for
+    return {code: found.items_for(entity) for code, entity in registers.entities.lookup(eligible_codes(found)).items()}
 
 
 # --- the demo quarter, checked with this file's own tag logic -------------------------------------
@@ -163,9 +164,10 @@ def test_demo_populations_are_exactly_the_active_in_scope_entities_of_the_tasks_
         assert not eligible_codes(found) & {x.uscc for x in found.excluded}
         assert not eligible_codes(found) & stated
         # no earlier archive: every in-scope item of the task is inspected
+        found_items = items_of(found, demo.inputs.registers)
         for code in eligible_codes(found):
             expected = tuple(item for item in task.items if covers(items[item], own_tags(entities[code]["tags"])))
-            assert items_of(found, demo.inputs.registers, code) == expected
+            assert found_items[code] == expected
         for grade, members in population_codes(found).items():
             assert all(entities[code]["grade"] == grade for code in members)
 

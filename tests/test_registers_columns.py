@@ -248,8 +248,9 @@ def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch, t
     for _ in range(3000):
         rows = ["h1,h2"] + [f"{cell()},{cell()}" for _ in range(stream.randrange(1, 5))]
         texts.append(stream.choice(["\n", "\r\n", "\r"]).join(rows) + stream.choice(["", "\n"]))
-    fast = [file_grid(tmp_path, (codecs.BOM_UTF8 if index % 3 == 0 else b"") + text.encode())
-            for index, text in enumerate(texts)]
+    # the first 600 as files (Arrow reads a UTF-8 file itself: _utf8_grid), with a BOM or without; all as bytes
+    fast = [file_grid(tmp_path, (codecs.BOM_UTF8 if index % 3 == 0 else b"") + text.encode()) if index < 600
+            else reading._text_grid(text.encode()) for index, text in enumerate(texts)]
     accepted = 0
     for text in texts:
         try:

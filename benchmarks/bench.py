@@ -45,7 +45,9 @@ OUT = ROOT / "outputs" / "bench"
 SEED = "bench seed 2026-11-26 31415 92653 58979 32384"
 SHARES = (("A", 65, 1), ("B", 25, 3), ("C", 8, 10), ("D", 2, 20))  # grade, share of entities (%), percent drawn
 SIZES = (10_000, 100_000, 1_000_000, 10_000_000)
-END_TO_END = (200_000, 1_000_000)
+END_TO_END = (100_000, 200_000, 1_000_000, 10_000_000)
+CHECKED_BY_HAND = 1_000_000  # verify-task.sh and verify.html are timed up to this size (at 10M: minutes each)
+CHAIN = 200_000  # entities of each quarter of the long archive (bench_chain.py)
 # label, child, largest size (the reference engine at 10M would take minutes and about 7 GB)
 LINES = (("draw (ranking.rank_all: draw.sql on DuckDB) + tickets.csv", "rank_all", SIZES[-1]),
          ("reference draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
@@ -289,7 +291,7 @@ def end_to_end(count: int, rows: list[dict]) -> None:
     quarter = synthetic_project(root, count)
     cli = [sys.executable, "-m", "zhanhe_audit.cli", "--root", str(root)]
     seconds, peak, _ = timed_run([*cli, "freeze", quarter], root)
-    rows.append({"what": f"freeze, {count:,} entities", "entities": count, "seconds": seconds, "peak_mb": peak})
+    rows.append({"what": f"make freeze, {count:,} entities", "entities": count, "seconds": seconds, "peak_mb": peak})
     path = root / "params" / f"{quarter}.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{SEED}"\n  provenance:\n'
                     '    method: "bench"\n    date: "2026-11-26"\n    witnesses: ["bench"]\n', encoding="utf-8")
@@ -306,6 +308,9 @@ def end_to_end(count: int, rows: list[dict]) -> None:
                  "seconds": float("nan"), "peak_mb": max(sizes.values()) / 2**20})
     rows.append({"what": f"report.html, {count:,} entities", "entities": count, "seconds": float("nan"),
                  "peak_mb": sizes["report.html"] / 2**20})
+    if count > CHECKED_BY_HAND:
+        print(f"    verify-task.sh and verify.html: not timed above {CHECKED_BY_HAND:,} entities (minutes each)")
+        return
     tickets = list(csv.reader(io.StringIO((archive / "draw" / "tickets.csv").read_text(encoding="utf-8"))))[1:]
     largest = max({row[0] for row in tickets}, key=lambda task: sum(row[0] == task for row in tickets))
     count_task = sum(row[0] == largest for row in tickets)
@@ -344,8 +349,12 @@ def main(quick: bool) -> None:
                 print(f"{'  of which: Python, JVM':<32} {'':>12} {'':>10} {python:8.0f} MB {jvm:.0f} MB; "
                       f"session start {start:.2f} s")
     if not quick:
+        from bench_chain import chain
+
         for count in END_TO_END:
             end_to_end(count, rows)
+        print(f"a long archive: eight quarters of {CHAIN:,} entities on one chain, then a ninth")
+        chain(CHAIN, rows)
     with (OUT / "bench.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, ["what", "entities", "seconds", "peak_mb"], lineterminator="\n")
         writer.writeheader()
@@ -355,9 +364,36 @@ def main(quick: bool) -> None:
     lines += [f"| {r['what']} | {r['entities']:,} | {r['seconds']:.2f} | {r['peak_mb']:.0f} |".replace("| nan |", "| |")
               if r["seconds"] == r["seconds"]
               else f"| {r['what']}: size in MB | {r['entities']:,} | | {r['peak_mb']:.2f} |" for r in rows]
+    lines += ["", *ratios(rows)]
     (OUT / "bench.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     plot(rows)
     print(f"written: {OUT / 'bench.md'}, {OUT / 'bench.csv'}, {OUT / 'bench.png'}")
+
+
+E2E = {"make draw": "make draw, end to end", "make freeze": "make freeze, end to end",
+       "make verify": "make verify, end to end"}
+
+
+def series(rows: list[dict], label: str) -> dict[int, float]:
+    """Seconds by entities of one line: a draw line by its label, an end-to-end step by its command."""
+    if label in E2E.values():
+        command = next(key for key, value in E2E.items() if value == label)
+        return {r["entities"]: r["seconds"] for r in rows if r["what"] == f"{command}, {r['entities']:,} entities"}
+    return {r["entities"]: r["seconds"] for r in rows if r["what"] == label}
+
+
+def ratios(rows: list[dict]) -> list[str]:
+    """The figures the targets are stated in: the draw against the SHA-256 floor, and growth per decade."""
+    draw, floor = series(rows, LINES[0][0]), series(rows, LINES[3][0])
+    found = ["| entities | the draw / the SHA-256 floor |", "|---:|---:|"]
+    found += [f"| {size:,} | {draw[size] / floor[size]:.2f} |" for size in sorted(draw) if size in floor]
+    found += ["", "| what | growth per decade (×), from the smaller size |", "|---|---|"]
+    for label in (LINES[0][0], *E2E.values()):
+        points = series(rows, label)
+        steps = [f"{small:,} → {large:,}: ×{points[large] / points[small]:.1f}" for small in sorted(points)
+                 for large in sorted(points) if large == small * 10]
+        found.append(f"| {label} | {'; '.join(steps) or 'not measured'} |")
+    return found
 
 
 def plot(rows: list[dict]) -> None:
@@ -367,8 +403,8 @@ def plot(rows: list[dict]) -> None:
     from matplotlib import pyplot as plt
 
     figure, axes = plt.subplots(figsize=(11, 4.5))
-    for label, _, _ in LINES + (SPARK_LINE,) + REGISTER_LINES:
-        points = [(r["entities"], r["seconds"]) for r in rows if r["what"] == label]
+    for label in [line[0] for line in LINES + (SPARK_LINE,) + REGISTER_LINES] + list(E2E.values()):
+        points = sorted(series(rows, label).items())
         if not points:
             continue
         axes.loglog([p[0] for p in points], [p[1] for p in points], marker="o", label=label)

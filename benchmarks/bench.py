@@ -90,9 +90,12 @@ def peak_mb() -> float:
 def rank_all(count: int) -> None:
     """Child process: rank every stratum and write tickets.csv as make draw does (draw.sql on DuckDB, streamed
     into the file); print seconds and peak MB."""
+    import pyarrow as pa
+
     from zhanhe_audit.ranking import Stratum, rank_all
 
-    prepared = [Stratum("2027Q1-T01", grade, codes, n) for grade, codes, n in strata(count)]
+    # as make draw gives them: each stratum's codes an Arrow column (eligibility.py), built before the clock starts
+    prepared = [Stratum("2027Q1-T01", grade, pa.array(codes, pa.string()), n) for grade, codes, n in strata(count)]
     before = peak_mb()
     with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
         started = time.perf_counter()

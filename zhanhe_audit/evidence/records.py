@@ -65,18 +65,26 @@ class QuarterState:
 
     visits: list[Visit]  # the current visits, in order
     largest: int  # the largest visit number ever used in the quarter
-    batches: dict[tuple[str, str], int | None]  # (task, uscc) -> batch, of the drawn and the replacements
+    folder: Path  # the archive: the drawn entities' batches are read from its tickets when first asked for
     used: set[tuple[str, str]] = field(default_factory=set)  # (task, uscc) taken as a replacement
     replaced: dict[str, str] = field(default_factory=dict)  # uscc found out of scope -> its record
     results: dict[tuple[str, str], Any] = field(default_factory=dict)  # (visit, item) -> (record, latest result)
     as_of: date | None = None  # the as-of date of the latest results record
+    _batches: dict[tuple[str, str], int | None] | None = field(default=None, repr=False)
+
+    @property
+    def batches(self) -> dict[tuple[str, str], int | None]:
+        """(task, uscc) -> batch, of the drawn and the replacements: read from ``draw/tickets.csv`` (as columns)
+        when first asked for, since only a replacement needs them (a history of many quarters does not)."""
+        if self._batches is None:
+            self._batches = {(row.task_id, row.uscc): row.batch for row in read_tickets(self.folder).selected()}
+        return self._batches
 
 
 def draw_state(folder: Path) -> QuarterState:
-    """The quarter as its draw left it: ``draw/visits.csv``, and each drawn entity's batch."""
+    """The quarter as its draw left it: ``draw/visits.csv`` (and, when asked for, each drawn entity's batch)."""
     visits = VISITS_CSV.read(folder)
-    batches = {(row.task_id, row.uscc): row.batch for row in read_tickets(folder).selected()}  # read as columns
-    return QuarterState(visits, max((visit_number(v.visit_id) for v in visits), default=0), batches)
+    return QuarterState(visits, max((visit_number(v.visit_id) for v in visits), default=0), folder)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from projects import make_project, tree, write_params
+from projects import make_project, tree
 from zhanhe_audit import cli
 
 
@@ -14,15 +14,17 @@ def _run(root, *args):
                           capture_output=True, text=True)
 
 
-def test_freeze_then_draw_print_what_they_did(tmp_path):
+def test_freeze_then_draw_print_what_they_did(tmp_path, demo_drawn):
     make_project(tmp_path, entities=300)
     frozen = _run(tmp_path, "freeze", "2026Q1")
     assert frozen.returncode == 0, frozen.stderr
     assert "Commit this file now" in frozen.stdout
-    write_params(tmp_path, "2026Q1", seed=True)
-    drawn = _run(tmp_path, "draw", "2026Q1")
+    _, drawn = demo_drawn  # the CLI's draw as make draw ran it (every test that needs a whole draw shares it)
     assert drawn.returncode == 0, drawn.stderr
-    assert "2026Q1-T01" in drawn.stdout and "archive: outputs/2026Q1/" in drawn.stdout
+    assert "demo-2026Q4-T01" in drawn.stdout and "archive: outputs/demo-2026Q4/" in drawn.stdout
+    assert [line.split()[0] for line in drawn.stdout.splitlines() if line.startswith("[")] == \
+        [f"[{n}/7]" for n in range(1, 8)]  # each step shown, then its time
+    assert sum(line.strip().endswith(" s") and line.strip()[0].isdigit() for line in drawn.stdout.splitlines()) == 7
 
 
 def test_bad_register_prints_file_row_column_without_traceback_and_writes_nothing(tmp_path):

@@ -42,3 +42,10 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make test" in ci.splitlines()[-1]
     assert "make test" in readme and "make draw" in readme
+
+
+def test_every_package_of_the_source_tree_is_installed():
+    # a package missing from [tool.setuptools] packages imports in an editable install, and is left out of a wheel
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    found = sorted(".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "zhanhe_audit").rglob("__init__.py"))
+    assert sorted(listed) == found

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from test_forms import RECORDED
 
 from projects import drawn_project, make_project, write_params
 from zhanhe_audit import append, cli, engine, publish, results
@@ -110,16 +111,8 @@ TYPED_DATES = {
     "2026/2/10": ("TEXT", "2026/2/10"), "2026年2月12日": ("TEXT", "2026年2月12日"), "2026.2.13": ("TEXT", "2026.2.13"),
     "2026/2/3": ("TEXT", "2026/2/3"), "2026年3月9日": ("TEXT", "2026年3月9日"),
 }
-# What the record must hold for the four rows: (start, end, published, penalty_date, deadline, categories,
-# disposition, status, abnormal_list). Deadlines counted by hand from the State Council's 2026 notice (see
-# tests/test_results.py, HAND_DEADLINES).
-RECORDED = [
-    ("2026-02-02", "2026-02-03", "2026-02-10", "", "2026-03-09", "未发现问题", "无需处置", "", "false"),
-    ("2026-02-12", "2026-02-13", "", "", "2026-03-19", "发现问题已责令改正", "责令改正", "待处置", "false"),
-    ("2026-02-02", "2026-02-03", "2026-02-20", "", "2026-03-09", "发现问题待后续处理", "移交", "已移交已接收", "false"),
-    ("2026-02-02", "2026-02-03", "2026-03-09", "2026-02-27", "2026-03-09",
-     "通过登记的住所（经营场所）无法联系;不配合检查情节严重", "立案查处", "已立案", "true"),
-]
+# What the record must hold for the four rows, written out by hand in tests/test_forms.py (the same four results,
+# there filled as Excel and WPS save them).
 
 # Entity names anyone registering a business may choose, given before the freeze to drawn entities.
 HOSTILE = ["=1+1", "+SUM(1,2)", "-3+4", "@SUM(1)", '=HYPERLINK("http://example.invalid","点我")',

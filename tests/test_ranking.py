@@ -190,3 +190,21 @@ def test_the_reserves_of_a_stratum_and_an_entitys_ticket_read_from_the_columns()
     assert list(tickets.reserves(task, grade)) == expected and len(expected) > 1
     assert tickets.ticket(task, last.uscc) == last
     assert tickets.ticket(task, "914104110000000001") is None
+
+
+def test_batches_fetched_ahead_keep_their_order_pass_on_an_engines_error_and_end_their_thread():
+    import threading
+
+    batches = [pa.record_batch([pa.array([n])], names=["n"]) for n in range(50)]
+    assert [b.column(0)[0].as_py() for b in ranking._ahead(iter(batches), depth=3)] == list(range(50))
+
+    def failing():
+        yield from batches[:5]
+        raise RuntimeError("the engine failed mid-stream")
+
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        list(ranking._ahead(failing(), depth=2))
+    stopped_early = ranking._ahead(iter(batches), depth=2)
+    next(stopped_early)
+    stopped_early.close()  # the reader stops (a repeated entity refused): the fetching thread ends too
+    assert not [t for t in threading.enumerate() if t.name == "tickets-ahead"]

@@ -19,8 +19,10 @@ random registers of 10,000 and 100,000 entities.
 
 from __future__ import annotations
 
+import queue
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -151,12 +153,50 @@ def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
     writer = arrow_csv.CSVWriter(into, rows.schema, write_options=arrow_csv.WriteOptions(
         include_header=False, quoting_style="none"))
     selected, before = [], ""
-    for batch in rows:
+    for batch in _ahead(rows):
         before = _refuse_repeats(batch, before)
         writer.write_batch(batch)
         selected.append(batch.filter(batch.column("selected")))
     writer.close()
     return pa.Table.from_batches(selected, rows.schema)
+
+
+def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 4) -> Iterator[pa.RecordBatch]:
+    """``batches`` in their order, fetched by a thread of their own up to ``depth`` ahead: the engine emits the
+    next batches while this one is written (at 10,000,000 entities, 0.7 s of 11). The thread ends with the
+    iteration, however it ends."""
+    waiting: queue.Queue = queue.Queue(depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                waiting.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    return
+            put(done)
+        except BaseException as error:  # handed to the reader, which raises it
+            put(error)
+
+    thread = threading.Thread(target=fetch, name="tickets-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := waiting.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _refuse_repeats(batch: pa.RecordBatch, before: str) -> str:

@@ -172,7 +172,7 @@ def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 4) -> Iterator[pa.Rec
     def put(item: object) -> bool:
         while not stop.is_set():
             try:
-                waiting.put(item, timeout=0.1)
+                waiting.put(item, timeout=1)  # seconds: how late the thread may notice the reader stopped
                 return True
             except queue.Full:
                 continue

@@ -59,8 +59,7 @@ def check(session, seed: str, strata: list[ranking.Stratum]) -> list:
     expected = reference(seed, strata)
     text, selected = ranked(functools.partial(spark.rank_all, session=session), seed, strata)
     on_duckdb, selected_on_duckdb = ranked(ranking.rank_all, seed, strata)
-    assert TICKETS_CSV.parse(text.decode("utf-8")) == expected
-    assert text == TICKETS_CSV.text(expected).encode("utf-8") == on_duckdb
+    assert text == TICKETS_CSV.text(expected).encode("utf-8") == on_duckdb  # every row, as the reference writes it
     assert selected == [row for row in expected if row.selected] == selected_on_duckdb
     return expected
 

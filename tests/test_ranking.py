@@ -62,6 +62,26 @@ def test_columnar_draw_gives_the_reference_rows_on_a_random_register(count, n, b
     assert len(check(SEED, strata)) == count + len(codes[::3])
 
 
+@pytest.mark.parametrize("rows", [1, 7, 64])
+def test_ranks_are_counted_across_batches_of_any_size(rows, monkeypatch):
+    # ranking.number counts each row's place in its stratum as the rows stream out: a stratum starts, ends or
+    # runs on over a batch's edge, and strata of one entity or none lie between others
+    monkeypatch.setattr(ranking, "BATCH_ROWS", rows)
+    codes = random_usccs(400, 11)
+    strata = [ranking.Stratum("2027Q1-T02", "B", codes[:150], 20, 4), ranking.Stratum("2027Q1-T02", "A", codes[150:151], 1, 4),
+              ranking.Stratum("2027Q1-T02", "D", [], 0, 4), ranking.Stratum("2027Q1-T02", "C", codes[151:], 30, 4),
+              ranking.Stratum("2027Q1-T05", "C", codes[::5], 9, None)]
+    rows_of = check(SEED, strata)
+    assert [row.rank for row in rows_of if row.task_id == "2027Q1-T02" and row.grade == "A"] == [1]
+    assert max(row.batch or 0 for row in rows_of) == 4
+
+
+def test_draw_sql_returning_other_columns_is_refused_naming_them():
+    wrong = pa.table({"stratum": pa.array([0], pa.int32()), "ticket": ["0" * 64]}).to_reader()
+    with pytest.raises(ValueError, match=r"draw.sql returns \['stratum', 'ticket'\], expected \['stratum', 'uscc', 'ticket'\]"):
+        list(ranking.number(wrong, [ranking.Stratum("T", "A", ["x"], 1)]))
+
+
 @pytest.mark.parametrize("repeated", [0, 17, 299])
 def test_an_entity_listed_twice_in_a_stratum_is_refused_where_the_reference_counts_it_once(repeated, monkeypatch):
     # draw.sql asks for each entity once (the registers refuse a USCC twice), so a repeat is a caller's error,

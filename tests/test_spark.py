@@ -166,19 +166,19 @@ def test_a_tie_between_two_tickets_is_broken_by_uscc_on_spark(session, monkeypat
 
 
 @needs_spark
-def test_spark_row_number_is_int_and_is_written_with_duckdbs_bigint_schema(session, monkeypatch):
+def test_spark_returns_draw_sqls_columns_with_duckdbs_types_and_both_are_numbered_alike(session, monkeypatch):
     strata = [ranking.Stratum("T", "A", random_usccs(30, 8), 4, 2), ranking.Stratum("T", "B", random_usccs(9, 9), 2)]
     session.createDataFrame(spark._plain(ranking.eligible_table(strata))).createOrReplaceTempView("eligible")
-    session.createDataFrame(spark._plain(ranking.quota_table(strata))).createOrReplaceTempView("quotas")
+    session.createDataFrame(spark._plain(ranking.strata_table(strata))).createOrReplaceTempView("strata")
     raw = session.sql(ranking.SQL, args={"seed": SEED}).toArrow().schema
-    assert (raw.field("rank").type, raw.field("batch").type) == (pa.int32(), pa.int32())
+    assert [(field.name, field.type) for field in raw] == [(field.name, field.type) for field in ranking.SORTED]
     schemas = []
     write = ranking.write_tickets
     monkeypatch.setattr(ranking, "write_tickets", lambda rows, into: schemas.append(rows.schema) or write(rows, into))
     ranked(functools.partial(spark.rank_all, session=session), SEED, strata)
     ranked(ranking.rank_all, SEED, strata)
     on_spark, on_duckdb = schemas
-    assert on_spark == on_duckdb == spark.SCHEMA
+    assert on_spark == on_duckdb == ranking.SCHEMA
 
 
 @needs_spark

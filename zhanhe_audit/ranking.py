@@ -5,11 +5,12 @@ entity, ordered by ``(ticket, uscc)``. This module gives the same rows without b
 
 - every stratum of every task goes to DuckDB in one Arrow table, and DuckDB runs the project's
   own ``draw.sql`` (the query for a cluster, Spark SQL) with the seed as a parameter: SHA-256
-  and ``ROW_NUMBER()`` in C on all cores, in at most ``MEMORY_LIMIT`` of memory, spilling the
-  rest to a temporary folder;
-- the rows stream out in ``tickets.csv`` order and are written to the file batch by batch; only
-  the selected rows (a few per cent) are kept, as ``TicketRow`` objects. At 10,000,000 entities
-  the file is 1.1 GB and is never held in memory.
+  and one sort in C on all cores, in at most ``MEMORY_LIMIT`` of memory, spilling the rest to a
+  temporary folder;
+- the rows stream out in ``tickets.csv`` order; ``number`` counts their ranks, selects and
+  batches them as they come, and they are written to the file batch by batch; only the selected
+  rows (a few per cent) are kept, as ``TicketRow`` objects. At 10,000,000 entities the file is
+  1.1 GB and is never held in memory.
 
 Nothing here reads a float, a random stream or the row order: the order is the total order
 ``(ticket, uscc)`` within each stratum, which no thread count changes. ``tests/test_ranking.py``
@@ -43,10 +44,15 @@ SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 DUCKDB_SQL = SQL.replace(":seed", "$seed")
 SHA2 = "CREATE MACRO sha2(text, bits) AS sha256(text)"
 HEADER = ",".join(TICKETS_CSV.columns)  # the first line of draw/tickets.csv
-# What DuckDB may hold while it ranks; beyond it, it spills to a temporary folder. At 10,000,000 entities 2 GB ranks
-# in about 10 s, 1 GB in 16 s (most of the difference is the spill); make draw's process then peaks under 6 GB.
+# What DuckDB may hold while it ranks; beyond it, it spills to a temporary folder. When draw.sql still sorted twice,
+# 10,000,000 entities ranked in about 10 s within 2 GB and 16 s within 1 GB (most of the difference was the spill).
 MEMORY_LIMIT = "2GB"
 BATCH_ROWS = 65536  # rows per batch streamed from DuckDB into tickets.csv
+SORTED = pa.schema([("stratum", pa.int32()), ("uscc", pa.string()), ("ticket", pa.string())])  # what draw.sql returns
+# the rows of tickets.csv as number() gives them to write_tickets
+SCHEMA = pa.schema([("task_id", pa.string()), ("grade", pa.string()), ("uscc", pa.string()),
+                    ("ticket", pa.string()), ("rank", pa.int64()), ("selected", pa.bool_()), ("batch", pa.int64())])
+NO_START = pa.scalar(-(2**62), pa.int64())  # below any row's index: a row that does not start its stratum
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,12 @@ def _codes(usccs: Sequence[str] | pa.Array) -> pa.Array:
     return pa.Array.from_buffers(pa.string(), len(usccs), [None, offsets.buffers()[1], pa.py_buffer(text.encode("ascii"))])
 
 
-def quota_table(strata: Sequence[Stratum]) -> pa.Table:
-    """``draw.sql``'s ``quotas(task_id, grade, quota, stratum, batches)``: one row per stratum, in drawn order."""
+def strata_table(strata: Sequence[Stratum]) -> pa.Table:
+    """``draw.sql``'s ``strata(task_id, grade, stratum)``: one row per stratum, its place in drawn order."""
     return pa.table({
         "task_id": pa.array([s.task_id for s in strata], pa.string()),
         "grade": pa.array([s.grade for s in strata], pa.string()),
-        "quota": pa.array([s.quota for s in strata], pa.int32()),
         "stratum": pa.array(range(len(strata)), pa.int32()),
-        "batches": pa.array([s.batches for s in strata], pa.int32()),
     })
 
 
@@ -132,12 +136,48 @@ def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = 
         try:
             connection.execute(macro)
             connection.register("eligible", eligible_table(strata))
-            connection.register("quotas", quota_table(strata))
+            connection.register("strata", strata_table(strata))
             rows = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_reader(BATCH_ROWS)
-            selected = write_tickets(rows, into)
+            selected = write_tickets(number(rows, strata), into)
         finally:
             connection.close()
     return list(Ranked(selected))
+
+
+def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBatchReader:
+    """``draw.sql``'s rows (stratum, uscc, ticket), sorted by stratum, ticket and uscc, as the rows of
+    ``tickets.csv`` (``SCHEMA``): each row's rank is its place in its stratum, ranks 1..quota are selected and
+    the selected of rank r go to batch ((r - 1) mod B) + 1. Exact integers, counted batch by batch as the rows
+    stream (a stratum may run over many batches)."""
+    if rows.schema.names != list(SORTED.names):
+        raise ValueError(f"draw.sql returns {rows.schema.names}, expected {SORTED.names}")
+    tasks, grades = pa.array([s.task_id for s in strata], pa.string()), pa.array([s.grade for s in strata], pa.string())
+    quotas = pa.array([s.quota for s in strata], pa.int64())
+    batches = pa.array([s.batches for s in strata], pa.int64())
+
+    def numbered() -> Iterator[pa.RecordBatch]:
+        stratum, counted = -1, 0  # the stratum of the rows so far, and how many of its rows came before this batch
+        for batch in rows:
+            if batch.num_rows == 0:
+                continue
+            places = batch.column("stratum").cast(pa.int64())
+            before = pa.concat_arrays([pa.array([stratum], pa.int64()), places.slice(0, len(places) - 1)])
+            index = pa.compute.subtract(pa.compute.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(places))), 1)
+            # where each row's stratum starts in this batch: its first row's index, or before the batch (-counted)
+            starts = pa.compute.if_else(pa.compute.not_equal(places, before), index, NO_START)
+            if places[0].as_py() == stratum:
+                starts = pa.concat_arrays([pa.array([-counted], pa.int64()), starts.slice(1)])
+            rank = pa.compute.add(pa.compute.subtract(index, pa.compute.cumulative_max(starts)), 1)
+            selected = pa.compute.less_equal(rank, quotas.take(places))
+            size = batches.take(places)
+            after = pa.compute.subtract(rank, 1)  # (r - 1) mod B, of positive integers
+            place = pa.compute.subtract(after, pa.compute.multiply(pa.compute.divide(after, size), size))
+            batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1), pa.scalar(None, pa.int64()))
+            stratum, counted = places[-1].as_py(), rank[-1].as_py()
+            yield pa.record_batch([tasks.take(places), grades.take(places), batch.column("uscc"), batch.column("ticket"),
+                                   rank, selected, batch_of], schema=SCHEMA)
+
+    return pa.RecordBatchReader.from_batches(SCHEMA, numbered())
 
 
 def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:

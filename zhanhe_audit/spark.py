@@ -3,18 +3,17 @@
 ``ranking.rank_all`` runs ``draw.sql`` on DuckDB on one machine; this module runs the very same
 text (``ranking.SQL``) on a Spark session, for a register a cluster holds (README, "Beyond one
 machine"). The contract is ``ranking.rank_all``'s: the strata go in as the tables ``eligible``
-and ``quotas`` (``ranking.eligible_table``, ``ranking.quota_table``, registered as temporary
+and ``strata`` (``ranking.eligible_table``, ``ranking.strata_table``, registered as temporary
 views), the seed is bound as the parameter ``:seed`` (``spark.sql(text, args=...)``, never
-spliced into the text), ``draw/tickets.csv`` is written by ``ranking.write_tickets`` (so the file
-and the refusal of an entity listed twice are DuckDB's), and the selected rows are returned.
+spliced into the text), the rows are ranked by ``ranking.number`` and ``draw/tickets.csv`` is
+written by ``ranking.write_tickets`` (so the ranks, the file and the refusal of an entity listed
+twice are DuckDB's), and the selected rows are returned.
 
 The rows come back to this process (the driver) in ``tickets.csv`` order, one partition of the
-sorted result at a time (``toLocalIterator``), and are written batch by batch: the driver never
-holds all the tickets. Spark's types differ from DuckDB's (``ROW_NUMBER()`` is INT in Spark,
-BIGINT in DuckDB; the batch follows it): the batches are built with DuckDB's types (``SCHEMA``),
-which changes no text of the file. Strings compare as bytes in both (Spark's default collation
-``UTF8_BINARY``, DuckDB's ``memcmp``): ``ORDER BY ticket, uscc`` is the protocol's order, the
-order of code points. ``tests/test_spark.py`` compares every row and byte with DuckDB and the
+sorted result at a time (``toLocalIterator``; Spark sorts by ranges of the key across the
+cluster), and are written batch by batch: the driver never holds all the tickets. Strings
+compare as bytes in both (Spark's default collation ``UTF8_BINARY``, DuckDB's ``memcmp``):
+``ORDER BY stratum, ticket, uscc`` is the protocol's order, the order of code points. ``tests/test_spark.py`` compares every row and byte with DuckDB and the
 reference engine.
 
 The session (``start``), in this order of precedence:
@@ -74,10 +73,7 @@ appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n
 """
-# DuckDB's result types (``ranking.rank_all``), which the written text and the returned rows follow
-SCHEMA = pa.schema([("task_id", pa.string()), ("grade", pa.string()), ("uscc", pa.string()),
-                    ("ticket", pa.string()), ("rank", pa.int64()), ("selected", pa.bool_()), ("batch", pa.int64())])
-VIEWS = ("eligible", "quotas")  # the tables draw.sql reads
+VIEWS = ("eligible", "strata")  # the tables draw.sql reads
 
 
 def _no_pyspark() -> str | None:
@@ -192,14 +188,14 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
     with warnings.catch_warnings():  # pyspark 4.3 warns of pandas 3 on any createDataFrame; no pandas is used here
         warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
         spark.createDataFrame(_plain(ranking.eligible_table(strata))).createOrReplaceTempView("eligible")
-        spark.createDataFrame(_plain(ranking.quota_table(strata))).createOrReplaceTempView("quotas")
+        spark.createDataFrame(_plain(ranking.strata_table(strata))).createOrReplaceTempView("strata")
     try:  # the views stay until the rows are written: Spark Connect resolves them as the rows are fetched
         frame = spark.sql(ranking.SQL, args={"seed": seed})
-        if frame.columns != SCHEMA.names:  # write_tickets refuses it, naming the columns
+        if frame.columns != ranking.SORTED.names:  # ranking.number refuses it, naming the columns
             rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]), iter([]))
         else:
-            rows = pa.RecordBatchReader.from_batches(SCHEMA, _batches(frame.toLocalIterator(prefetchPartitions=True)))
-        selected = ranking.write_tickets(rows, into)
+            rows = pa.RecordBatchReader.from_batches(ranking.SORTED, _batches(frame.toLocalIterator(prefetchPartitions=True)))
+        selected = ranking.write_tickets(ranking.number(rows, strata), into)
     finally:
         for view in VIEWS:
             spark.catalog.dropTempView(view)
@@ -207,9 +203,8 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
 
 
 def _batches(rows: Iterator[tuple]) -> Iterator[pa.RecordBatch]:
-    """Spark's rows as Arrow batches of ``SCHEMA`` (Spark's INT rank and batch become BIGINT, as in DuckDB: the
-    same text in the file)."""
+    """Spark's rows as Arrow batches of ``ranking.SORTED``, as DuckDB gives them."""
     while chunk := list(itertools.islice(rows, ranking.BATCH_ROWS)):
         columns = zip(*chunk, strict=True)
-        yield pa.record_batch([pa.array(column, field.type) for column, field in zip(columns, SCHEMA, strict=True)],
-                              schema=SCHEMA)
+        yield pa.record_batch([pa.array(column, field.type) for column, field in zip(columns, ranking.SORTED, strict=True)],
+                              schema=ranking.SORTED)

@@ -59,8 +59,11 @@ violations: $(STAMP) ## rebuild outputs/violations.csv (QUARTER's series) from e
 lab: $(STAMP) ## open the notebooks in JupyterLab, on the project's own .venv kernel
 	$(BIN)/jupyter lab notebooks/
 
-test: $(STAMP) lint typecheck ## run the tests (after lint and typecheck)
-	$(BIN)/python -m pytest
+test: $(STAMP) lint ## run the tests (after lint), with typecheck beside them: its verdict follows theirs
+	@$(BIN)/mypy > $(VENV)/typecheck.log 2>&1 & typecheck=$$!; \
+	$(BIN)/python -m pytest; tests=$$?; \
+	wait $$typecheck; typed=$$?; echo ">> make typecheck, run beside the tests:"; cat $(VENV)/typecheck.log; \
+	test $$tests = 0 -a $$typed = 0
 
 lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
 	$(BIN)/ruff check zhanhe_audit tests benchmarks

@@ -13,8 +13,8 @@ The rows come back to this process (the driver) in ``tickets.csv`` order, one pa
 sorted result at a time (``toLocalIterator``; Spark sorts by ranges of the key across the
 cluster), and are written batch by batch: the driver never holds all the tickets. Strings
 compare as bytes in both (Spark's default collation ``UTF8_BINARY``, DuckDB's ``memcmp``):
-``ORDER BY stratum, ticket, uscc`` is the protocol's order, the order of code points. ``tests/test_spark.py`` compares every row and byte with DuckDB and the
-reference engine.
+``ORDER BY stratum, ticket, uscc`` is the protocol's order, the order of code points.
+``tests/test_spark.py`` compares every row and byte with DuckDB and the reference engine.
 
 The session (``start``), in this order of precedence:
 

@@ -42,6 +42,8 @@ def page_seconds(archive: Path, timeout: float = 600) -> tuple[float, str, str]:
     try:
         browser.get((archive / "verify.html").as_uri())
         browser.find_element("id", "archive").send_keys(str(archive))
+        while not browser.find_element("id", "run").is_enabled():  # until the page has taken the chosen files in
+            time.sleep(0.1)
         started = time.perf_counter()
         browser.find_element("id", "run").click()
         while browser.execute_script("return document.body.dataset.state") != "done":

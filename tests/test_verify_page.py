@@ -72,6 +72,15 @@ def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] 
     browser.find_element("id", "archive").send_keys(str(folder))
     if project_files:
         browser.find_element("id", "project").send_keys("\n".join(str(path) for path in project_files))
+    # Chromium hands the page the chosen files in a 'change' event of its own time (a large folder takes
+    # longer): until then the button is disabled and a click does nothing, as for a reviewer
+    browser.set_script_timeout(60)
+    browser.execute_async_script("""
+        const [project, done] = arguments;
+        (function wait() {
+          document.getElementById('run').disabled || (project && !document.getElementById('project-chosen').textContent)
+            ? setTimeout(wait, 50) : done();
+        })();""", bool(project_files))
     browser.execute_script("document.getElementById('run').click()")
     browser.set_script_timeout(300)
     browser.execute_async_script("""

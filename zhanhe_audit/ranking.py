@@ -49,9 +49,8 @@ HEADER = ",".join(TICKETS_CSV.columns)  # the first line of draw/tickets.csv
 MEMORY_LIMIT = "2GB"
 BATCH_ROWS = 65536  # rows per batch streamed from DuckDB into tickets.csv
 SORTED = pa.schema([("stratum", pa.int32()), ("uscc", pa.string()), ("ticket", pa.string())])  # what draw.sql returns
-# the rows of tickets.csv as number() gives them to write_tickets
-SCHEMA = pa.schema([("task_id", pa.string()), ("grade", pa.string()), ("uscc", pa.string()),
-                    ("ticket", pa.string()), ("rank", pa.int64()), ("selected", pa.bool_()), ("batch", pa.int64())])
+# the rows of tickets.csv as number() gives them to write_tickets: the types read_tickets reads them back as
+SCHEMA = pa.schema([(name, COLUMN_TYPES[name]) for name in TICKETS_CSV.columns])
 NO_START = pa.scalar(-(2**62), pa.int64())  # below any row's index: a row that does not start its stratum
 
 
@@ -172,7 +171,7 @@ def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBa
             size = batches.take(places)
             after = pa.compute.subtract(rank, 1)  # (r - 1) mod B, of positive integers
             place = pa.compute.subtract(after, pa.compute.multiply(pa.compute.divide(after, size), size))
-            batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1), pa.scalar(None, pa.int64()))
+            batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1), pa.scalar(None, pa.int64())).cast(pa.int32())
             stratum, counted = places[-1].as_py(), rank[-1].as_py()
             yield pa.record_batch([tasks.take(places), grades.take(places), batch.column("uscc"), batch.column("ticket"),
                                    rank, selected, batch_of], schema=SCHEMA)
@@ -188,7 +187,7 @@ def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
     value that needed it differently from Python's ``csv``.
     """
     if rows.schema.names != list(TICKETS_CSV.columns):
-        raise ValueError(f"draw.sql returns {rows.schema.names}, {TICKETS_CSV.path} has {list(TICKETS_CSV.columns)}")
+        raise ValueError(f"rows of {rows.schema.names} given to write, {TICKETS_CSV.path} has {list(TICKETS_CSV.columns)}")
     into.write((HEADER + "\n").encode())
     writer = arrow_csv.CSVWriter(into, rows.schema, write_options=arrow_csv.WriteOptions(
         include_header=False, quoting_style="none"))

@@ -552,7 +552,7 @@ def test_policy_allows_exactly_the_two_inline_scripts_by_hash_and_nothing_else()
 
 
 def test_the_verifier_script_never_writes_html_nor_fetches():
-    script = (ROOT / "zhanhe_audit" / "templates" / "verifier" / "verify.js").read_text(encoding="utf-8")
+    script = verify_page.script()
     for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
                       "fetch(", "XMLHttpRequest", "WebSocket", "importScripts", "setAttribute('on"):
         assert forbidden not in script, forbidden

@@ -3,8 +3,9 @@ in any current browser, with nothing installed (the third implementation of prot
 package and ``verify-task.sh``).
 
 The page is built from ``templates/verifier/``: ``page.html`` (the page, its style and words),
-``verify.js`` (the verifier, written from ``docs/draw-protocol.md``) and ``js-yaml.min.js`` (js-yaml
-4.3.2, MIT, to read the params as PyYAML does). Both scripts are inline, and the page's
+``verify/*.js`` (the verifier, written from ``docs/draw-protocol.md``: one file a concern, run in name
+order as one script in one scope) and ``js-yaml.min.js`` (js-yaml 4.3.2, MIT, to read the params as
+PyYAML does). Both scripts are inline, and the page's
 Content-Security-Policy allows exactly those two by their SHA-256 and nothing else: no other script,
 no fetch, no connection. The bytes are the same for every archive, so one SHA-256 identifies the
 page of a version (``sha256()``, printed by ``make verify`` and in the README).
@@ -20,7 +21,8 @@ from pathlib import Path
 from .evidence.store import sha256_bytes, write_new
 
 SOURCES = Path(__file__).resolve().parent / "templates" / "verifier"
-SCRIPTS = ("js-yaml.min.js", "verify.js")  # in the order the page runs them
+VENDOR = "js-yaml.min.js"
+VERIFIER = "verify"  # the verifier's files, joined in name order into the page's second script
 # Everything the page may do: its own two scripts, inline styles, data: images; no fetch, no form, no base.
 POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; "
           "base-uri 'none'; form-action 'none'")
@@ -31,16 +33,22 @@ def _hash_source(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def script() -> str:
+    """The verifier: its files in name order, in one strict-mode scope."""
+    parts = [path.read_text(encoding="utf-8") for path in sorted((SOURCES / VERIFIER).glob("*.js"))]
+    return "'use strict';\n(() => {\n" + "\n".join(parts) + "})();\n"
+
+
 @cache
 def page() -> bytes:
     """The page's bytes: the template with both scripts inlined and the policy naming their hashes."""
-    vendor, script = ((SOURCES / name).read_text(encoding="utf-8") for name in SCRIPTS)
-    for name, text in zip(SCRIPTS, (vendor, script), strict=True):
+    vendor, script_ = (SOURCES / VENDOR).read_text(encoding="utf-8"), script()
+    for name, text in ((VENDOR, vendor), (VERIFIER, script_)):
         if "</script" in text.lower():
             raise ValueError(f"{name} contains '</script', which would end the inline script early")
-    policy = POLICY.format(hashes=" ".join(_hash_source(text) for text in (vendor, script)))
+    policy = POLICY.format(hashes=" ".join(_hash_source(text) for text in (vendor, script_)))
     html = (SOURCES / "page.html").read_text(encoding="utf-8")
-    html = html.replace("@CSP@", policy).replace("@VENDOR@", vendor).replace("@SCRIPT@", script)
+    html = html.replace("@CSP@", policy).replace("@VENDOR@", vendor).replace("@SCRIPT@", script_)
     return html.encode("utf-8")
 
 

@@ -1,0 +1,117 @@
+// ---- the page ----
+const ui = {
+  table: null,
+  row(archive, id, title, status, detail) {
+    const tr = document.createElement('tr');
+    tr.dataset.archive = archive;
+    tr.dataset.check = id;
+    tr.dataset.status = status;
+    tr.className = 'status-' + status.replace(' ', '-').toLowerCase();
+    for (const text of [title, STATUS_TEXT[status], detail]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.appendChild(td);
+    }
+    this.table.appendChild(tr);
+  },
+};
+
+let chosen = new Map(); // path -> File, as chosen or dropped
+let extra = {};
+const $ = (id) => document.getElementById(id);
+
+function setChosen(files) {
+  chosen = files;
+  const archives = findArchives(chosen);
+  $('chosen').textContent = archives.length
+    ? `已选择 chosen: ${archives.map((a) => a.name).join(', ')}（${chosen.size} 个文件 files）`
+    : `所选文件夹中没有归档 no archive (manifest.json and draw/draw.json) in the ${chosen.size} chosen files`;
+  $('run').disabled = !archives.length;
+}
+
+function fromInput(list) {
+  const files = new Map();
+  for (const file of list) files.set(file.webkitRelativePath || file.name, file);
+  return files;
+}
+
+async function fromDrop(items) {
+  const files = new Map();
+  const walk = async (entry, path) => {
+    if (entry.isFile) {
+      files.set(path + entry.name, await new Promise((ok, no) => entry.file(ok, no)));
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      for (;;) {
+        const batch = await new Promise((ok, no) => reader.readEntries(ok, no));
+        if (!batch.length) break;
+        for (const child of batch) await walk(child, `${path}${entry.name}/`);
+      }
+    }
+  };
+  for (const entry of [...items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry()).filter(Boolean)) await walk(entry, '');
+  return files;
+}
+
+async function start() {
+  $('run').disabled = true;
+  document.body.dataset.state = 'running';
+  ui.table = $('results');
+  ui.table.replaceChildren();
+  $('verdict').textContent = '';
+  const bar = $('progress');
+  const label = $('progress-label');
+  const archives = findArchives(chosen);
+  const runs = [];
+  const began = performance.now();
+  for (const [index, archive] of archives.entries()) {
+    const run = new Run(archive, extra, ui);
+    run.self = archive;
+    run.all = archives;
+    runs.push(run);
+    const progress = (share, text) => {
+      bar.value = (index + share) / archives.length;
+      label.textContent = `${archive.name}: ${text}`;
+    };
+    try {
+      await verifyArchive(run, progress);
+    } catch (error) {
+      run.add('page', '核验页面 page', 'FAIL', `本页面出错 the page failed: ${error}`);
+    }
+  }
+  bar.value = 1;
+  const failed = runs.some((run) => run.results.some((r) => r.status === 'FAIL'));
+  const unchecked = runs.flatMap((run) => run.results.filter((r) => r.status === 'NOT CHECKED'));
+  const seconds = ((performance.now() - began) / 1000).toFixed(1);
+  label.textContent = `完成 done in ${seconds} s`;
+  $('verdict').textContent = failed ? '未通过 FAIL：见标红的检查项 see the checks marked FAIL'
+    : `通过 PASS${unchecked.length ? `（${unchecked.length} 项未核验，原因见说明 not checked here, each with its reason）` : ''}`;
+  $('verdict').className = failed ? 'verdict fail' : 'verdict pass';
+  document.body.dataset.seconds = seconds;
+  document.body.dataset.verdict = failed ? 'FAIL' : 'PASS';
+  document.body.dataset.state = 'done';
+  $('run').disabled = false;
+}
+
+function init() {
+  if (!window.crypto || !crypto.subtle) {
+    $('chosen').textContent = '此浏览器不提供 WebCrypto，无法核验 this browser has no WebCrypto: use a current Chromium, Edge or Firefox';
+    return;
+  }
+  $('archive').addEventListener('change', (event) => setChosen(fromInput(event.target.files)));
+  $('project').addEventListener('change', (event) => {
+    extra = Object.fromEntries([...event.target.files].map((file) => [file.name, file]));
+    $('project-chosen').textContent = `${Object.keys(extra).length} 个文件 files: ${Object.keys(extra).join(', ')}`;
+  });
+  const zone = $('drop');
+  zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone.addEventListener('drop', async (event) => {
+    event.preventDefault();
+    zone.classList.remove('over');
+    setChosen(await fromDrop(event.dataTransfer.items));
+  });
+  $('run').addEventListener('click', () => { start(); });
+  document.body.dataset.state = 'ready';
+}
+init();

@@ -21,6 +21,7 @@ import yaml
 from . import uscc as uscc_codes
 from .errors import ParamsError, Problem
 from .registers import GRADES, REGISTER_NAMES
+from .text import code_point, hidden
 
 PROTOCOL = "draw-v1"
 # Sampling floors per grade: Zhanhe plan, section 3.3 ("抽查比例一般不低于").
@@ -110,6 +111,12 @@ def normalise_seed(raw: str) -> str:
     return unicodedata.normalize("NFC", raw).strip()
 
 
+def seed_hidden(seed: str) -> list[tuple[int, str]]:
+    """The characters a seed may not hold (protocol v1, "Clarifications of v1": no Unicode category Cc or Cf, no
+    white space but U+0020), each with its position (1-based)."""
+    return [(at, char) for at, char in enumerate(seed, start=1) if hidden(char)]
+
+
 def percent_fraction(text: str) -> Fraction:
     """An exact decimal string such as ``"7.5"`` as a Fraction (never a float)."""
     return Fraction(Decimal(text))
@@ -134,6 +141,12 @@ def _seed(data: object, problem) -> Seed | None:
         digits = sum(char in "0123456789" for char in seed)
         if digits < SEED_MIN_DIGITS:
             problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
+        unseen = seed_hidden(seed)
+        if unseen:
+            problem("seed.value", "holds characters that cannot be seen, so the seed shown would not be the seed "
+                    "drawn with (protocol v1, 'Clarifications of v1'): " + "; ".join(
+                        f"{code_point(char)} at character {at}" for at, char in unseen)
+                    + ". Retype the seed with letters, digits, punctuation and plain spaces only")
     provenance = data.get("provenance")
     if not isinstance(provenance, dict) or not provenance:
         problem("seed.provenance", "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")

@@ -55,12 +55,35 @@ def drawn_project(root: Path, quarter: str = "2026Q1", entities: int = 300, task
         path.write_text(path.read_text(encoding="utf-8") + "".join(f"{row}\n" for row in conflicts), encoding="utf-8")
     project = Project(root)
     engine.freeze_quarter(project, quarter)
-    write_params(root, quarter, seed=True, tasks=tasks)
+    seed_after_freeze(root, quarter, tasks=tasks)
     engine.draw_quarter(project, quarter)
     return project
 
 
-def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None = None) -> Path:
+def git(root: Path, *args: str) -> str:
+    """git in ``root`` as a test's committer (CI's clean machine has no git identity)."""
+    return subprocess.run(["git", "-c", "user.name=pytest", "-c", "user.email=pytest@example.invalid", *args],
+                          cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Everything in ``root`` committed (a repository made first where there is none)."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+
+
+def seed_after_freeze(root: Path, quarter: str, tasks: list[dict] | None = None, seed: dict | None = None) -> None:
+    """As a bureau does it: the registers, the params without the seed and the freeze record committed, then
+    the seed written into the params and committed (the order ``make draw`` asks git to prove)."""
+    commit_all(root, f"{quarter}: registers, params and freeze record")
+    write_params(root, quarter, seed=True, tasks=tasks, value=seed)
+    commit_all(root, f"{quarter}: the seed")
+
+
+def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None = None,
+                 value: dict | None = None) -> Path:
     data = {
         "quarter": quarter,
         "protocol": "draw-v1",
@@ -69,7 +92,7 @@ def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None 
         "registers": {name: f"registers/{quarter}/{name}.csv" for name in ("entities", "items", "inspectors", "conflicts", "tags")},
     }
     if seed:
-        data["seed"] = SEED
+        data["seed"] = value or SEED
     path = root / "params" / f"{quarter}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

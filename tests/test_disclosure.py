@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, write_params
+from projects import make_project, seed_after_freeze
 from zhanhe_audit import append, cli, disclosure, engine
 from zhanhe_audit.params import Task
 from zhanhe_audit.paths import Project
@@ -114,7 +114,7 @@ def _drawn_demo_like(root: Path) -> Project:
     make_project(root, "2026Q1", entities=2000, tasks=DEMO_LIKE)
     project = Project(root)
     engine.freeze_quarter(project, "2026Q1")
-    write_params(root, "2026Q1", seed=True, tasks=DEMO_LIKE)
+    seed_after_freeze(root, "2026Q1", tasks=DEMO_LIKE)
     engine.draw_quarter(project, "2026Q1")
     return project
 

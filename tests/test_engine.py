@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from projects import ROOT, SEED, make_project, tree, write_params
+from projects import ROOT, SEED, make_project, seed_after_freeze, tree, write_params
 from zhanhe_audit import engine
 from zhanhe_audit.errors import DrawRefused, EvidenceExists, FreezeError, ParamsError
 from zhanhe_audit.evidence import PARTIAL, store
+from zhanhe_audit.gitorder import OrderUnproved
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import Project
 
@@ -27,7 +28,7 @@ def frozen(tmp_path):
     make_project(tmp_path)
     project = Project(tmp_path)
     engine.freeze_quarter(project, "2026Q1")
-    write_params(tmp_path, "2026Q1", seed=True)
+    seed_after_freeze(tmp_path, "2026Q1")
     return project
 
 
@@ -74,7 +75,8 @@ def test_draw_from_the_archived_inputs_gives_identical_files(frozen, tmp_path):
     final, _ = engine.draw_quarter(frozen, "2026Q1")
     engine.write_draw(engine.run_draw(load_archived(final, "2026Q1"), tmp_path))
     for path in (final / "draw").iterdir():
-        assert (tmp_path / "draw" / path.name).read_bytes() == path.read_bytes()
+        if path.name != "git-order.json":  # from git history, not from the inputs (verify's 'git order' check)
+            assert (tmp_path / "draw" / path.name).read_bytes() == path.read_bytes()
 
 
 def test_draw_refuses_without_a_seed_and_writes_nothing(tmp_path):
@@ -111,9 +113,22 @@ def test_freezing_again_keeps_the_first_record(tmp_path):
 def test_draw_refuses_a_register_changed_after_the_freeze_naming_it(frozen):
     entities = frozen.root / "registers" / "2026Q1" / "entities.csv"
     entities.write_bytes(entities.read_bytes().replace("存续".encode(), "注销".encode(), 1))
-    with pytest.raises(FreezeError, match=r"entities: registers/2026Q1/entities.csv has SHA-256"):
+    with pytest.raises(OrderUnproved, match=r"registers/2026Q1/entities.csv differ\(s\) from the freeze commit"):
         engine.draw_quarter(frozen, "2026Q1")
     assert not (frozen.root / "outputs").exists()
+
+
+def test_draw_of_a_demo_quarter_refuses_a_register_changed_after_the_freeze_naming_its_hash(tmp_path):
+    """A demo quarter may be drawn outside git, so the freeze record alone refuses the changed register."""
+    make_project(tmp_path, "demo-2026Q1")
+    project = Project(tmp_path)
+    engine.freeze_quarter(project, "demo-2026Q1")
+    write_params(tmp_path, "demo-2026Q1", seed=True)
+    entities = tmp_path / "registers" / "demo-2026Q1" / "entities.csv"
+    entities.write_bytes(entities.read_bytes().replace("存续".encode(), "注销".encode(), 1))
+    with pytest.raises(FreezeError, match=r"entities: registers/demo-2026Q1/entities.csv has SHA-256"):
+        engine.draw_quarter(project, "demo-2026Q1")
+    assert not (tmp_path / "outputs").exists()
 
 
 def test_second_draw_refuses_pointing_to_verify_and_leaves_archive_identical(frozen):
@@ -154,7 +169,7 @@ def test_task_id_reused_by_an_archive_made_after_the_freeze_is_refused_by_the_dr
     final, _ = engine.draw_quarter(frozen, "2026Q1")
     make_project(frozen.root, "2026Q2")
     engine.freeze_quarter(frozen, "2026Q2")
-    write_params(frozen.root, "2026Q2", seed=True)
+    seed_after_freeze(frozen.root, "2026Q2")
     _clone_holding(final, "2026Q2-T01")
     with pytest.raises(DrawRefused, match="2026Q2-T01 was drawn already in 2025Q4"):
         engine.draw_quarter(frozen, "2026Q2")

@@ -33,7 +33,7 @@ import pytest
 from openpyxl import load_workbook
 from test_forms import RECORDED
 
-from projects import drawn_project, make_project, write_params
+from projects import drawn_project, make_project, seed_after_freeze
 from zhanhe_audit import append, cli, engine, publish, results
 from zhanhe_audit.paths import Project
 
@@ -180,7 +180,7 @@ def _hostile_project(root: Path, drawn: list[str]) -> Project:
     register.write_text(buffer.getvalue(), encoding="utf-8")
     project = Project(root)
     engine.freeze_quarter(project, Q)
-    write_params(project.root, Q, seed=True)
+    seed_after_freeze(project.root, Q)
     engine.draw_quarter(project, Q)
     visits = _visits(project)
     assert [visit["uscc"] for visit in visits] == drawn and len(drawn) >= len(HOSTILE)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import drawn_project, make_project, tree, write_params
+from projects import drawn_project, make_project, seed_after_freeze, tree
 from zhanhe_audit import append, engine, verify
 from zhanhe_audit.errors import ArchiveError, ReplacementRefused
 from zhanhe_audit.evidence.files import VISITS_CSV
@@ -386,7 +386,7 @@ def test_history_counts_the_replacement_entity_and_not_the_replaced_one(project,
     # the next quarter's draw copies that history into its archive
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
     engine.freeze_quarter(project, "2026Q2")
-    write_params(tmp_path, "2026Q2", seed=True)
+    seed_after_freeze(tmp_path, "2026Q2")
     engine.draw_quarter(project, "2026Q2")
     copied = _rows(project.archive("2026Q2") / "inputs" / "history.csv")
     assert visit["uscc"] in {r["uscc"] for r in copied} and replaced not in {r["uscc"] for r in copied}
@@ -503,7 +503,7 @@ def test_deleted_first_of_two_records_fails_chain_and_records(project, replaced)
 def test_deleted_last_record_fails_chain_once_a_later_manifest_names_it(project, replaced, tmp_path):
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
     engine.freeze_quarter(project, "2026Q2")
-    write_params(tmp_path, "2026Q2", seed=True)
+    seed_after_freeze(tmp_path, "2026Q2")
     engine.draw_quarter(project, "2026Q2")
     shutil.rmtree(replaced)
     chain = _results(project)["chain"]
@@ -515,7 +515,7 @@ def test_deleted_last_record_fails_chain_once_a_later_manifest_names_it(project,
 def test_replacement_after_a_later_quarter_was_drawn_chains_to_it_and_both_verify(project, tmp_path):
     make_project(tmp_path, "2026Q2", entities=ENTITIES)
     engine.freeze_quarter(project, "2026Q2")
-    write_params(tmp_path, "2026Q2", seed=True)
+    seed_after_freeze(tmp_path, "2026Q2")
     engine.draw_quarter(project, "2026Q2")
     record = append.replace(project, Q, _single_task_visit(project)["uscc"], REASON)
     previous = json.loads((record / "manifest.json").read_text(encoding="utf-8"))["previous"]

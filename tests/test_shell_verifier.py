@@ -11,9 +11,8 @@ import subprocess
 import time
 
 import pytest
-import yaml
 
-from projects import as_in_a_terminal, make_project, write_params
+from projects import SEED, as_in_a_terminal, make_project, seed_after_freeze
 from zhanhe_audit import engine
 from zhanhe_audit.engine import VERIFIER_SOURCE
 from zhanhe_audit.paths import Project
@@ -27,10 +26,7 @@ def _archive(root, seed_value=None):
     make_project(root, entities=400)
     project = Project(root)
     engine.freeze_quarter(project, "2026Q1")
-    path = write_params(root, "2026Q1", seed=True)
-    if seed_value is not None:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("test seed 2026-01-05 48213 90377 15620 73184", seed_value), encoding="utf-8")
+    seed_after_freeze(root, "2026Q1", seed=None if seed_value is None else dict(SEED, value=seed_value))
     final, result = engine.draw_quarter(project, "2026Q1")
     return final, result
 
@@ -142,7 +138,7 @@ def test_batch_verifier_matches_every_task_of_a_drawn_quarter(tmp_path):
     make_project(tmp_path, entities=400, tasks=EVERY_TASK)
     project = Project(tmp_path)
     engine.freeze_quarter(project, "2026Q1")
-    write_params(tmp_path, "2026Q1", seed=True, tasks=EVERY_TASK)
+    seed_after_freeze(tmp_path, "2026Q1", tasks=EVERY_TASK)
     final, result = engine.draw_quarter(project, "2026Q1")
     tasks = sorted({row.task_id for row in result.tickets()})
     assert tasks == [f"2026Q1-T0{n}" for n in range(1, 5)]
@@ -186,10 +182,7 @@ def test_batch_verifier_hashes_a_hostile_seed_byte_for_byte(tmp_path):
     make_project(tmp_path, entities=400)
     project = Project(tmp_path)
     engine.freeze_quarter(project, "2026Q1")
-    path = write_params(tmp_path, "2026Q1", seed=True)
-    params = yaml.safe_load(path.read_text(encoding="utf-8"))
-    params["seed"]["value"] = HOSTILE_SEED
-    path.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    seed_after_freeze(tmp_path, "2026Q1", seed=dict(SEED, value=HOSTILE_SEED))
     final, result = engine.draw_quarter(project, "2026Q1")
     assert json.loads((final / "draw" / "draw.json").read_text(encoding="utf-8"))["seed"] == HOSTILE_SEED
     row = next(iter(result.tickets()))

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from projects import make_project, tree, write_params
+from projects import make_project, seed_after_freeze, tree
 from test_ranking import FIXTURE, ROOT, SEED, random_usccs, reference
 from zhanhe_audit import cli, engine, ranking, spark, verify, workbook
 from zhanhe_audit.errors import EngineUnavailable
@@ -202,7 +202,7 @@ def test_draw_engine_spark_archives_duckdbs_draw_files_and_verifies(session, tmp
     for root in roots.values():
         make_project(root, entities=600)
         engine.freeze_quarter(Project(root), "2026Q1")
-        write_params(root, "2026Q1", seed=True)
+        seed_after_freeze(root, "2026Q1")
     used = []
 
     def draw(project, quarter, progress=print, rank=ranking.rank_all):
@@ -230,7 +230,7 @@ def _cli(root: Path, *args: str, before: str = "", env: dict[str, str] | None = 
 def _seeded(root: Path) -> None:
     make_project(root, entities=50)
     engine.freeze_quarter(Project(root), "2026Q1")
-    write_params(root, "2026Q1", seed=True)
+    seed_after_freeze(root, "2026Q1")
 
 
 def test_engine_spark_without_pyspark_names_the_extra_exits_2_and_writes_nothing(tmp_path):

@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from conftest import alert_open, needs_chromium, open_page
-from projects import ROOT, SEED, make_project, write_params
+from projects import ROOT, SEED, make_project, seed_after_freeze, write_params
 from zhanhe_audit import append, cli, engine, verify, verify_page
 from zhanhe_audit.paths import Project
 
@@ -461,7 +461,7 @@ def hostile_gbk(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
         engine.freeze_quarter(Project(root), Q1)
-        write_params(root, Q1, seed=True)
+        seed_after_freeze(root, Q1)
         final, _ = engine.draw_quarter(Project(root), Q1)
     (archived,) = (final / "inputs" / "registers").rglob("entities.csv")
     with pytest.raises(UnicodeDecodeError):  # the page reads the GBK bytes themselves
@@ -487,7 +487,7 @@ def test_a_utf32_register_is_not_checked_for_eligibility_and_says_why(tmp_path, 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
         engine.freeze_quarter(Project(tmp_path), Q1)
-        write_params(tmp_path, Q1, seed=True)
+        seed_after_freeze(tmp_path, Q1)
         final, _ = engine.draw_quarter(Project(tmp_path), Q1)
     outcome = run_page(browser, final / "verify.html", final)
     assert_all_pass(outcome, {(Q1, "eligibility"), (Q1, "inspectors")})  # both need the registers' rows

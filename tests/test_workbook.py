@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from projects import ROOT, as_in_a_terminal, make, make_project, tree, write_params
+from projects import ROOT, as_in_a_terminal, make, make_project, seed_after_freeze, tree
 from zhanhe_audit import engine, workbook
 from zhanhe_audit.errors import RunInProgress
 from zhanhe_audit.paths import DEMO_QUARTER, Project
@@ -102,7 +102,7 @@ def _ready(root: Path, quarter_name: str = "2026Q1") -> Project:
     make_project(root, quarter_name, entities=300)
     project = Project(root)
     engine.freeze_quarter(project, quarter_name)
-    write_params(root, quarter_name, seed=True)
+    seed_after_freeze(root, quarter_name)
     return project
 
 
@@ -268,7 +268,7 @@ def test_the_steps_take_the_draws_validated_inputs_from_the_cache_and_never_read
     import pickle
 
     project = _ready(tmp_path)
-    inputs = engine.prepare_draw(project, "2026Q1")
+    inputs, _ = engine.prepare_draw(project, "2026Q1")
     folder = tmp_path / "outputs" / ".2026Q1.partial-1"
     engine.copy_inputs(inputs, folder)
     with workbook.inputs_cache(folder).open("wb") as handle:

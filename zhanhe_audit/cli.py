@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import disclosure, engine
 from .errors import ArchiveError, ParamsError, Problem, ZhanheError
+from .evidence import MANIFEST
 from .evidence.files import SUMMARY_CSV
 from .evidence.store import sha256_file
 from .params import parse_quarter
@@ -64,12 +65,28 @@ def _draw(project: Project, args: argparse.Namespace) -> None:
     print(f"  {'task':<18}{'grade':<7}{'eligible':>9}{'percent':>9}{'quota':>7}{'selected':>9}")
     for row in summary:
         print(f"  {row.task_id:<18}{row.grade:<7}{row.eligible:>9}{row.percent:>9}{row.quota:>7}{row.selected:>9}")
+    _announce(project, final, "the draw", "publish this with the seed")
+
+
+def _announce(project: Project, folder: Path, what: str, how: str) -> None:
+    """The digest a reviewer compares the archive with: the manifest just written, the new head of the chain."""
+    print(f"公布 Announce: {what}'s manifest {project.relative(folder / MANIFEST)} has SHA-256")
+    print(f"  {sha256_file(folder / MANIFEST)}")
+    print(f"  the new head of the chain: {how} (reviewers compare it: make verify QUARTER=… HEAD=…, or verify.html)")
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
     from . import verify
 
     return 0 if verify.report(project, args.quarter) else 1
+
+
+def _stage_without_seed(project: Project, args: argparse.Namespace) -> None:
+    from . import gitorder
+
+    blob = gitorder.stage_without_seed(project.root, args.quarter)
+    print(f"staged: params/{args.quarter}.yaml without its seed (blob {blob[:10]}); the file itself keeps the seed. "
+          "Commit it with the registers and the freeze record, then 'git add' the params and commit the seed.")
 
 
 def _verifier_page(project: Project, args: argparse.Namespace) -> None:
@@ -108,7 +125,7 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
 
 def _replace(project: Project, args: argparse.Namespace) -> None:
     from . import append, replacement
-    from .evidence import MANIFEST, VISITS_FILE
+    from .evidence import VISITS_FILE
     from .evidence.files import VISITS_CSV
 
     record = append.replace(project, args.quarter, args.uscc, args.reason, progress=print)
@@ -128,7 +145,8 @@ def _replace(project: Project, args: argparse.Namespace) -> None:
         print(f"  cap exception: {exception.cert_no} ({exception.department}) had {exception.load} visits, cap "
               f"{exception.cap}")
     shown = project.relative(record)
-    print(f"record: {shown}/ (manifest SHA-256 {sha256_file(record / MANIFEST)}, the new head of the chain)")
+    print(f"record: {shown}/")
+    _announce(project, record, "the replacement record", "publish it with the replacement, as the draw's digest was")
     print(f"Commit {shown}/ now; 'make verify QUARTER={data.quarter}' recomputes it.")
 
 
@@ -160,7 +178,7 @@ def _results(project: Project, args: argparse.Namespace) -> None:
     if as_of is None:
         raise ParamsError([Problem("--as-of", None, None, f"'{args.as_of}' is not a date; expected e.g. 2026-12-31")])
     record = append.record_results(project, args.quarter, form, as_of, progress=print,
-                                   pages=workbook.results_pages(args.quarter))
+                                   pages=workbook.results_pages(project, args.quarter))
     data = results.ResultsRecord.read(record)
     print(f"record: {project.relative(record)}/ ({data.rows} results as of {data.as_of}, {data.superseded} superseding "
           f"earlier ones; source {data.source['name']} sha256 {data.source['sha256']})")
@@ -169,6 +187,8 @@ def _results(project: Project, args: argparse.Namespace) -> None:
     print(f"public: {project.relative(project.public(args.quarter))}/ ({', '.join(sorted(data.public))})")
     written = append.write_violations(project, args.quarter)
     print(f"violations: {project.relative(written)} (rebuilt from every results record)")
+    _announce(project, record, "the results record", f"the publication in {project.relative(project.public(args.quarter))}/ "
+              "states the head it was made from; publish this one with the next")
     print(f"Commit {project.relative(record)}/ now; 'make verify QUARTER={args.quarter}' re-validates it.")
 
 
@@ -218,6 +238,11 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("year", type=int, help="e.g. 2027")
     command.add_argument("notice", type=Path, help="the notice: its text pasted into a .txt file, or the web page saved as .html")
     command.set_defaults(handler=_calendar)
+    text = ("stage params/QUARTER.yaml in git without its seed (the file keeps it), so that the freeze can be "
+            "committed before the seed")
+    command = commands.add_parser("stage-without-seed", help=text, description=text)
+    command.add_argument("quarter", help="e.g. 2027Q1")
+    command.set_defaults(handler=_stage_without_seed)
     text = "write the reviewer's verifier page for archives drawn before it was part of them"
     command = commands.add_parser("verifier-page", help=text, description=text)
     command.add_argument("out", type=Path, help="where to write it, e.g. outputs/verify-page.html (never over a file)")

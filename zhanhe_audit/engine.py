@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import disclosure, eligibility, feasibility, freeze, history, inspectors, ranking, verify_page
+from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, verify_page
 from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
-from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
+from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
@@ -26,7 +26,7 @@ from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
 from .params import PROTOCOL, Task
-from .paths import Project
+from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
 
 VERIFIER_SOURCE = Path(__file__).resolve().parent / VERIFIER  # copied into every archive
@@ -252,12 +252,33 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
             raise FreezeError(f"{inputs.files[name]} changed while it was being drawn; nothing was written")
 
 
-def prepare_draw(project: Project, quarter: str) -> Inputs:
-    """Every check of the inputs a draw must pass before it writes anything."""
+def order_quarter(inputs: Inputs, folder: Path | None = None) -> gitorder.Quarter:
+    """What git must prove for ``inputs``: of the project's own files, or of their copies in the archive ``folder``."""
+    paths = [*inputs.files.values(), params_name(inputs.quarter), freeze_name(inputs.quarter)]
+    base = inputs.project.root if folder is None else folder / INPUTS
+    return gitorder.Quarter(inputs.quarter, tuple(inputs.files.values()), {path: base / path for path in paths},
+                            inputs.params.digest, inputs.seed)
+
+
+def prove_order(inputs: Inputs) -> gitorder.Order:
+    """The freeze-before-seed order in git (``gitorder``): refused unless proved, but for a demo quarter (its own
+    series, ``demo-2026Q4``, never on the real quarters' chain), whose order may stay unproved (the archive and its
+    pages then say why)."""
+    quarter = order_quarter(inputs)
+    if series(inputs.quarter) == "demo":
+        return gitorder.of_demo(inputs.project.root, quarter)
+    return gitorder.prove_for_draw(inputs.project.root, quarter)
+
+
+def prepare_draw(project: Project, quarter: str) -> tuple[Inputs, gitorder.Order]:
+    """Every check of the inputs a draw must pass before it writes anything; the git proof of their order."""
     refuse_drawn(project, quarter)
     inputs = project_inputs(project, quarter)
+    inputs.seed  # noqa: B018 -- refuses a draw without a seed, before asking git about it
+    freeze.read_record(project.freeze_file(quarter), quarter)  # refuses a quarter never frozen
+    order = prove_order(inputs)
     check_ready(inputs)
-    return inputs
+    return inputs, order
 
 
 def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path], None] | None = None,
@@ -271,7 +292,7 @@ def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path],
     built (the workbook runs its notebooks there), and the manifest, chained to the series'
     latest, comes last.
     """
-    inputs = prepare_draw(project, quarter)
+    inputs, order = prepare_draw(project, quarter)
     final = project.archive(quarter)
     with exclusive(project.outputs, progress):
         check_unused(project, quarter, inputs)
@@ -280,6 +301,7 @@ def draw_quarter(project: Project, quarter: str, steps: Callable[[Inputs, Path],
             copy_inputs(inputs, folder)
             result = run_draw(inputs, folder, rank)
             write_draw(result)
+            write_new(folder / GIT_ORDER, order.to_json())
             if steps is not None:
                 steps(inputs, folder)
             write_manifest(folder, folder, kind="draw", quarter=quarter, protocol=PROTOCOL,

@@ -41,6 +41,7 @@ VISITS_FILE = "visits.csv"  # the draw's visits, and a replacement record's new 
 VISITS = f"{DRAW}/{VISITS_FILE}"
 INSPECTOR_LOAD = f"{DRAW}/inspector_load.csv"
 CAP_EXCEPTIONS = f"{DRAW}/cap_exceptions.csv"  # only when the soft cap had exceptions
+GIT_ORDER = f"{DRAW}/git-order.json"  # the freeze and seed commits (gitorder): recomputed from git, not from the inputs
 
 HISTORY_FILE = "history.csv"
 HISTORY = f"{INPUTS}/{HISTORY_FILE}"

@@ -11,6 +11,7 @@ import pytest
 
 from zhanhe_audit import fairness
 from zhanhe_audit.draw import StratumSummary, TicketRow
+from zhanhe_audit.gitorder import Commit, Order
 from zhanhe_audit.history import History, PastVisit, year_of
 from zhanhe_audit.registers import Entity, Registers
 from zhanhe_audit.tickets import Ranked
@@ -109,19 +110,28 @@ def test_quarter_coverage_counts_an_entity_drawn_twice_once():
     assert (row.active, row.drawn) == (10, 1)
 
 
+PROVED = Order(Commit("f" * 40, "2026-11-26T05:00:00+00:00", "staff"), Commit("5" * 40, "2026-11-27T08:00:00+00:00", "staff"))
+
+
 def test_timeline_in_order_and_a_seed_dated_before_the_freeze_is_flagged():
     record = "2026-11-26T04:43:33+00:00"  # when the freeze record says it was frozen
-    events, problems = fairness.timeline(record, {"date": "2026-11-27"}, "2026-11-27T09:00:00+00:00")
-    assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "种子产生", "抽取"]
-    _, problems = fairness.timeline(record, {"date": "2026-10-12"}, "2026-11-27T09:00:00+00:00")
-    assert len(problems) == 1 and "2026-11-26T04:43:33" in problems[0] and "2026-10-12" in problems[0]
+    events, problems = fairness.timeline(record, {"date": "2026-11-27"}, PROVED)
+    assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "冻结记录提交", "种子产生", "种子提交"]
+    assert [e.when for e in events] == [record, "2026-11-26T05:00:00+00:00", "2026-11-27", "2026-11-27T08:00:00+00:00"]
+    _, problems = fairness.timeline(record, {"date": "2026-10-12"}, PROVED)
+    assert len(problems) == 2 and "2026-11-26T04:43:33" in problems[0] and "2026-10-12" in problems[0]
 
 
 def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
     record = "2026-11-26T04:43:33+00:00"  # when the freeze record says it was frozen
-    commits = (("f" * 40, "2026-11-26T05:00:00+00:00"), ("s" * 40, "2026-11-26T04:50:00+00:00"))
-    _, problems = fairness.timeline(record, {"date": "2026-11-26"}, "2026-11-27T09:00:00+00:00", commits)
+    order = Order(PROVED.freeze, Commit("5" * 40, "2026-11-26T04:50:00+00:00", "staff"))
+    _, problems = fairness.timeline(record, {"date": "2026-11-26"}, order)
     assert problems and "freeze committed" in problems[0]
+
+
+def test_timeline_of_an_unproved_order_has_no_commits_and_the_dates_alone():
+    events, problems = fairness.timeline("2026-11-26T04:43:33+00:00", {"date": "2026-11-27"}, Order(None, None, "no git"))
+    assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "种子产生"]
 
 
 def test_a_stratum_larger_than_follow_is_simulated_on_a_fixed_subset_drawing_the_same_share():

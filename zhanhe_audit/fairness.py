@@ -34,6 +34,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
 from .draw import StratumSummary, order, sha256_hex
+from .evidence import GIT_ORDER
+from .gitorder import Order
 from .history import History, year_of
 from .params import FLOORS
 from .registers import GRADES, Entity, Registers
@@ -338,20 +340,21 @@ class Event:
     source: str
 
 
-def timeline(frozen_at: str, seed_provenance: dict, draw_started: str,
-             commits: tuple[tuple[str, str], tuple[str, str]] | None = None) -> tuple[list[Event], list[str]]:
-    """The freeze, the seed and the draw in time order, and what is out of order (must be empty).
+def timeline(frozen_at: str, seed_provenance: dict, order: Order) -> tuple[list[Event], list[str]]:
+    """The freeze, the seed and their commits in time order, and what is out of order (must be empty).
 
-    ``commits``: ((freeze commit, its ISO time), (seed commit, its ISO time)) from git, where known.
-    Dates compare by their ISO text, to the precision both sides give.
+    ``order`` is the git proof the draw archived (``draw/git-order.json``): the draw ran only after git showed
+    the seed committed after the freeze, so the draw needs no clock time of its own here (the manifest keeps
+    when it was sealed). Dates compare by their ISO text, to the precision both sides give.
     """
     events = [Event("名录冻结 registers frozen", frozen_at, "inputs/params/<quarter>.freeze.json")]
-    if commits:
-        events.append(Event(f"冻结记录提交 freeze committed ({commits[0][0][:10]})", commits[0][1], "git log"))
+    if order.freeze:
+        events.append(Event(f"冻结记录提交 freeze committed ({order.freeze.short}, {order.freeze.author})",
+                            order.freeze.time, GIT_ORDER))
     events.append(Event("种子产生 seed produced", str(seed_provenance.get("date", "")), "inputs/params/<quarter>.yaml"))
-    if commits:
-        events.append(Event(f"种子提交 seed committed ({commits[1][0][:10]})", commits[1][1], "git log"))
-    events.append(Event("抽取 draw ran", draw_started, "notebooks/01-draw.ipynb (papermill start time)"))
+    if order.seed:
+        events.append(Event(f"种子提交 seed committed ({order.seed.short}, {order.seed.author})", order.seed.time,
+                            GIT_ORDER))
     problems = []
     for index, earlier in enumerate(events):  # every pair: a date-only entry must not mask two times
         for later in events[index + 1:]:

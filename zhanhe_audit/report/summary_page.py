@@ -15,10 +15,12 @@ from .. import disclosure
 from ..draw import StratumSummary
 from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
+from ..gitorder import Order
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
 from ..params import PROTOCOL
 from . import Html, escape
+from .compliance_page import commits_html
 
 OK, BAD, NOTE = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>', '<b style="color:#a60">!</b>'
 
@@ -79,9 +81,11 @@ def double_random_headline(visits: int, mismatched: int, broken: int, loads: lis
     ])
 
 
-def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow], timeline: list[TimelineRow]) -> Html:
-    """The first screen's answer to "was it balanced, and done in order?", from ``fairness/*.csv``
-    (empty in a preview, where 04-compliance has not run)."""
+def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow], timeline: list[TimelineRow],
+                      order: Order) -> Html:
+    """The first screen's answer to "was it balanced, and done in order?", from ``fairness/*.csv`` and the git
+    proof ``draw/git-order.json`` (empty in a preview, where 04-compliance has not run). The timeline is ✓ only
+    with both commits shown, and ! when git did not prove the order."""
     tested = [b for b in balances if b.p_value is not None]
     low = [b for b in tested if b.significant]
     lines = []
@@ -96,9 +100,14 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
                      f"个种子的蒙特卡洛，{len(p_values)} 个分层的均匀性检验最小 p = {worst:.3f}"
                      + ("（均未提示异常）" if worst >= 0.001 else "（提示异常，须查明）") + "。")
     if timeline:
-        in_order = all(r.in_order for r in timeline)
-        lines.append(f"{OK if in_order else BAD} <b>时间顺序 (timeline)</b>：" +
-                     ("先冻结名录，后产生种子，再抽取。" if in_order else "顺序错误，见第四步第 5 节。"))
+        title = "<b>时间顺序 (timeline)</b>："
+        if not all(r.in_order for r in timeline):
+            lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)。")
+        elif not order.proved:
+            lines.append(f"{NOTE} {title}顺序未经 git 证明 (not proved by git)：<span data-fact='order-reason'>"
+                         f"{escape(order.reason)}</span>")
+        else:
+            lines.append(f"{OK} {title}先冻结名录并提交，后产生种子并提交，抽取前由 git 核对：{commits_html(order)}。")
     return screen(lines or ["（预览：第四步尚未运行 preview: step 4 has not run）"])
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, write_params
-from zhanhe_audit import engine, verify
+from projects import make_project, seed_after_freeze, write_params
+from zhanhe_audit import engine, gitorder, verify
 from zhanhe_audit.evidence import store
 from zhanhe_audit.paths import Project
 
@@ -39,7 +39,7 @@ def _prepare(root: Path, name: str = "2026Q1") -> Project:
     make_project(root, name, entities=ENTITIES)
     project = Project(root)
     engine.freeze_quarter(project, name)
-    write_params(root, name, seed=True)
+    seed_after_freeze(root, name)
     return project
 
 
@@ -50,7 +50,7 @@ def _draw(root: Path, name: str = "2026Q1") -> Path:
 
 @pytest.fixture
 def drawn(tmp_path) -> Path:
-    """The archive folder of 2026Q1, drawn in a project without git."""
+    """The archive folder of 2026Q1, drawn once git proved the freeze came before the seed."""
     return _draw(tmp_path)
 
 
@@ -344,49 +344,76 @@ def _freeze_without_seed(root: Path) -> Project:
     return project
 
 
+FORGED = gitorder.Order(gitorder.Commit("f" * 40, "2026-01-04T09:00:00+08:00", "someone"),
+                        gitorder.Commit("5" * 40, "2026-01-05T09:00:00+08:00", "someone"))
+
+
+def _forged_draw(project: Project, monkeypatch) -> Path:
+    """A draw whose git proof was forged: what a copy of the tool that skips the proof would archive (the draw
+    itself refuses every history below; ``tests/test_gitorder.py``)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "prove_order", lambda inputs: FORGED)
+        final, _ = engine.draw_quarter(project, "2026Q1")
+    return final
+
+
 def test_freeze_committed_before_the_seed_passes_git_order(repo):
     project = _freeze_without_seed(repo)
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed")
-    engine.draw_quarter(project, "2026Q1")
+    final, _ = engine.draw_quarter(project, "2026Q1")
     results = _results(repo)
     assert results["git order"].status == "PASS"
+    order = gitorder.Order.from_json((final / "draw" / "git-order.json").read_text(encoding="utf-8"))
+    assert order.freeze.short in results["git order"].detail and order.seed.short in results["git order"].detail
+    assert order.freeze.author == "t" and order.seed.time.startswith("20")
     passed, lines = _report(repo)
-    assert passed is True and lines[-1] == "PASS"
+    assert passed is True and lines[-1].startswith("PASS")
 
 
-def test_freeze_and_seed_in_the_same_commit_fails_git_order(repo):
+def test_a_forged_proof_fails_git_order_naming_the_commits_git_gives(repo, monkeypatch):
+    project = _freeze_without_seed(repo)
+    _commit(repo, "freeze")
+    write_params(repo, "2026Q1", seed=True)
+    _commit(repo, "seed")
+    _forged_draw(project, monkeypatch)
+    order = _results(repo)["git order"]
+    assert order.status == "FAIL" and "records the freeze commit ffffffffff" in order.detail
+    assert "git history gives" in order.detail
+
+
+def test_freeze_and_seed_in_the_same_commit_fails_git_order(repo, monkeypatch):
     project = _freeze_without_seed(repo)
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "freeze and seed together")
-    engine.draw_quarter(project, "2026Q1")
+    _forged_draw(project, monkeypatch)
     order = _results(repo)["git order"]
-    assert order.status == "FAIL" and "committed together" in order.detail
+    assert order.status == "FAIL" and "together with the seed" in order.detail
     assert _report(repo)[0] is False
 
 
-def test_seed_committed_before_the_freeze_fails_git_order(repo):
+def test_seed_committed_before_the_freeze_fails_git_order(repo, monkeypatch):
     project = _freeze_without_seed(repo)
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "registers and seed", "registers", "params/2026Q1.yaml")
     _commit(repo, "freeze", "params/2026Q1.freeze.json")
-    engine.draw_quarter(project, "2026Q1")
+    _forged_draw(project, monkeypatch)
     order = _results(repo)["git order"]
-    assert order.status == "FAIL" and "does not come after the freeze" in order.detail
+    assert order.status == "FAIL" and "together with the seed, or after it" in order.detail
 
 
-def test_seed_never_committed_fails_git_order(repo):
+def test_seed_never_committed_fails_git_order(repo, monkeypatch):
     project = _freeze_without_seed(repo)
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)  # only in the working tree
-    engine.draw_quarter(project, "2026Q1")
+    _forged_draw(project, monkeypatch)
     order = _results(repo)["git order"]
     assert order.status == "FAIL"
-    assert "no commit of params/2026Q1.yaml holds the archived seed" in order.detail
+    assert "no commit of params/2026Q1.yaml holds the seed" in order.detail
 
 
-def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git_order(repo):
+def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git_order(repo, monkeypatch):
     project = _freeze_without_seed(repo)
     _commit(repo, "freeze")
     write_params(repo, "2026Q1", seed=True)
@@ -405,11 +432,14 @@ def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git
         path = repo / record["registers"][name]["path"]
         record["registers"][name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     record_file.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    engine.draw_quarter(project, "2026Q1")
+    with pytest.raises(gitorder.OrderUnproved, match="No commit holds params/2026Q1.freeze.json as it is now"):
+        engine.draw_quarter(project, "2026Q1")
+    _commit(repo, "the swap, committed")
+    _forged_draw(project, monkeypatch)
     results = _results(repo)
     assert {name: check.status for name, check in results.items() if check.status not in ("PASS", "SKIP", "NOTE")} == {
         "git order": "FAIL"}
-    assert "the archived freeze record was never committed" in results["git order"].detail
+    assert "the freeze was never committed before the seed" in results["git order"].detail
 
 
 def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceback(repo):
@@ -422,7 +452,7 @@ def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceb
     results = _results(repo)
     assert "inputs/params/2026Q1.freeze.json is missing" in results["files"].detail
     assert results["git order"].status == "FAIL"
-    assert "inputs/params/2026Q1.freeze.json is missing" in results["git order"].detail
+    assert "2026Q1.freeze.json" in results["git order"].detail
 
 
 def test_project_in_a_subfolder_of_the_repository_passes_git_order(repo):
@@ -450,12 +480,15 @@ def test_params_deleted_or_broken_in_history_still_find_the_seed_commit(repo):
     assert order.status == "PASS", order.detail
 
 
-def test_no_git_repository_skips_git_order_and_still_passes(drawn, tmp_path):
-    assert not (tmp_path / ".git").exists()
+def test_no_git_repository_skips_git_order_naming_the_archived_commits(drawn, tmp_path):
+    """A reviewer given the archive alone: the commits are named, to be looked up where the repository is."""
+    shutil.rmtree(tmp_path / ".git")
     order = _results(tmp_path)["git order"]
+    archived = gitorder.Order.from_json((drawn / "draw" / "git-order.json").read_text(encoding="utf-8"))
     assert order.status == "SKIP"
-    assert "no git history" in order.detail
-    assert _report(tmp_path)[0] is True
+    assert "no git history" in order.detail and archived.freeze.short in order.detail
+    passed, lines = _report(tmp_path)
+    assert passed is True and lines[-1].startswith("PASS, ") and "git order" in lines[-1]
 
 
 # --- first_difference -------------------------------------------------------------------------
@@ -507,7 +540,7 @@ def test_frozen_again_before_the_seed_passes_git_order(repo):
     assert _results(repo)["git order"].status == "PASS"
 
 
-def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo):
+def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo, monkeypatch):
     project = _freeze_without_seed(repo)
     _commit(repo, "first freeze")
     write_params(repo, "2026Q1", seed=True)
@@ -521,7 +554,9 @@ def test_frozen_again_after_the_seed_was_committed_fails_git_order(repo):
     _commit(repo, "second freeze")
     write_params(repo, "2026Q1", seed=True)
     _commit(repo, "seed again")
-    engine.draw_quarter(project, "2026Q1")
+    with pytest.raises(gitorder.OrderUnproved, match="does not come after the freeze commit"):
+        engine.draw_quarter(project, "2026Q1")
+    _forged_draw(project, monkeypatch)
     order = _results(repo)["git order"]
     assert order.status == "FAIL" and "does not come after the freeze" in order.detail
 

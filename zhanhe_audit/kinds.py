@@ -33,22 +33,28 @@ def apply_records(folder: Path, records: list[Path] | None = None) -> QuarterSta
     return state
 
 
-def history_before(outputs: Path, head: Link | None, quarter: str) -> History:
-    """Every visit of a quarter earlier than ``quarter`` on the chain from ``head`` back to the first
-    manifest, oldest first: each draw's visits with the records that change visits applied."""
-    if head is None:
-        return History()
+def states_before(outputs: Path, head: Link | None, quarter: str, every: bool = False) -> dict[str, QuarterState]:
+    """Each quarter earlier than ``quarter`` on the chain from ``head`` back to the first manifest, as the records
+    chained before ``head`` left it (those that change visits; with ``every``, results records too)."""
     states: dict[str, QuarterState] = {}
+    if head is None:
+        return states
     for step in reversed(walk_chain(outputs, head.path, checked=False)):
         folder = (outputs / step.path).parent
         if order_of(step.manifest.quarter) >= order_of(quarter):
             continue
         if step.manifest.kind == "draw":
             states[step.manifest.quarter] = draw_state(folder)
-        elif kind(folder).changes_visits:
+        elif every or kind(folder).changes_visits:
             kind(folder).apply(states[step.manifest.quarter], folder)
+    return states
+
+
+def history_before(outputs: Path, head: Link | None, quarter: str) -> History:
+    """Every visit of a quarter earlier than ``quarter`` on the chain from ``head`` back to the first
+    manifest, oldest first: each draw's visits with the records that change visits applied."""
+    states = states_before(outputs, head, quarter)
     # A record appended to a quarter after a later quarter was drawn comes later in the chain
     # than that quarter's visits; in time it belongs to its own quarter (sorted by quarter).
     return History(tuple(PastVisit(name, v.visit_id, v.uscc, v.items, v.inspectors)
                          for name in sorted(states, key=order_of) for v in states[name].visits))
-

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,19 +25,32 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-import yaml
-
-from . import engine, freeze, inspectors, publish, results, verify_page
+from . import announced, engine, freeze, gitorder, inspectors, publish, rerender, results, text, verify_page
 from .errors import ZhanheError
-from .evidence import DRAW, HISTORY, INPUTS, MANIFEST, RESULTS_RECORD, SEAL, SUMS, VERIFIER_PAGE, VISITS
+from .evidence import (
+    DRAW,
+    FAIRNESS,
+    GIT_ORDER,
+    HISTORY,
+    INPUTS,
+    MANIFEST,
+    NOTEBOOKS,
+    RESULTS_RECORD,
+    SEAL,
+    SUMS,
+    VERIFIER,
+    VERIFIER_PAGE,
+    VISITS,
+    accounting,
+)
 from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
 from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
 from .evidence.records import DrawRecord, kind_of, record_folders, shown
-from .evidence.store import sha256_bytes, sha256_file
+from .evidence.store import read_text, sha256_bytes, sha256_file
 from .inputs import Inputs, load_archived
 from .kinds import apply_records, history_before, kind
-from .params import load_params, normalise_seed
-from .paths import PUBLIC, Project, freeze_name, params_name
+from .params import load_params
+from .paths import PUBLIC, Project
 
 # Each protocol version an archive may name, with the function that recomputes its
 # deterministic files into a scratch folder, at their paths in the archive. A change of
@@ -54,7 +66,8 @@ SEALS = (MANIFEST, SEAL, SUMS)
 @dataclass(frozen=True)
 class Check:
     name: str
-    status: str  # "PASS", "FAIL", "SKIP", or "NOTE": a fact about the quarter that does not make verify fail
+    status: str  # "PASS", "FAIL", "SKIP" (could not run here: named in the verdict), or "NOTE": a fact about the
+    # quarter that does not make verify fail
     detail: str
 
     def __str__(self) -> str:
@@ -127,7 +140,7 @@ def _redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
     if problem:
         return Check("redraw", "FAIL", problem)
     drawn = {path.relative_to(folder).as_posix() for path in (folder / DRAW).rglob("*") if path.is_file()}
-    extra = sorted(drawn - set(recomputed))
+    extra = sorted(drawn - set(recomputed) - {GIT_ORDER})  # the git proof is the 'git order' check's
     if extra:
         return Check("redraw", "FAIL", f"{', '.join(extra)} is in the archive, but the draw recomputed under {protocol} "
                      "has no such file")
@@ -312,88 +325,40 @@ def _appended(folder: Path, quarter_name: str, inputs: Inputs | None, records: l
                  f"ones before it: {names}, identical byte for byte")
 
 
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
-
-
-def _committed(root: Path, commit: str, path: str) -> str | None:
-    """``path`` (relative to ``root``, which may be a subfolder of the repository) as of ``commit``; None if absent."""
+def _git_order(root: Path, folder: Path, inputs: Inputs | None) -> Check:
+    """The freeze committed before the seed (``gitorder``): found again in git history from the archive's copies,
+    and compared with what the draw archived in ``draw/git-order.json``."""
+    if inputs is None:
+        return Check("git order", "FAIL", "the archived inputs cannot be read, so their commits cannot be looked up")
+    archived_file = folder / GIT_ORDER
+    archived = gitorder.Order.from_json(read_text(archived_file, GIT_ORDER)) if archived_file.is_file() else None
+    if archived is not None and not archived.proved:
+        if series(inputs.quarter) != "demo":
+            return Check("git order", "FAIL", f"{GIT_ORDER} says the order was not proved ({archived.reason}); only a "
+                         "demo quarter is drawn without the proof")
+        return Check("git order", "SKIP", f"a demo quarter, drawn without the proof: {archived.reason}")
     try:
-        return _git(root, "show", f"{commit}:./{path}")
-    except subprocess.CalledProcessError:
-        return None
+        found = gitorder.find(root, engine.order_quarter(inputs, folder))
+    except ZhanheError as error:
+        return Check("git order", "FAIL", str(error))
+    if isinstance(found, str):
+        if found.startswith("no git history"):
+            recorded = (f"; the archive records the freeze commit {_commit(archived.freeze)} and the seed commit "
+                        f"{_commit(archived.seed)}: check them with 'git log' in the project's repository"
+                        if archived and archived.freeze and archived.seed else "")
+            return Check("git order", "SKIP", f"{found}{recorded}")
+        return Check("git order", "FAIL", found)
+    if archived is not None and archived != found:
+        return Check("git order", "FAIL", f"{GIT_ORDER} records the freeze commit {_commit(archived.freeze)} and the "
+                     f"seed commit {_commit(archived.seed)}, but git history gives {_commit(found.freeze)} and "
+                     f"{_commit(found.seed)}")
+    return Check("git order", "PASS", f"the freeze committed in {_commit(found.freeze)}, before the seed in "
+                 f"{_commit(found.seed)}" + ("" if archived else f" ({GIT_ORDER} is not in this archive: drawn before "
+                                              "the proof was archived)"))
 
 
-def _committed_seed(root: Path, commit: str, params_file: str) -> str | None:
-    """The seed value of the params as of ``commit``, or None (no file, no seed, or not readable YAML)."""
-    try:
-        data = yaml.safe_load(_committed(root, commit, params_file) or "")
-    except yaml.YAMLError:
-        return None
-    seed = data.get("seed") if isinstance(data, dict) else None
-    value = seed.get("value") if isinstance(seed, dict) else None
-    return normalise_seed(value) if isinstance(value, str) else None
-
-
-@dataclass(frozen=True)
-class Commits:
-    """Where git history shows the archived freeze record and the seed first committed."""
-
-    freeze: str | None  # None: the archived freeze record was never committed
-    seed: str | None  # None: no commit of the params holds the seed
-
-    def time(self, root: Path, commit: str) -> str:
-        return _git(root, "show", "-s", "--format=%cI", commit).strip()
-
-
-def find_commits(root: Path, folder: Path, quarter_name: str, seed: str) -> Commits | None:
-    """The commits, or None where there is no git history of this quarter's freeze record.
-
-    The freeze commit is the first one whose freeze record is byte-identical to the archived one
-    (a quarter may be frozen again while it has no seed yet); the seed commit is the first one
-    whose params hold the archived seed.
-    """
-    params_file, freeze_file = params_name(quarter_name), freeze_name(quarter_name)
-    try:
-        _git(root, "rev-parse", "--git-dir")
-        freezes = _git(root, "log", "--reverse", "--format=%H", "--", freeze_file).split()
-        versions = _git(root, "log", "--reverse", "--format=%H", "--", params_file).split()
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    if not freezes:
-        return None
-    archived_file = folder / INPUTS / freeze_file
-    archived = archived_file.read_bytes() if archived_file.is_file() else None
-    freeze_commit = next((commit for commit in freezes
-                          if (_committed(root, commit, freeze_file) or "").encode("utf-8") == archived), None)
-    seed_commit = next((commit for commit in versions if _committed_seed(root, commit, params_file) == seed), None)
-    return Commits(freeze_commit, seed_commit)
-
-
-def _git_order(root: Path, folder: Path, quarter_name: str, seed: str) -> Check:
-    """The archived freeze record was committed in a commit before the first commit holding the seed."""
-    params_file, freeze_file = params_name(quarter_name), freeze_name(quarter_name)
-    commits = find_commits(root, folder, quarter_name, seed)
-    if commits is None:
-        return Check("git order", "SKIP", f"no git history of {freeze_file} here; check the order of the freeze "
-                     "and seed commits by hand")
-    if not (folder / INPUTS / freeze_file).is_file():
-        return Check("git order", "FAIL", f"{INPUTS}/{freeze_file} is missing from the archive, so it "
-                     "cannot be compared with the committed freeze records")
-    freeze_commit, seed_commit = commits.freeze, commits.seed
-    if freeze_commit is None:
-        return Check("git order", "FAIL", f"the archived freeze record was never committed as {freeze_file}")
-    if seed_commit is None:
-        return Check("git order", "FAIL", f"no commit of {params_file} holds the archived seed")
-    if freeze_commit == seed_commit:
-        return Check("git order", "FAIL", f"the freeze and the seed were committed together in {seed_commit[:10]}; "
-                     "the freeze must come first")
-    try:
-        _git(root, "merge-base", "--is-ancestor", freeze_commit, seed_commit)
-    except subprocess.CalledProcessError:
-        return Check("git order", "FAIL", f"the seed was first committed in {seed_commit[:10]}, which does not come "
-                     f"after the freeze committed in {freeze_commit[:10]}")
-    return Check("git order", "PASS", f"freeze committed in {freeze_commit[:10]}, before the seed in {seed_commit[:10]}")
+def _commit(commit: gitorder.Commit | None) -> str:
+    return "none" if commit is None else f"{commit.short} ({commit.time}, {commit.author})"
 
 
 def _sealed(folder: Path, records: list[Path]) -> list[Check]:
@@ -420,7 +385,8 @@ def _sealed(folder: Path, records: list[Path]) -> list[Check]:
     return found
 
 
-def checks(project: Project, quarter_name: str) -> list[Check]:
+def checks(project: Project, quarter_name: str, seed: str | None = None, head: str | None = None) -> list[Check]:
+    """Every check of the quarter's archive, in order; ``seed`` and ``head`` are the announced values, if given."""
     folder = project.archive(quarter_name)
     if not folder.is_dir():
         return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
@@ -428,40 +394,166 @@ def checks(project: Project, quarter_name: str) -> list[Check]:
     found = _sealed(folder, records)
     if found[0].status == "FAIL":
         return found
-    found.append(_freeze(folder, quarter_name))
-    found.append(_history(project.outputs, folder, quarter_name))
+    found.append(_accounted(folder, quarter_name, records))
+    problem = ""
     try:
-        drawn = DrawRecord.read(folder)
+        drawn: DrawRecord | None = DrawRecord.read(folder)
         inputs: Inputs | None = load_archived(folder, quarter_name)
     except ZhanheError as error:
-        found.append(Check("redraw", "FAIL", f"the archived draw record or inputs cannot be read: {error}"))
         drawn, inputs = None, None
+        problem = f"the archived draw record or inputs cannot be read: {error}"
+    found.append(_seed(drawn.seed) if drawn else Check("seed", "FAIL", problem))
+    found.append(_freeze(folder, quarter_name))
+    found.append(_history(project.outputs, folder, quarter_name))
     if drawn is not None and inputs is not None:
         found.append(_redraw(folder, inputs, drawn.protocol))
         try:
             found.append(_inspectors(folder, inputs))
         except ZhanheError as error:
             found.append(Check("inspectors", "FAIL", str(error)))
+    else:
+        found.append(Check("redraw", "FAIL", problem))
+    found += _rendered(folder, quarter_name, records)
     found.append(_appended(folder, quarter_name, inputs, records))
     found.append(_chain(project.outputs, quarter_name, records))
     found += _public(project, folder, quarter_name, inputs, records)
-    if drawn is not None:
-        found.append(_git_order(project.root, folder, quarter_name, drawn.seed))
-    found.append(_page(folder))
+    found.append(_git_order(project.root, folder, inputs))
+    found += _announced(project, quarter_name, seed, head)
+    found.append(_verifiers(folder))
     return found
 
 
-def _page(folder: Path) -> Check:
-    """NOTE: the verifier page's SHA-256, which a reviewer compares with their own hash of it before opening it."""
-    current = verify_page.sha256()
-    path = folder / VERIFIER_PAGE
-    if not path.is_file():
-        return Check("page", "NOTE", f"no {VERIFIER_PAGE} in this archive (drawn before the page existed); "
-                     f"'zhanhe-audit verifier-page OUT.html' writes this version's page, SHA-256 {current}")
-    digest = sha256_file(path)
-    which = "this version's page" if digest == current else f"the page of an earlier version (this version's: {current})"
-    return Check("page", "NOTE", f"{VERIFIER_PAGE} has SHA-256 {digest}, {which}; check it before opening it: "
-                 f"certutil -hashfile {VERIFIER_PAGE} SHA256 (Windows), sha256sum {VERIFIER_PAGE}")
+def _rendered(folder: Path, quarter_name: str, records: list[Path]) -> list[Check]:
+    """``fairness/*.csv`` recomputed, and the notebooks and pages rendered again (``rerender``), byte for byte."""
+    if not (folder / NOTEBOOKS).is_dir():
+        return [Check("fairness", "PASS", "no fairness/ in this archive: drawn without its notebooks"),
+                Check("pages", "PASS", "no pages in this archive: drawn without its notebooks")]
+    rendered: dict[str, bytes] = {}
+    try:
+        with rerender.draw_pages(folder, quarter_name) as produced:
+            csv_files = sorted(name for name in produced if name.startswith(f"{FAIRNESS}/"))
+            fairness = _compare(folder, {name: _file(produced[name]) for name in csv_files},
+                                "04-compliance run again on the archive")
+            rendered |= {name: path.read_bytes() for name, path in produced.items() if name not in csv_files}
+        for record in records:
+            if kind_of(record) == results.KIND.name:
+                with rerender.results_pages(folder, quarter_name, record) as more:
+                    rendered |= {name: path.read_bytes() for name, path in more.items()}
+    except ZhanheError as error:
+        return [Check(name, "FAIL", f"the notebooks cannot be run again on the archive: {error}")
+                for name in ("fairness", "pages")]
+    return [Check("fairness", "FAIL", fairness) if fairness else
+            Check("fairness", "PASS", f"{', '.join(csv_files)} recomputed (04-compliance run again on the archive): "
+                  "identical byte for byte"),
+            _pages(folder, rendered)]
+
+
+def _pages(folder: Path, rendered: dict[str, bytes]) -> Check:
+    """The pages rendered again against the archived ones: PASS when byte-identical; SKIP (a check not run) when
+    only their bytes differ, not the text they show, and this machine's packages are not the ones the manifest
+    records; FAIL otherwise, naming the first difference."""
+    moved = rerender.environment_differences(folder)
+    only_bytes = False
+    for name, data in sorted(rendered.items()):
+        archived = folder / name
+        if not archived.is_file():
+            return Check("pages", "FAIL", f"{name} is missing from the archive, which the notebooks render")
+        found = archived.read_bytes()
+        if found == data:
+            continue
+        mine, theirs = rerender.shown_text(data), rerender.shown_text(found)
+        if mine != theirs:
+            return Check("pages", "FAIL", f"{name} differs from the page rendered again from the archive, in the text "
+                         f"it shows: {text.first_difference(mine, theirs)} (recomputed '…{_around(mine, theirs)}…')")
+        if not moved:
+            return Check("pages", "FAIL", f"{name} differs in its bytes from the page rendered again from the archive "
+                         "with the packages that rendered it: " + text.first_difference(
+                             data.decode("utf-8", "replace"), found.decode("utf-8", "replace")))
+        only_bytes = True
+    if only_bytes:
+        return Check("pages", "SKIP", f"pages byte for byte: rendered with other package versions ({'; '.join(moved)}); "
+                     "the text every page shows is identical to the archived pages'")
+    return Check("pages", "PASS", f"{len(rendered)} notebooks and pages rendered again from the archive: identical "
+                 "byte for byte")
+
+
+def _around(mine: str, theirs: str) -> str:
+    at = next((index for index, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs)))
+    return text.visible(mine[max(0, at - 30):at + 30])
+
+
+def _accounted(folder: Path, quarter_name: str, records: list[Path]) -> Check:
+    """Every listed file is one the archive format accounts for (``evidence.accounting``)."""
+    listed = {name for manifest in [read(folder / MANIFEST, MANIFEST),
+                                    *(read(record / MANIFEST, f"{shown(record)}/{MANIFEST}") for record in records)]
+              for name in manifest.files}
+    try:
+        registers = freeze.read_record(Project(folder / INPUTS).freeze_file(quarter_name), quarter_name).registers
+    except ZhanheError as error:
+        return Check("accounted", "FAIL", f"the freeze record cannot be read, so the registers it names are unknown: "
+                     f"{error}")
+    strangers = accounting.unaccounted(listed, quarter_name, (entry["path"] for entry in registers.values()))
+    if strangers:
+        return Check("accounted", "FAIL", f"{', '.join(text.visible(name) for name in strangers)}: listed in a manifest, "
+                     "but no file of this kind belongs in an archive (docs/archive.md): nothing recomputes or proves it")
+    return Check("accounted", "PASS", f"each of the {len(listed)} listed files is an input proved by the freeze, a file "
+                 "recomputed byte for byte, a page rendered from those, a verifier or a seal (docs/archive.md)")
+
+
+def _seed(seed: str) -> Check:
+    """The archived seed holds no character that cannot be seen: the seed shown is the seed drawn with."""
+    problem = announced.seed_problem(seed)
+    if problem:
+        return Check("seed", "FAIL", problem)
+    return Check("seed", "PASS", f"'{seed}': every character can be seen (no control, format or other white space "
+                 "character)")
+
+
+def _announced(project: Project, quarter_name: str, seed: str | None, head: str | None) -> list[Check]:
+    """The announced seed and head compared byte for byte, when given (SKIP, a check not run, when not)."""
+    try:
+        anchors = announced.anchors(project.outputs, quarter_name)
+    except ZhanheError as error:
+        return [Check("announced", "FAIL", f"the archive's seed and manifests cannot be read: {error}")]
+    found = []
+    if seed is None:
+        found.append(Check("announced seed", "SKIP", "not given: compare the seed above with the one announced, or "
+                           "run again with SEED='…'"))
+    else:
+        problem = announced.compare_seed(seed, anchors.seed)
+        found.append(Check("announced seed", "FAIL", problem) if problem else
+                     Check("announced seed", "PASS", "identical, character for character, to the archived seed"))
+    if head is None:
+        found.append(Check("announced head", "SKIP", "not given: compare the chain head above with the one last "
+                           "announced, or run again with HEAD=…"))
+    else:
+        problem = announced.compare_head(project.outputs, quarter_name, head)
+        where = "this archive's head" if head.strip().lower() == anchors.head.sha256 else "a manifest before its head"
+        found.append(Check("announced head", "FAIL", problem) if problem else
+                     Check("announced head", "PASS", f"{head.strip().lower()} is {where} on the chain"))
+    return found
+
+
+def _verifiers(folder: Path) -> Check:
+    """The archive's verifiers are this version's or an earlier version's (``verify_page.version_of``), with the
+    page's SHA-256, which a reviewer compares with their own hash of it before opening it."""
+    problems, shown_as = [], []
+    for name in (VERIFIER_PAGE, VERIFIER):
+        path = folder / name
+        if not path.is_file():
+            continue
+        digest = sha256_file(path)
+        version = verify_page.version_of(name, digest)
+        if version is None:
+            problems.append(f"{name} (SHA-256 {digest}) is not the {name} of any version of zhanhe-audit")
+        shown_as.append(f"{name} {digest} ({version})")
+    if problems:
+        return Check("verifiers", "FAIL", "; ".join(problems))
+    if not shown_as:
+        return Check("verifiers", "PASS", "no verifier in this archive (drawn before they were part of it); "
+                     f"'zhanhe-audit verifier-page OUT.html' writes this version's page, SHA-256 {verify_page.sha256()}")
+    return Check("verifiers", "PASS", "; ".join(shown_as) + f". Check the page before opening it: certutil -hashfile "
+                 f"{VERIFIER_PAGE} SHA256 (Windows), sha256sum {VERIFIER_PAGE}")
 
 
 def _public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | None,
@@ -470,7 +562,7 @@ def _public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | 
     and the published tree ``public/<quarter>/`` where it exists; then the follow-up facts (NOTE)."""
     latest = [record for record in records if kind_of(record) == results.KIND.name][-1:]
     if not latest:
-        return [Check("public", "SKIP", "no results recorded yet, so nothing is published")]
+        return [Check("public", "NOTE", "no results recorded yet, so nothing is published")]
     if inputs is None:
         return [Check("public", "FAIL", "the archived inputs cannot be read")]
     try:
@@ -517,12 +609,33 @@ def before_append(project: Project, quarter_name: str) -> list[Check]:
     return found + [_appended(folder, quarter_name, inputs, records), _chain(project.outputs, quarter_name, records)]
 
 
-def report(project: Project, quarter_name: str, out: Callable[[str], None] = print) -> bool:
-    """Print one line per check and PASS or FAIL; return whether every check passed."""
+def report(project: Project, quarter_name: str, out: Callable[[str], None] = print, seed: str | None = None,
+           head: str | None = None) -> bool:
+    """Print the archive's anchors, one line per check, then the verdict; return whether no check failed.
+
+    The verdict is ``PASS`` only when every check ran and passed; ``PASS, 2 checks not run: …`` names each check
+    that could not run here (git order without git history, the announced values not given) and why; ``FAIL: …``
+    names the checks that failed.
+    """
     out(f"verify {quarter_name}: {project.relative(project.archive(quarter_name))}/")
-    results = checks(project, quarter_name)
+    try:
+        out("\n".join(announced.anchors(project.outputs, quarter_name).lines()))
+    except ZhanheError:
+        pass  # a check below names what cannot be read
+    results = checks(project, quarter_name, seed, head)
     for result in results:
         out(str(result))
-    passed = all(result.status != "FAIL" for result in results)
-    out("PASS" if passed else "FAIL")
-    return passed
+    out(verdict(results))
+    return all(result.status != "FAIL" for result in results)
+
+
+def verdict(results: list[Check]) -> str:
+    """``PASS``; ``PASS, N checks not run: name (why), …``; or ``FAIL: name, …``."""
+    failed = [result.name for result in results if result.status == "FAIL"]
+    if failed:
+        return f"FAIL: {', '.join(failed)}"
+    skipped = [result for result in results if result.status == "SKIP"]
+    if not skipped:
+        return "PASS"
+    listed = "; ".join(f"{result.name} ({result.detail.split(':')[0]})" for result in skipped)
+    return f"PASS, {len(skipped)} check{'s' if len(skipped) > 1 else ''} not run: {listed}"

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import pickle
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,11 +36,13 @@ from .evidence import (
     CAP_EXCEPTIONS,
     DRAW_RECORD,
     EXCLUDED,
+    GIT_ORDER,
     HISTORY,
     HTML,
     INCLUSION,
     INPUTS,
     INSPECTOR_LOAD,
+    MANIFEST,
     MATCH,
     POPULATIONS,
     RECORDS,
@@ -53,13 +56,14 @@ from .evidence import (
 )
 from .evidence import NOTEBOOKS as NOTEBOOKS_FOLDER
 from .evidence.files import RESULTS_CSV, CsvFile
-from .evidence.manifest import series
-from .evidence.records import record_folders
-from .evidence.store import archives, write_new
+from .evidence.manifest import Link, chain_head, read, series
+from .evidence.records import QuarterState, record_folders
+from .evidence.store import write_new
 from .findings import Result, task_of
-from .history import order_of, year_of
+from .gitorder import Order
+from .history import year_of
 from .inputs import Inputs, load_archived
-from .kinds import apply_records
+from .kinds import apply_records, states_before
 from .paths import PARAMS, Project
 from .ranking import Ranked, read_tickets
 from .report import results_page
@@ -89,11 +93,10 @@ STEPS: tuple[Step, ...] = (
     Step("01-draw", ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS)),
     Step("02-match", ARCHIVE_STEP, (INPUTS, HISTORY, POPULATIONS, EXCLUDED, MATCH, VISITS)),
     Step("03-inspectors", ARCHIVE_STEP, (INPUTS, HISTORY, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS)),
-    Step("04-compliance", (*ARCHIVE_STEP, "monte_carlo_seeds"),
-         (INPUTS, HISTORY, SUMMARY, TICKETS, VISITS, f"{NOTEBOOKS_FOLDER}/01-draw.ipynb"),
+    Step("04-compliance", (*ARCHIVE_STEP, "monte_carlo_seeds"), (INPUTS, HISTORY, SUMMARY, TICKETS, VISITS, GIT_ORDER),
          (BALANCE, INCLUSION, TIMELINE)),
     Step(REPORT, ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS,
-                                BALANCE, INCLUSION, TIMELINE)),
+                                GIT_ORDER, BALANCE, INCLUSION, TIMELINE)),
 )
 # The page of each results record, run into the record being built (``results.PAGE``).
 RESULTS_STEP = Step("05-results", ("quarter", "archive", "record", "form", "as_of"),
@@ -131,6 +134,16 @@ class StepRun:
         if self.folder not in _TICKETS:
             _TICKETS[self.folder] = read_tickets(self.folder)
         return _TICKETS[self.folder]
+
+    def git_order(self) -> Order:
+        """``draw/git-order.json``: the freeze and seed commits the draw was proved with; in a preview, or an
+        archive drawn before the proof was archived, an unproved order saying so."""
+        self._declared(GIT_ORDER)
+        path = self.folder / GIT_ORDER
+        if path.is_file():
+            return Order.from_json(path.read_text(encoding="utf-8"))
+        return Order(None, None, "预览：未经抽取 a preview, nothing was drawn" if self.preview else
+                     f"{GIT_ORDER} 不在此档案中 is not in this archive (drawn before the proof was archived)")
 
     def _declared(self, path: str) -> None:
         if path not in self.step.reads:
@@ -175,6 +188,18 @@ def archived_inputs(folder: Path, quarter: str) -> Inputs:
     return load_archived(folder, quarter)
 
 
+FOLDERS = "ZHANHE_FOLDERS"  # the kernel's environment: where the folders its notebooks name are being built
+
+
+def where(name: str) -> Path:
+    """The folder a notebook parameter names. Parameters name an archive (or record) as it is archived,
+    relative to the project (``outputs/2026Q1``), so that the executed notebook holds no temporary path;
+    the kernel is told where each is being built (``kernel``), by the draw or by ``make verify`` re-rendering
+    the pages. A name the kernel was not told is a folder of the project."""
+    folders = json.loads(os.environ.get(FOLDERS, "{}"))
+    return Path(folders[name]) if name in folders else find_root() / name
+
+
 def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
     """For a notebook: its step, the quarter's inputs (from the archive's ``inputs/``) and its folder.
 
@@ -182,7 +207,7 @@ def open_step(notebook: str, quarter: str, archive: str = "") -> StepRun:
     project's params and registers into a new temporary folder, and nothing is archived.
     """
     if archive:
-        folder = Path(archive)
+        folder = where(archive)
         if (folder, quarter) not in _LOADED:
             _LOADED[folder, quarter] = archived_inputs(folder, quarter)
         return StepRun(STEP[notebook], quarter, folder, _LOADED[folder, quarter], False)
@@ -225,7 +250,7 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
     """For 05-results: the record being built in ``record`` of the archive ``archive``. Without them it
     previews: the engine draws into a temporary folder, and ``form`` is checked as of ``as_of`` there."""
     if archive:
-        folder, built, preview = Path(archive), Path(record), None
+        folder, built, preview = where(archive), where(record), None
     else:
         project = Project(find_root())
         inputs, preview = preview_draw(project, quarter)
@@ -246,10 +271,10 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
     grades = {uscc: e.grade for uscc, e in inputs.registers.entities.lookup(r.uscc for r in latest).items()}
     this = results_page.grade_counts(latest, grades)
     year = dict(this)
-    for other in year_before(folder.parent, quarter) if archive else []:
-        other_latest = results.latest(apply_records(other))
-        other_grades = {uscc: e.grade for uscc, e in
-                        load_archived(other, other.name).registers.entities.lookup(r.uscc for r in other_latest).items()}
+    for name, other in (year_before(folder.parent, quarter, chained_before(built, folder.parent, quarter)) if archive else {}).items():
+        other_latest = results.latest(other)
+        other_grades = {uscc: e.grade for uscc, e in load_archived(folder.parent / name, name).registers.entities
+                        .lookup(r.uscc for r in other_latest).items()}
         for grade, (found_, total) in results_page.grade_counts(other_latest, other_grades).items():
             year[grade] = (year[grade][0] + found_, year[grade][1] + total)
     return ResultsRun(quarter, inputs, results.ResultsRecord.read(built), f"{RECORDS}/{built.name}",
@@ -258,37 +283,78 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
                       {r.key: task_of(visit_tasks[r.visit], r.item, task_items) for r in latest}, this, year, preview)
 
 
-def year_before(outputs: Path, quarter: str) -> list[Path]:
-    """The archives of the same series and calendar year as ``quarter``, drawn before it."""
-    return [folder for folder in archives(outputs) if series(folder.name) == series(quarter)
-            and year_of(folder.name) == year_of(quarter) and order_of(folder.name) < order_of(quarter)]
+def chained_before(record: Path, outputs: Path, quarter: str) -> Link | None:
+    """The head of the chain a record is made after: the latest manifest of its series while it is being built,
+    and, once built, the manifest its own manifest names as previous (``make verify`` renders its page again)."""
+    if (record / MANIFEST).is_file():
+        return read(record / MANIFEST, MANIFEST).previous
+    return chain_head(outputs, series(quarter))
 
 
-def results_pages(quarter: str) -> Callable[[Path, Path], None]:
+def year_before(outputs: Path, quarter: str, head: Link | None) -> dict[str, QuarterState]:
+    """The quarters of the same series and calendar year as ``quarter``, drawn before it, as the chain up to
+    ``head`` left them (their results recorded later are not this record's)."""
+    return {name: state for name, state in states_before(outputs, head, quarter, every=True).items()
+            if year_of(name) == year_of(quarter)}
+
+
+def results_pages(project: Project, quarter: str) -> Callable[[Path, Path], None]:
     """What runs in a results record being built: 05-results by papermill, and its HTML page."""
 
     def run(record: Path, archive: Path) -> None:
-        notebook = NOTEBOOKS / f"{RESULTS_STEP.notebook}.ipynb"
-        with kernel() as manager:
-            execute(notebook, record / NOTEBOOKS_FOLDER / notebook.name,
-                    {"quarter": quarter, "archive": str(archive), "record": str(record)}, manager)
-        export_html(record / NOTEBOOKS_FOLDER / notebook.name, record / HTML / f"{notebook.stem}.html")
+        render_results(quarter, archive, record, project.relative(archive), project.relative(archive / RECORDS /
+                                                                                             record.name))
 
     return run
 
 
+def render_results(quarter: str, archive: Path, record: Path, archive_name: str, record_name: str) -> None:
+    """05-results run into ``record`` (a results record of ``archive``) and exported to HTML; the notebook's
+    parameters name both as archived (``where``)."""
+    notebook = NOTEBOOKS / f"{RESULTS_STEP.notebook}.ipynb"
+    target = f"{NOTEBOOKS_FOLDER}/{notebook.name}"
+    with kernel({archive_name: archive, record_name: record}) as manager:
+        execute(notebook, record / target, f"{record_name.split('/', 1)[1]}/{target}",
+                {"quarter": quarter, "archive": archive_name, "record": record_name}, manager)
+    export_html(record / target, record / HTML / f"{notebook.stem}.html")
+
+
+def render_draw(quarter: str, folder: Path, name: str, progress: Callable[[str], None] = lambda line: None,
+                first: int = 2, total: int = 7) -> None:
+    """The draw's notebooks run in ``folder`` (the archive being built, or a copy ``make verify`` renders again),
+    their parameters naming it as archived (``name``: ``outputs/<quarter>``), then their HTML pages."""
+    steps = notebooks()
+    with kernel({name: folder}) as manager:
+        for number, (step, notebook) in enumerate(zip(STEPS, steps, strict=True), start=first):
+            since = time.perf_counter()
+            progress(f"[{number}/{total}] {notebook.name} (papermill)")
+            target = f"{NOTEBOOKS_FOLDER}/{notebook.name}"
+            execute(notebook, folder / target, target, {"quarter": quarter, "archive": name}, manager)
+            missing = [path for path in step.writes if not (folder / path).is_file()]
+            if missing:
+                raise StepFailed(f"{notebook.name} did not write {', '.join(missing)}, which workbook.STEPS declares")
+            progress(f"      {time.perf_counter() - since:.1f} s")
+    since = time.perf_counter()
+    progress(f"[{total}/{total}] HTML pages (nbconvert), then manifest and hash chain (清单与哈希链)")
+    for notebook in steps:
+        export_html(folder / NOTEBOOKS_FOLDER / notebook.name, folder / html_name(notebook))
+    progress(f"      {time.perf_counter() - since:.1f} s")
+
+
 @contextlib.contextmanager
-def kernel() -> Iterator[object]:
+def kernel(folders: dict[str, Path]) -> Iterator[object]:
     """One Python kernel for all the steps of a draw: started once, shut down at the end.
 
     Starting a kernel and importing the package stack costs about 1.5 s; the steps share
     one, and ``execute`` gives each notebook a fresh namespace in it. The kernel ends with
-    this process however it ends (ipykernel watches its parent).
+    this process however it ends (ipykernel watches its parent). ``folders``: where the
+    archive and record its notebooks name are being built (``where``).
     """
     from jupyter_client.manager import KernelManager
 
     manager = KernelManager(kernel_name=KERNEL)
-    manager.start_kernel(cwd=str(NOTEBOOKS))
+    env = {**os.environ, FOLDERS: json.dumps({name: str(path) for name, path in folders.items()})}
+    manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
     try:
         yield manager
     finally:
@@ -309,22 +375,47 @@ def fresh_namespace(manager) -> None:
         client.stop_channels()
 
 
-def execute(source: Path, target: Path, parameters: dict, manager=None) -> None:
-    """Run one notebook with papermill into ``target``; in ``manager``'s kernel when given (see ``kernel``)."""
+def execute(source: Path, target: Path, archived_as: str, parameters: dict, manager=None) -> None:
+    """Run one notebook with papermill (in ``manager``'s kernel when given, see ``kernel``) and write it to
+    ``target`` as the archive keeps it (``archived``), named ``archived_as`` there."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    target.parent.mkdir(parents=True, exist_ok=True)
     if manager is not None:
         fresh_namespace(manager)
     try:
-        papermill.execute_notebook(
-            str(source), str(target), parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent),
+        notebook = papermill.execute_notebook(
+            str(source), None, parameters=parameters, kernel_name=KERNEL, cwd=str(source.parent),
             progress_bar=False, request_save_on_cell_execute=False, km=manager,
         )
     except PapermillExecutionError as error:  # the error of the package's own type that the step raised
         raise rebuilt(error.ename, f"{source.name}: {error.evalue}") or StepFailed(
             f"{source.name} failed at cell {error.exec_count}: {error.ename}: {error.evalue}") from None
+    write_new(target, archived(notebook, source, archived_as))
+
+
+TIMES = ("start_time", "end_time", "duration")  # what papermill records of the clock
+
+
+def archived(notebook, source: Path, archived_as: str) -> str:
+    """An executed notebook as the archive keeps it: papermill's metadata (parameters, its version, each cell's
+    status) without the clock (start, end, duration) and with the notebook's paths as the project names them,
+    and no cell timing of nbclient's, so that the same inputs give the same bytes (``make verify`` renders the
+    pages again and compares)."""
+    import nbformat
+
+    papermill = notebook.metadata.papermill
+    for key in TIMES:
+        papermill.pop(key, None)
+    papermill["input_path"] = source.relative_to(CODE_ROOT).as_posix()
+    papermill["output_path"] = archived_as
+    for cell in notebook.cells:
+        cell.metadata.pop("execution", None)
+        for key in TIMES:
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"  # papermill gives the cell it adds a random id
+    return nbformat.writes(notebook) + "\n"
 
 
 def export_html(notebook: Path, target: Path) -> None:
@@ -358,26 +449,9 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
         with cache.open("wb") as handle:  # the archived copies are byte-identical (engine.copy_inputs checks)
             pickle.dump(inputs, handle, protocol=pickle.HIGHEST_PROTOCOL)
         try:
-            run_steps(folder)
+            render_draw(quarter_name, folder, project.relative(project.archive(quarter_name)), progress, 2, total)
         finally:
             cache.unlink(missing_ok=True)
-
-    def run_steps(folder: Path) -> None:
-        with kernel() as manager:
-            for number, (step, notebook) in enumerate(zip(STEPS, steps, strict=True), start=2):
-                since = time.perf_counter()
-                progress(f"[{number}/{total}] {notebook.name} (papermill)")
-                execute(notebook, folder / NOTEBOOKS_FOLDER / notebook.name,
-                        {"quarter": quarter_name, "archive": str(folder)}, manager)
-                missing = [name for name in step.writes if not (folder / name).is_file()]
-                if missing:
-                    raise StepFailed(f"{notebook.name} did not write {', '.join(missing)}, which workbook.STEPS declares")
-                progress(f"      {time.perf_counter() - since:.1f} s")
-        since = time.perf_counter()
-        progress(f"[{total}/{total}] HTML pages (nbconvert), then manifest and hash chain (清单与哈希链)")
-        for notebook in steps:
-            export_html(folder / NOTEBOOKS_FOLDER / notebook.name, folder / html_name(notebook))
-        progress(f"      {time.perf_counter() - since:.1f} s")
 
     final, _ = engine.draw_quarter(project, quarter_name, steps=run, progress=progress, rank=rank)
     progress(f"archive: {project.relative(final)}/ in {time.perf_counter() - started:.1f} s; "
@@ -388,33 +462,6 @@ def draw(project: Project, quarter_name: str, progress: Callable[[str], None] = 
 def remove_preview(run: StepRun) -> None:
     if run.preview:
         shutil.rmtree(run.folder, ignore_errors=True)
-
-
-def draw_started(run: StepRun) -> str:
-    """When the draw ran: papermill's start time of the executed 01-draw notebook, else now (a preview)."""
-    executed = run.folder / NOTEBOOKS_FOLDER / "01-draw.ipynb"
-    if executed.is_file():
-        started = json.loads(executed.read_text(encoding="utf-8")).get("metadata", {}).get("papermill", {})
-        if started.get("start_time"):
-            return started["start_time"]
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def project_root(run: StepRun) -> Path:
-    """The project folder of a step: the one holding ``outputs/`` (an archive) or ``params/`` (a preview)."""
-    return run.folder.parents[1] if not run.preview else find_root()
-
-
-def commit_times(run: StepRun) -> tuple[tuple[str, str], tuple[str, str]] | None:
-    """((freeze commit, time), (seed commit, time)) from the project's git history, where known."""
-    from .verify import find_commits
-
-    root = project_root(run)
-    seed = run.inputs.params.seed
-    commits = find_commits(root, run.folder, run.quarter, seed.value) if seed else None
-    if commits is None or commits.freeze is None or commits.seed is None:
-        return None
-    return ((commits.freeze, commits.time(root, commits.freeze)), (commits.seed, commits.time(root, commits.seed)))
 
 
 def remove_results_preview(run: ResultsRun) -> None:

@@ -17,14 +17,19 @@ FIXTURE = Project(Path(__file__).resolve().parent / "fixtures" / "archive-draw-v
 
 def test_archive_made_under_draw_v1_still_verifies():
     results = verify.checks(FIXTURE, "2026Q1")
-    assert [r.status for r in results if r.name not in ("public", "git order", "page")] == ["PASS"] * 8, \
+    assert [r.name for r in results] == ["manifest", "files", "accounted", "seed", "freeze", "history", "redraw",
+                                         "inspectors", "fairness", "pages", "records", "chain", "public", "git order",
+                                         "announced seed", "announced head", "verifiers"]
+    assert {r.name: r.status for r in results if r.status != "PASS"} == {
+        "public": "NOTE", "git order": "SKIP", "announced seed": "SKIP", "announced head": "SKIP"}, \
         [str(r) for r in results]
-    assert [r.name for r in results] == ["manifest", "files", "freeze", "history", "redraw", "inspectors", "records",
-                                         "chain", "public", "git order", "page"]
-    # made before verify.html existed: the note gives the SHA-256 of this version's page instead
-    assert "no verify.html in this archive" in next(r.detail for r in results if r.name == "page")
-    assert next(r for r in results if r.name == "public").status == "SKIP"  # no results recorded in it
-    assert "1 record(s) recomputed" in next(r.detail for r in results if r.name == "records")
+    checks = {r.name: r.detail for r in results}
+    # made before draw/git-order.json, the pages and verify.html existed; its verify-task.sh is an earlier version's
+    assert checks["git order"].startswith("no git history of params/2026Q1.freeze.json here")
+    assert "no pages in this archive" in checks["pages"]
+    assert "verify-task.sh 2d120725a98b" in checks["verifiers"] and "an earlier version's, last shipped 2026-11-26" \
+        in checks["verifiers"]
+    assert "1 record(s) recomputed" in checks["records"]
 
 
 def test_kept_archive_records_its_protocol_version():

@@ -18,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from projects import make_project, seed_after_freeze, write_params
+from projects import SEED, make_project, seed_after_freeze, write_params
 from zhanhe_audit import engine, gitorder, verify
 from zhanhe_audit.evidence import store
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "freeze", "history", "redraw", "inspectors", "records", "chain", "public",
-               "git order", "page"]
+CHECK_NAMES = ["manifest", "files", "accounted", "seed", "freeze", "history", "redraw", "inspectors", "fairness", "pages",
+               "records", "chain", "public", "git order", "announced seed", "announced head", "verifiers"]
 
 
 @pytest.fixture(autouse=True)
@@ -66,9 +66,9 @@ def _results(root: Path, name: str = "2026Q1") -> dict[str, verify.Check]:
     return by_name
 
 
-def _report(root: Path, name: str = "2026Q1") -> tuple[bool, list[str]]:
+def _report(root: Path, name: str = "2026Q1", seed: str | None = None, head: str | None = None) -> tuple[bool, list[str]]:
     lines: list[str] = []
-    passed = verify.report(Project(root), name, out=lines.append)
+    passed = verify.report(Project(root), name, out=lines.append, seed=seed, head=head)
     return passed, lines
 
 
@@ -97,26 +97,38 @@ def _run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
 # --- an untouched archive -------------------------------------------------------------------
 
 
-def test_untouched_archive_passes_every_check_and_skips_git_order_without_git(drawn, tmp_path):
+def test_untouched_archive_passes_every_check_and_names_the_two_announced_values_not_given(drawn, tmp_path):
     results = verify.checks(Project(tmp_path), "2026Q1")
     assert [result.name for result in results] == CHECK_NAMES
     statuses = {result.name: result.status for result in results}
-    assert statuses == {name: "PASS" for name in CHECK_NAMES} | {"public": "SKIP", "git order": "SKIP", "page": "NOTE"}
+    assert statuses == {name: "PASS" for name in CHECK_NAMES} | {"public": "NOTE", "announced seed": "SKIP",
+                                                                 "announced head": "SKIP"}
     passed, lines = _report(tmp_path)
     assert passed is True
-    assert lines[-1] == "PASS"
-    assert len(lines) == 1 + len(CHECK_NAMES) + 1  # heading, one line per check, result
+    assert lines[-1] == "PASS, 2 checks not run: announced seed (not given); announced head (not given)"
+    assert len(lines) == 1 + 3 + len(CHECK_NAMES) + 1  # heading, seed and digests, one line per check, verdict
+    manifest = hashlib.sha256((drawn / "manifest.json").read_bytes()).hexdigest()
+    assert lines[1:4] == [f"  seed           {SEED['value']}", f"  draw manifest  {manifest}",
+                          f"  chain head     {manifest}  (2026Q1/manifest.json; 0 record(s); written "
+                          f"{json.loads((drawn / 'manifest.json').read_text(encoding='utf-8'))['created_at']})"]
+
+
+def test_the_announced_seed_and_head_given_pass_and_the_verdict_is_a_bare_pass(drawn, tmp_path):
+    manifest = hashlib.sha256((drawn / "manifest.json").read_bytes()).hexdigest()
+    passed, lines = _report(tmp_path, seed=f"  {SEED['value']} ", head=manifest.upper())
+    assert passed is True and lines[-1] == "PASS"
+    assert any(line.startswith("PASS  announced head") and "this archive's head" in line for line in lines)
 
 
 def test_cli_verify_of_an_untouched_archive_exits_0(drawn, tmp_path):
     result = _run_cli(tmp_path, "verify", "2026Q1")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1] == "PASS"
+    assert result.stdout.splitlines()[-1].startswith("PASS, 2 checks not run: announced seed")
 
 
 def test_quarter_never_drawn_fails_naming_the_missing_folder(tmp_path):
     passed, lines = _report(tmp_path, "2026Q3")
-    assert passed is False and lines[-1] == "FAIL"
+    assert passed is False and lines[-1] == "FAIL: archive"
     assert any(line.startswith("FAIL") and "outputs/2026Q3 does not exist" in line for line in lines)
 
 
@@ -190,7 +202,7 @@ def test_changed_manifest_fails_manifest(drawn, tmp_path):
     assert results["manifest"].status == "FAIL"
     assert "manifest.json has SHA-256" in results["manifest"].detail and "changed" in results["manifest"].detail
     passed, lines = _report(tmp_path)
-    assert passed is False and lines[-1] == "FAIL"
+    assert passed is False and lines[-1] == "FAIL: manifest"
 
 
 @pytest.mark.parametrize("column", [0, 63, 66, 78], ids=["hash-first", "hash-last", "name-first", "name-last"])
@@ -262,7 +274,7 @@ def test_cli_verify_of_a_tampered_archive_exits_1_without_traceback(drawn, tmp_p
     result = _run_cli(tmp_path, "verify", "2026Q1")
     assert result.returncode == 1, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert lines[-1] == "FAIL"
+    assert lines[-1].startswith("FAIL: ") and "redraw" in lines[-1]
     assert any(line.startswith("FAIL") and "redraw" in line and "row 10:" in line for line in lines)
     assert "Traceback" not in result.stdout + result.stderr
 
@@ -439,7 +451,8 @@ def test_registers_swapped_after_the_seed_with_a_rewritten_freeze_fails_only_git
     results = _results(repo)
     assert {name: check.status for name, check in results.items() if check.status not in ("PASS", "SKIP", "NOTE")} == {
         "git order": "FAIL"}
-    assert "the freeze was never committed before the seed" in results["git order"].detail
+    assert "was committed in" in results["git order"].detail
+    assert "together with the seed, or after it" in results["git order"].detail
 
 
 def test_archived_freeze_record_deleted_fails_files_and_git_order_without_traceback(repo):

@@ -78,7 +78,7 @@ def _announce(project: Project, folder: Path, what: str, how: str) -> None:
 def _verify(project: Project, args: argparse.Namespace) -> int:
     from . import verify
 
-    return 0 if verify.report(project, args.quarter) else 1
+    return 0 if verify.report(project, args.quarter, seed=args.seed, head=args.head) else 1
 
 
 def _stage_without_seed(project: Project, args: argparse.Namespace) -> None:
@@ -211,6 +211,11 @@ def parser() -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=text, description=text)
         command.add_argument("quarter", nargs="?", default=DEMO_QUARTER, help=f"e.g. 2026Q1 (default {DEMO_QUARTER})")
         command.set_defaults(handler=handler)
+        if name == "verify":
+            command.add_argument("--seed", help="the seed as it was announced: compared with the archived one, "
+                                 "character for character")
+            command.add_argument("--head", help="the chain head (a manifest's SHA-256) as it was last announced: it "
+                                 "must be the archive's head or a manifest before it on the chain")
         if name == "draw":
             command.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                                  help="what runs draw.sql: DuckDB (default) or Apache Spark (pip install -e '.[spark]'; "

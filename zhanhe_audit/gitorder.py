@@ -174,7 +174,8 @@ class _Found:
 
 
 def _find(git: _Git, quarter: Quarter) -> _Found:
-    blobs = {path: git("hash-object", f"--path={path}", str(file)).strip() for path, file in quarter.files.items()}
+    blobs = {path: git("hash-object", f"--path={path}", str(file)).strip() if file.is_file() else "(missing)"
+             for path, file in quarter.files.items()}
     freeze_commit = together = None
     for commit in git.commits(quarter.freeze, quarter.params):  # the first commit holding both as they must be
         if git.blob(commit, quarter.freeze) != blobs[quarter.freeze]:
@@ -213,6 +214,15 @@ def steps(quarter: Quarter, first: Sequence[str] = ()) -> list[str]:
             f"make draw QUARTER={name}"]
 
 
+def _undo(git: _Git, commit: Commit, what: str) -> str:
+    """The command that undoes ``commit`` and the ones after it, keeping their files (to commit them again in order)."""
+    later = "" if git("rev-parse", "HEAD").strip() == commit.commit else " and the ones after it"
+    keep = f"      # undoes {what}{later}, keeping the files; only if none of it was pushed or shared"
+    if git.ok("rev-parse", "--verify", "--quiet", f"{commit.commit}~1"):
+        return f"git reset --soft {commit.short}~1{keep}"
+    return f"git update-ref -d HEAD{keep} (it was the first commit)"
+
+
 def _changed(git: _Git, quarter: Quarter, found: _Found, since: str, paths: Sequence[str]) -> list[str]:
     return [path for path in paths if git.blob(since, path) != found.blobs[path]]
 
@@ -222,10 +232,7 @@ def _check(git: _Git, quarter: Quarter, found: _Found) -> tuple[str, str]:
     if found.freeze is None:
         if found.together is not None:
             commit = git.commit(found.together)
-            first = ["git reset --soft HEAD~1      # undoes that commit and keeps its files; only if it was not "
-                     "pushed or shared"] if git("rev-parse", "HEAD").strip() == commit.commit else [
-                f"git reset --soft {commit.short}~1      # undoes that commit and the ones after it, keeping the "
-                "files; only if none of them was pushed or shared"]
+            first = [_undo(git, commit, "that commit")]
             raise OrderUnproved(quarter.name, f"The freeze record {quarter.freeze} was committed in {commit.short} ({commit.time}) "
                          "together with the seed, or after it: git cannot show that the registers were frozen before "
                          "the seed was known.", steps(quarter, first))
@@ -240,8 +247,7 @@ def _check(git: _Git, quarter: Quarter, found: _Found) -> tuple[str, str]:
         freeze, seed = git.commit(found.freeze), git.commit(found.seed)
         raise OrderUnproved(quarter.name, f"The seed was first committed in {seed.short} ({seed.time}), which does not come after "
                      f"the freeze commit {freeze.short} ({freeze.time}).",
-                     steps(quarter, [f"git reset --soft {seed.short}~1      # undoes the seed's commit and the ones "
-                                     "after it, keeping the files; only if none of them was pushed or shared"]))
+                     steps(quarter, [_undo(git, seed, "the seed's commit")]))
     changed = _changed(git, quarter, found, found.freeze, [*quarter.registers, quarter.freeze])
     if changed:
         commit = git.commit(found.freeze)

@@ -619,7 +619,8 @@ def report(project: Project, quarter_name: str, out: Callable[[str], None] = pri
     """
     out(f"verify {quarter_name}: {project.relative(project.archive(quarter_name))}/")
     try:
-        out("\n".join(announced.anchors(project.outputs, quarter_name).lines()))
+        for line in announced.anchors(project.outputs, quarter_name).lines():
+            out(line)
     except ZhanheError:
         pass  # a check below names what cannot be read
     results = checks(project, quarter_name, seed, head)

@@ -82,13 +82,14 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
         found = results.check(filled.table.rows, context, shown_as)
         copies = results.calendar_files(calendar, found)
         latest = results.latest_after(state, found)
-        published.update(publish.public_files(inputs, state.visits, latest))
+        head = chain_head(project.outputs, series(quarter))  # the record's previous manifest: the head it is made from
+        published.update(publish.public_files(inputs, state.visits, latest, publish.FORMAT, head.sha256 if head else ""))
         for disclosed in disclosure.in_publication(inputs, latest):
             progress(f"警告 Warning: {disclosed.chinese}；公示将透露等级 (方案四(二))。The publication: {disclosed.english}. "
                      f"{disclosure.REMEDY}")
         public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data) for name, data in published.items()}
         texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
-                                     sorted(copies), public)
+                                     sorted(copies), public, publish.FORMAT)
         return {**texts, **copies}
 
     record = append_record(project, quarter, results.KIND, compute, progress, pages)

@@ -47,6 +47,11 @@ from .params import QUARTER, parse_quarter
 from .report import escape
 
 PUBLIC_FILES = ("publication.csv", "publication.html", "tasks.csv")
+# The public files' formats, as a results record names them (``public_format``; absent: 1). Each stays, so that
+# records of an earlier format keep verifying: 1, the files as first published; 2, publication.html states the
+# chain head the publication was made from (protocol v1, "Clarifications of v1": announced with it).
+FORMATS = (1, 2)
+FORMAT = 2  # what ``make results`` writes
 
 # The fields of a random-inspection result as the national enterprise credit publicity system lists them.
 RESULTS_HEADER = ("抽查计划", "抽查任务编号", "检查实施机关", "抽查事项", "检查完成日期", "检查结果", "企业名称",
@@ -197,8 +202,9 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
-def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicTask]) -> str:
-    """``publication.html``: the results table, then the task list; no script, no link, nothing fetched."""
+def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicTask], head: str = "") -> str:
+    """``publication.html``: the results table, then the task list, then (format 2) the chain head it was made
+    from; no script, no link, nothing fetched."""
     title = f"{DISTRICT} {plan_name(quarter)}结果公示"
     entities = len({row.uscc for row in rows})
     parts = [
@@ -217,18 +223,29 @@ def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicT
     parts += [
         "<h2>检查结果</h2>\n", _table(RESULTS_HEADER, [astuple(row) for row in rows]),
         "<h2>抽查任务</h2>\n", _table(TASKS_HEADER, [astuple(task) for task in tasks]),
-        "</main>\n</body>\n</html>\n",
     ]
+    if head:
+        parts.append(f"<h2>核对</h2>\n<p>本公示依据的存档哈希链头（存档中最新清单 manifest.json 的 SHA-256）：<code>"
+                     f"{escape(head)}</code>。任何人可用存档核对本公示由存档生成、存档未被改动："
+                     f"<code>make verify QUARTER={escape(quarter)} HEAD={escape(head)}</code>，或在存档所附的 "
+                     "verify.html 中填入此链头。</p>\n")
+    parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
 
 
-def public_files(inputs: Inputs, visits: list[Visit], results: list[Result]) -> dict[str, bytes]:
-    """name (relative to public/<quarter>/) -> exact bytes; deterministic (no clock, no dict/set order)."""
+def public_files(inputs: Inputs, visits: list[Visit], results: list[Result], public_format: int = FORMAT,
+                 head: str = "") -> dict[str, bytes]:
+    """name (relative to public/<quarter>/) -> exact bytes, in ``public_format`` (``FORMATS``); ``head``: the
+    SHA-256 of the chain's head the publication is made from (stated from format 2 on). Deterministic (no clock,
+    no dict/set order)."""
+    if public_format not in FORMATS:
+        raise ArchiveError(f"public format {public_format} is unknown to this version of zhanhe-audit")
     rows = public_results(inputs, visits, results)
     tasks = public_tasks(inputs, rows)
     return {
         "publication.csv": csv_bytes(RESULTS_HEADER, [astuple(row) for row in rows]),
-        "publication.html": page(inputs.quarter, is_demo(inputs), rows, tasks).encode("utf-8"),
+        "publication.html": page(inputs.quarter, is_demo(inputs), rows, tasks,
+                                 head if public_format >= 2 else "").encode("utf-8"),
         "tasks.csv": csv_bytes(TASKS_HEADER, [astuple(task) for task in tasks]),
     }
 

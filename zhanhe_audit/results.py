@@ -355,9 +355,13 @@ class ResultsRecord:
     overdue_publications: int  # after this record, by the as-of date
     calendar_files: list[str]
     public: dict[str, str]  # public/<quarter>/<file> -> SHA-256
+    public_format: int = 1  # the public files' format (``publish.FORMATS``): 1 for records made before it was named
 
     def to_json(self) -> str:
-        return json.dumps(vars(self), ensure_ascii=False, indent=2) + "\n"
+        data = vars(self).copy()
+        if self.public_format == 1:  # records of format 1 were written without the field: their bytes stay
+            del data["public_format"]
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
     def read(cls, record: Path) -> ResultsRecord:
@@ -377,13 +381,14 @@ def latest(state: QuarterState) -> list[Result]:
 
 
 def record_texts(inputs: Inputs, folder: Path, before: QuarterState, results: list[Result], as_of: date,
-                 source: dict[str, str], calendar_files: list[str], public: dict[str, str]) -> dict[str, str]:
+                 source: dict[str, str], calendar_files: list[str], public: dict[str, str],
+                 public_format: int) -> dict[str, str]:
     """The texts of ``results.json`` and ``results.csv`` for ``results`` appended after ``before``."""
     final = latest_after(before, results)
     record = ResultsRecord(
         inputs.quarter, DrawRecord.read(folder).protocol, as_of.isoformat(), source, len(results),
         sum(bool(result.supersedes) for result in results), sum(result.open for result in final),
-        sum(result.overdue(as_of) for result in final), calendar_files, public)
+        sum(result.overdue(as_of) for result in final), calendar_files, public, public_format)
     return {RESULTS_RECORD: record.to_json(), RESULTS_FILE: RESULTS_CSV.text(results)}
 
 
@@ -407,7 +412,8 @@ def recompute(inputs: Inputs, folder: Path, before: QuarterState, record: Path) 
     context = context_of(inputs, folder, before, date.fromisoformat(data.as_of), Calendar(record / CALENDAR))
     results = check([(number, cells_of(result)) for number, result in enumerate(rows, start=2)], context,
                     f"{shown(record)}/{RESULTS_FILE}")
-    return record_texts(inputs, folder, before, results, context.as_of, data.source, data.calendar_files, data.public)
+    return record_texts(inputs, folder, before, results, context.as_of, data.source, data.calendar_files, data.public,
+                        data.public_format)
 
 
 def cells_of(result: Result) -> dict[str, str]:

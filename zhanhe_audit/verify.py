@@ -569,7 +569,7 @@ def _public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | 
         state = apply_records(folder, records)
         data = results.ResultsRecord.read(latest[0])
         current = results.latest(state)
-        files = publish.public_files(inputs, state.visits, current)
+        files = publish.public_files(inputs, state.visits, current, data.public_format, announced.head_of(latest[0]))
     except ZhanheError as error:
         return [Check("public", "FAIL", f"the public files cannot be rebuilt: {error}")]
     prefix = f"{PUBLIC}/{quarter_name}/"

@@ -260,7 +260,7 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
         context = results.context_of(inputs, folder, state, day, Calendar(project.calendar()))
         found = results.check(results.read_filled(project.root / form, form).table.rows, context, form)
         for name, text in results.record_texts(inputs, folder, state, found, day, {"name": form, "sha256": ""}, [],
-                                               {}).items():
+                                               {}, 1).items():
             write_new(built / name, text)
     inputs = load_archived(folder, quarter)
     state = apply_records(folder, [path for path in record_folders(folder) if path != built])

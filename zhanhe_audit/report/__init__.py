@@ -28,6 +28,8 @@ import matplotlib
 import pandas as pd
 from matplotlib import font_manager
 
+from ..text import visible
+
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 
 
@@ -129,6 +131,12 @@ class Table:
         return f"<表格 table: {self.rows} 行 rows>"
 
 
+def fact(name: str, value: object, tag: str = "code") -> str:
+    """A figure a page states, marked so that the verifier page can check it against its own recomputation
+    (``data-fact``): the value escaped, hidden characters made visible (``text.visible``)."""
+    return f"<{tag} data-fact='{name}'>{escape(visible(str(value)))}</{tag}>"
+
+
 class Html(str):
     """A string that Jupyter shows as HTML."""
 
@@ -157,10 +165,11 @@ def source(*files: str) -> Html:
     return Html(f'<p style="color:#555;font-size:12px">数据来源 (source): {cited}</p>')
 
 
-def verdict(count: int, what: str) -> Html:
-    """A large count that must read 0, green when it does."""
+def verdict(count: int, what: str, name: str = "") -> Html:
+    """A large count that must read 0, green when it does; stated as the fact ``name`` when given."""
     colour = "#080" if count == 0 else "#b00"
-    return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{count}</b> {escape(what)}</p>")
+    shown = f"<span data-fact='{name}'>{count}</span>" if name else str(count)
+    return Html(f"<p style='font-size:18px'><b style='color:{colour};font-size:28px'>{shown}</b> {escape(what)}</p>")
 
 
 def quarter_and_year_plot(quarter: list[float], year: list[float], ylabel: str, title: str,

@@ -12,7 +12,7 @@ from ..draw import StratumSummary
 from ..fairness import Balance, Coverage, Event, Inclusion, below_floor, reading
 from ..gitorder import Order
 from ..params import FLOORS, percent_fraction
-from . import COLOURS, GRADE_NAMES, Html, escape, plot_label, quarter_and_year_plot
+from . import COLOURS, GRADE_NAMES, Html, escape, fact, plot_label, quarter_and_year_plot
 
 
 def compliance_plot(summary: list[StratumSummary]):
@@ -150,7 +150,7 @@ def timeline_verdict(problems: list[str], order: Order) -> Html:
         return Html(f"<div style='color:#b00;font-size:16px'><b>✗ 顺序错误 (out of order)</b><ul>{items}</ul></div>")
     if not order.proved:
         return Html(f"<p style='font-size:16px'><b style='color:#a60'>!</b> 顺序未经 git 证明 (the order is not proved "
-                    f"by git)：{escape(order.reason)}</p>")
+                    f"by git)：{fact('order-reason', order.reason, 'span')}</p>")
     return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> 顺序正确：先冻结名录并提交，后产生种子并提交，"
                 "抽取前由 git 核对 (frozen and committed, then seeded and committed, checked in git before the draw): "
                 f"{commits_html(order)}.</p>")
@@ -159,6 +159,6 @@ def timeline_verdict(problems: list[str], order: Order) -> Html:
 def commits_html(order: Order) -> str:
     """Both commits of the proof, each with its id, time and author (register-like text: escaped)."""
     assert order.freeze is not None and order.seed is not None
-    return "；".join(f"{label} <code data-fact='{fact}-commit'>{escape(commit.short)}</code>（{escape(commit.time)}，"
-                    f"{escape(commit.author)}）" for label, fact, commit in (
+    return "；".join(f"{label} {fact(f'{name}-commit', commit.short)}（{escape(commit.time)}，"
+                    f"{escape(commit.author)}）" for label, name, commit in (
                         ("冻结提交 freeze commit", "freeze", order.freeze), ("种子提交 seed commit", "seed", order.seed)))

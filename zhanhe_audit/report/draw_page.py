@@ -14,13 +14,20 @@ from ..inputs import Inputs
 from ..inspectors import Visit
 from ..params import FLOORS, PROTOCOL
 from ..registers import GRADES
+from ..text import visible
 from ..tickets import Ranked
-from . import COLOURS, GRADE_NAMES, Html, escape
+from . import COLOURS, GRADE_NAMES, Html, escape, fact
+
+
+def seed_line(inputs: Inputs) -> Html:
+    """The seed as drawn with, every character visible: what a reviewer compares with the announced seed."""
+    return Html(f"<p style='font-size:16px'>种子 seed：{fact('seed', inputs.seed)}（与公布的种子逐字比对 compare it, "
+                "character for character, with the seed announced）</p>")
 
 
 def seed_table(inputs: Inputs) -> pd.DataFrame:
     provenance = inputs.params.seed.provenance if inputs.params.seed else {}
-    rows = [("种子 seed", inputs.seed), ("协议 protocol", PROTOCOL)]
+    rows = [("种子 seed", visible(inputs.seed)), ("协议 protocol", PROTOCOL)]
     rows += [(f"来源 provenance: {key}", "; ".join(map(str, value)) if isinstance(value, list) else str(value))
              for key, value in provenance.items()]
     return pd.DataFrame(rows, columns=["项目 item", "内容 value"])
@@ -124,10 +131,11 @@ def hand_check(seed: str, tickets: Ranked, count: int = 2) -> Html:
     chosen = list(firsts.values())[:count]
     blocks = []
     for row in chosen:
-        command = f"printf '%s\\n%s\\n%s' {_shell(seed)} {shlex.quote(row.task_id)} {shlex.quote(row.uscc)} | sha256sum"
+        command = (f"printf '%s\\n%s\\n%s' {fact('seed-shell', _shell(seed), 'span')} "
+                   f"{escape(shlex.quote(row.task_id))} {escape(shlex.quote(row.uscc))} | sha256sum")
         blocks.append(
             f"<p>任务 {escape(row.task_id)}，等级 {escape(row.grade)}，序号 {row.rank}：</p>"
-            f"<pre style='background:#f4f4f4;padding:6px'>{escape(command)}\n"
+            f"<pre style='background:#f4f4f4;padding:6px'>{command}\n"
             f"{escape(row.ticket)}  -</pre>"
         )
     return Html("".join(blocks))
@@ -144,8 +152,8 @@ def inspector_hand_check(seed: str, visits: list[Visit]) -> Html:
     if visit is None:
         return Html("<p>本季度无检查 (no visit this quarter).</p>")
     cert = visit.inspectors[0]
-    command = (f"printf '%s\\n%s\\n%s\\n%s' {_shell(seed)} {shlex.quote(visit.task_id)} {shlex.quote(visit.uscc)} "
-               f"{shlex.quote(cert)} | sha256sum")
+    command = (f"printf '%s\\n%s\\n%s\\n%s' {fact('seed-shell', _shell(seed), 'span')} "
+               f"{escape(shlex.quote(visit.task_id))} {escape(shlex.quote(visit.uscc))} {escape(shlex.quote(cert))} | sha256sum")
     return Html(f"<p>检查 {escape(visit.visit_id)} 的检查人员 {escape(cert)}（检查人员签号 inspector ticket）：</p>"
-                f"<pre style='background:#f4f4f4;padding:6px'>{escape(command)}\n"
+                f"<pre style='background:#f4f4f4;padding:6px'>{command}\n"
                 f"{inspector_ticket(seed, visit.task_id, visit.uscc, cert)}  -</pre>")

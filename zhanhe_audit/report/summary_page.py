@@ -19,7 +19,7 @@ from ..gitorder import Order
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
 from ..params import PROTOCOL
-from . import Html, escape
+from . import Html, escape, fact
 from .compliance_page import commits_html
 
 OK, BAD, NOTE = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>', '<b style="color:#a60">!</b>'
@@ -44,12 +44,21 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         + (f"，{len(exceptions)} 个经书面说明低于下限（见下表理由）" if exceptions else "")
         + (f"，<b>{len(unexplained)} 个无理由低于下限</b>" if unexplained else "")
         + (f"，<b>{len(short)} 个实抽数不等于应抽数</b>" if short else "") + "。",
-        f"{OK} <b>可复现 (reproducible)</b>：种子 <code>{escape(inputs.seed)}</code> 已记录；"
-        f"每个签号均可用 <code>printf … | sha256sum</code> 复核（见 <a href='{HTML}/01-draw.html'>第一步</a> 第 8 节）；"
-        f"运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
-        f"{OK} <b>规则 (rules)</b>：抽取协议 {PROTOCOL}；共 {len(params.tasks)} 个抽查任务，"
-        f"抽中 {sum(row.selected for row in summary)} 户次，"
+        f"{OK} <b>可复现 (reproducible)</b>：种子 seed {fact('seed', inputs.seed)} 已记录（每个字符均可见 every "
+        f"character shown）；每个签号均可用 <code>printf … | sha256sum</code> 复核（见 <a href='{HTML}/01-draw.html'>"
+        f"第一步</a> 第 8 节）；运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
+        f"{OK} <b>规则 (rules)</b>：抽取协议 {PROTOCOL}；共 {fact('tasks', len(params.tasks), 'b')} 个抽查任务，"
+        f"抽中 {fact('selected', sum(row.selected for row in summary), 'b')} 户次，"
         "名录冻结后方产生种子，名录任何改动都会使抽取拒绝执行。",
+        f"{NOTE} <b>公布与核对 (announce and compare)</b>：种子在名录冻结并提交之后产生，连同其来源公布；"
+        "<code>make draw</code> 结束时打印抽取清单 <code>manifest.json</code> 的 SHA-256（与种子一同公布）；此后每次"
+        "追加记录（替补、结果）打印新的链头（最新清单的 SHA-256），随公示一同公布，公示文件也写明其所依据的链头。"
+        f"核对时，将公布的种子与链头填入 <code>verify.html</code>，或运行 <code>make verify QUARTER={escape(inputs.quarter)} "
+        "SEED='…' HEAD=…</code>：种子须逐字相同，链头须是本档案的链头或链上更早的清单。本页面本身列于清单之中，故不载清单的摘要。"
+        " (The seed is announced once the freeze is committed; make draw prints the draw manifest's SHA-256 to announce "
+        "with it; each later record prints the new chain head, announced with the publication, which states the head it "
+        "was made from. To compare, give the announced seed and head to verify.html or make verify SEED='…' HEAD=…; this "
+        "page is listed in the manifest, so it cannot hold the manifest's digest.)",
         disclosure_line(disclosure.disclosures(params.tasks, inputs.registers.items)),
     ])
 
@@ -71,12 +80,12 @@ def double_random_headline(visits: int, mismatched: int, broken: int, loads: lis
     what the independent re-checks found, and must be 0."""
     counts = [r.visits for r in loads if r.certified and r.cap is not None]
     return screen([
-        f"{OK if not mismatched else BAD} <b>对象与事项相统一 (matching)</b>：{visits} 次检查，"
-        f"不匹配 {mismatched} 处（见 <a href='{HTML}/02-match.html'>第二步</a>）。",
+        f"{OK if not mismatched else BAD} <b>对象与事项相统一 (matching)</b>：{fact('visits', visits, 'b')} 次检查，"
+        f"不匹配 {fact('mismatches', mismatched, 'b')} 处（见 <a href='{HTML}/02-match.html'>第二步</a>）。",
         f"{OK if not broken else BAD} <b>双随机：检查人员 (inspectors)</b>：按签号随机抽取，回避、所所交叉、"
-        f"上次检查人员、人数等规则违反 {broken} 次；每人检查 {min(counts, default=0)}–{max(counts, default=0)} 次"
-        f"（见 <a href='{HTML}/03-inspectors.html'>第三步</a>）。",
-        f"{OK if not exceptions else NOTE} <b>工作量上限例外 (cap exceptions)</b>：{len(exceptions)} 个席位由已达上限的"
+        f"上次检查人员、人数等规则违反 {fact('rule-breaches', broken, 'b')} 次；每人检查 {min(counts, default=0)}–"
+        f"{max(counts, default=0)} 次（见 <a href='{HTML}/03-inspectors.html'>第三步</a>）。",
+        f"{OK if not exceptions else NOTE} <b>工作量上限例外 (cap exceptions)</b>：{fact('cap-exceptions', len(exceptions), 'b')} 个席位由已达上限的"
         "人员补足" + ("（上限以下的候选人员不足；逐一列于第三步第 3 节）。" if exceptions else "。"),
     ])
 
@@ -104,8 +113,7 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
         if not all(r.in_order for r in timeline):
             lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)。")
         elif not order.proved:
-            lines.append(f"{NOTE} {title}顺序未经 git 证明 (not proved by git)：<span data-fact='order-reason'>"
-                         f"{escape(order.reason)}</span>")
+            lines.append(f"{NOTE} {title}顺序未经 git 证明 (not proved by git)：{fact('order-reason', order.reason, 'span')}")
         else:
             lines.append(f"{OK} {title}先冻结名录并提交，后产生种子并提交，抽取前由 git 核对：{commits_html(order)}。")
     return screen(lines or ["（预览：第四步尚未运行 preview: step 4 has not run）"])

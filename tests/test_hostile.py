@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from conftest import alert_open, needs_chromium, open_page
-from projects import make_project
+from projects import commit_all, make_project
 
 QUARTER = "2026Q1"
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
@@ -131,9 +131,11 @@ def hostile_project(root: Path) -> Path:
     params["exclusions"] = [{"uscc": excluded, "reason": hostile("exclusion")}]
     params_file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
     engine.freeze_quarter(Project(root), QUARTER)
+    commit_all(root, "registers, params and freeze record")
     params["seed"] = {"value": SEED, "provenance": {"method": hostile("method"), "date": "2026-01-05",
                                                     "witnesses": [hostile("witness"), "第二证人"]}}
     params_file.write_text(yaml.safe_dump(params, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    commit_all(root, "the seed")
     return root
 
 

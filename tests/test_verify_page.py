@@ -26,7 +26,7 @@ import pytest
 import yaml
 
 from conftest import alert_open, needs_chromium, open_page
-from projects import ROOT, SEED, make_project, seed_after_freeze, write_params
+from projects import ROOT, SEED, commit_all, make_project, seed_after_freeze, write_params
 from zhanhe_audit import append, cli, engine, verify, verify_page
 from zhanhe_audit.paths import Project
 
@@ -65,10 +65,14 @@ class Outcome:
         return {(name, check) for name, check, status, _ in self.rows if status == "NOT CHECKED"}
 
 
-def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] = ()) -> Outcome:
-    """Open ``page`` from disk, choose ``folder`` (and the project files), press the button, wait for the verdict."""
+def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] = (),
+             announced: tuple[str, str] = ("", "")) -> Outcome:
+    """Open ``page`` from disk, choose ``folder`` (and the project files), paste the ``announced`` seed and head,
+    press the button, wait for the verdict."""
     console = open_page(browser, page)
     assert browser.execute_script("return document.body.dataset.state") == "ready"
+    browser.execute_script("document.getElementById('announced-seed').value = arguments[0];"
+                           "document.getElementById('announced-head').value = arguments[1];", *announced)
     browser.find_element("id", "archive").send_keys(str(folder))
     if project_files:
         browser.find_element("id", "project").send_keys("\n".join(str(path) for path in project_files))
@@ -98,9 +102,9 @@ def severe(outcome: Outcome) -> list[dict]:
     return [entry for entry in outcome.console if entry["level"] == "SEVERE"]
 
 
-# Checks the page never makes, and says why: results published (make verify reads the public folder)
-# and the git order of the params (the page has no git).
-ALWAYS_UNCHECKED = {"public", "git order"}
+# Checks the page does not make without the reviewer, and says why: the public files (outside the archive), the
+# git order (a browser has no git), the announced seed and head (compared only when pasted).
+ALWAYS_UNCHECKED = {"public", "git order", "announced seed", "announced head"}
 
 
 def assert_all_pass(outcome: Outcome, unchecked: set[tuple[str, str]] = frozenset()) -> None:
@@ -127,8 +131,8 @@ def test_every_new_archive_holds_this_versions_page_listed_like_any_other_file(d
     digest = hashlib.sha256((archive / "verify.html").read_bytes()).hexdigest()
     assert f"{digest}  verify.html" in (archive / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     assert json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]["verify.html"] == digest
-    page_note = next(check for check in verify.checks(Project(demo), DEMO) if check.name == "page")
-    assert page_note.status == "NOTE" and digest in page_note.detail
+    verifiers = next(check for check in verify.checks(Project(demo), DEMO) if check.name == "verifiers")
+    assert verifiers.status == "PASS" and f"verify.html {digest} (this version's)" in verifiers.detail
 
 
 @needs_chromium
@@ -136,10 +140,11 @@ def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, 
     archive = demo / "outputs" / DEMO
     registers = tuple(sorted((demo / "registers" / DEMO).glob("*.csv")))
     outcome = run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers))
-    assert_all_pass(outcome)
+    assert_all_pass(outcome, {(DEMO, "inclusion")})  # the Monte Carlo only when the reviewer ticks it
     assert sorted(check for _, check, *_ in outcome.rows) == sorted([
-        "manifest", "files", "chain", "freeze", "params", "tickets", "summary", "eligibility", "inspectors",
-        "history", "records", "public", "git order", "project"])
+        "manifest", "files", "accounted", "chain", "freeze", "params", "seed", "tickets", "summary", "eligibility",
+        "inspectors", "history", "records", "balance", "inclusion", "timeline", "public", "git order", "pages",
+        "announced seed", "announced head", "verifiers", "project"])
     assert "个项目文件与归档副本逐字节一致" in outcome.detail(DEMO, "project")
     assert outcome.scripts == 2 and outcome.images == 0
     ARTIFACTS.mkdir(exist_ok=True)
@@ -148,12 +153,12 @@ def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, 
 
 
 @needs_chromium
-def test_demo_with_a_results_record_passes_and_says_its_content_is_make_verifys(demo_results, browser):
+def test_demo_with_a_results_record_passes_and_recomputes_its_content(demo_results, browser):
     root, _ = demo_results
     archive = root / "outputs" / DEMO
     outcome = run_page(browser, archive / "verify.html", archive)
-    assert_all_pass(outcome, {(DEMO, "results")})
-    assert "records/0001-results" in outcome.detail(DEMO, "results") and "make verify" in outcome.detail(DEMO, "results")
+    assert_all_pass(outcome, {(DEMO, "inclusion")})
+    assert "records/0001-results" in outcome.detail(DEMO, "records")
 
 
 # A folder dropped on the page, as the browser hands it over: a directory entry (FileSystemEntry API)
@@ -227,12 +232,13 @@ def _draw(root: Path, quarter: str, entities: int, rules: dict, market_inspector
         market = [line for line in lines if MARKET in line]
         kept = market[::len(market) // market_inspectors][:market_inspectors]
         path.write_text("".join([header, *kept, *(line for line in lines if MARKET not in line)]), encoding="utf-8")
-    for seed in (False, True):  # frozen before the seed, drawn after it
+    for seed in (False, True):  # frozen and committed before the seed, drawn once the seed is committed
         path = write_params(root, quarter, seed=seed, tasks=TASKS)
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         path.write_text(yaml.safe_dump({**data, **rules}, allow_unicode=True, sort_keys=False), encoding="utf-8")
         if not seed:
             engine.freeze_quarter(Project(root), quarter)
+        commit_all(root, f"{quarter}: {'the seed' if seed else 'registers, params and freeze record'}")
     engine.draw_quarter(Project(root), quarter)
 
 
@@ -267,9 +273,9 @@ def chain(tmp_path_factory) -> Path:
 def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, browser):
     outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs")
     # the second quarter's history comes from the first quarter's archive: make verify recomputes it
-    assert_all_pass(outcome, {(Q2, "history")})
+    assert_all_pass(outcome)  # the second quarter's history rebuilt from the first quarter's archive
     assert {name for name, *_ in outcome.rows} == {Q1, Q2}
-    assert "2 条替补记录由归档重算" in outcome.detail(Q2, "records")
+    assert "2 条记录由归档及其之前的记录重算" in outcome.detail(Q2, "records") and "替补 replacements" in outcome.detail(Q2, "records")
     # from the second quarter's last record back through the first quarter to the start of the series
     assert outcome.detail(Q2, "chain").startswith("3 个链接") and "the first manifest of the series" in outcome.detail(Q2, "chain")
     assert "it continues to 2026Q1/manifest.json" in run_page(browser, chain / "outputs" / Q2 / "verify.html",
@@ -531,7 +537,7 @@ def test_page_from_the_cli_verifies_the_kept_draw_v1_archive(tmp_path, browser):
     before = {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()}
     outcome = run_page(browser, tmp_path / "verify.html", archive)
     assert_all_pass(outcome)
-    assert "1 条替补记录由归档重算" in outcome.detail(Q1, "records")
+    assert "1 条记录由归档及其之前的记录重算" in outcome.detail(Q1, "records")
     assert {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()} == before
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import disclosure, engine
 from .errors import ArchiveError, ParamsError, Problem, ZhanheError
-from .evidence import MANIFEST
+from .evidence import MANIFEST, VERIFIER_PAGE
 from .evidence.files import SUMMARY_CSV
 from .evidence.store import sha256_file
 from .params import parse_quarter
@@ -72,7 +72,7 @@ def _announce(project: Project, folder: Path, what: str, how: str) -> None:
     """The digest a reviewer compares the archive with: the manifest just written, the new head of the chain."""
     print(f"公布 Announce: {what}'s manifest {project.relative(folder / MANIFEST)} has SHA-256")
     print(f"  {sha256_file(folder / MANIFEST)}")
-    print(f"  the new head of the chain: {how} (reviewers compare it: make verify QUARTER=… HEAD=…, or verify.html)")
+    print(f"  the new head of the chain: {how} (reviewers compare it: make verify QUARTER=… HEAD=…, or {VERIFIER_PAGE})")
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:

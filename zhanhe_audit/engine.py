@@ -25,11 +25,9 @@ from .evidence.store import archives, building, exclusive, new_file, sha256_file
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
-from .params import PROTOCOL, Task
+from .params import PROTOCOL, Task, check_seed_text
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
-
-VERIFIER_SOURCE = Path(__file__).resolve().parent / VERIFIER  # copied into every archive
 
 
 @dataclass(frozen=True)
@@ -245,7 +243,7 @@ def copy_inputs(inputs: Inputs, folder: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
     write_new(folder / HISTORY, evidence_files.history_text(inputs.history))
-    shutil.copyfile(VERIFIER_SOURCE, folder / VERIFIER)
+    shutil.copyfile(verify_page.SCRIPT, folder / VERIFIER)
     verify_page.write(folder / VERIFIER_PAGE)
     for name in REGISTER_NAMES:
         if sha256_file(folder / INPUTS / inputs.files[name]) != inputs.hashes[name]:
@@ -274,7 +272,7 @@ def prepare_draw(project: Project, quarter: str) -> tuple[Inputs, gitorder.Order
     """Every check of the inputs a draw must pass before it writes anything; the git proof of their order."""
     refuse_drawn(project, quarter)
     inputs = project_inputs(project, quarter)
-    inputs.seed  # noqa: B018 -- refuses a draw without a seed, before asking git about it
+    check_seed_text(inputs.seed, inputs.params_shown)  # refuses no seed, and one that does not show as it is
     freeze.read_record(project.freeze_file(quarter), quarter)  # refuses a quarter never frozen
     order = prove_order(inputs)
     check_ready(inputs)

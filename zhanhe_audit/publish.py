@@ -39,6 +39,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
+from .evidence import MANIFEST, VERIFIER_PAGE
 from .evidence.store import csv_text, replace_file, sha256_bytes
 from .findings import Result
 from .inputs import Inputs
@@ -225,10 +226,10 @@ def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicT
         "<h2>抽查任务</h2>\n", _table(TASKS_HEADER, [astuple(task) for task in tasks]),
     ]
     if head:
-        parts.append(f"<h2>核对</h2>\n<p>本公示依据的存档哈希链头（存档中最新清单 manifest.json 的 SHA-256）：<code>"
-                     f"{escape(head)}</code>。任何人可用存档核对本公示由存档生成、存档未被改动："
-                     f"<code>make verify QUARTER={escape(quarter)} HEAD={escape(head)}</code>，或在存档所附的 "
-                     "verify.html 中填入此链头。</p>\n")
+        parts.append(f"<h2>核对</h2>\n<p>本公示依据的存档哈希链头（存档中最新清单 {MANIFEST} 的 SHA-256）：<b>"
+                     f"{escape(head)}</b>。任何人可用存档核对本公示由存档生成、存档未被改动：运行 "
+                     f"make verify QUARTER={escape(quarter)} HEAD=（此链头），或在存档所附的 {VERIFIER_PAGE} "
+                     "中填入此链头。</p>\n")
     parts.append("</main>\n</body>\n</html>\n")
     return "".join(parts)
 

@@ -118,7 +118,9 @@ def first_difference(expected: BinaryIO, found: BinaryIO) -> str:
                 end_a, end_b = a[len(text_a):], b[len(text_b):]
                 return (f"row {number}: same text, different line end: recomputed {LINE_ENDS.get(end_a, repr(end_a))}, "
                         f"archived {LINE_ENDS.get(end_b, repr(end_b))}")
-            return f"row {number}: recomputed '{_shown(text_a)}', archived '{_shown(text_b)}'"
+            shown_a, shown_b = _shown(text_a), _shown(text_b)
+            return f"row {number}: recomputed '{text.visible(shown_a)}', archived '{text.visible(shown_b)}'" + (
+                f"; {text.first_difference(shown_a, shown_b)}" if any(map(text.hidden, shown_a + shown_b)) else "")
     return "the files are identical"
 
 

@@ -5,7 +5,9 @@ package and ``verify-task.sh``).
 The page is built from ``templates/verifier/``: ``page.html`` (the page, its style and words),
 ``verify/*.js`` (the verifier, written from ``docs/draw-protocol.md``: one file a concern, run in name
 order as one script in one scope) and ``js-yaml.min.js`` (js-yaml 4.3.2, MIT, to read the params as
-PyYAML does). Both scripts are inline, and the page's
+PyYAML does). The working days of the years the ``chinesecalendar`` package knows (its holidays and
+make-up working days, by which results' deadlines are counted) are put into the verifier when the page
+is built, from the installed package (``calendar_data``). Both scripts are inline, and the page's
 Content-Security-Policy allows exactly those two by their SHA-256 and nothing else: no other script,
 no fetch, no connection. The bytes are the same for every archive, so one SHA-256 identifies the
 page of a version (``sha256()``, printed by ``make verify`` and in the README).
@@ -15,14 +17,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from functools import cache
 from pathlib import Path
 
+from . import text
+from .evidence import VERIFIER, VERIFIER_PAGE, accounting
 from .evidence.store import sha256_bytes, write_new
 
 SOURCES = Path(__file__).resolve().parent / "templates" / "verifier"
 VENDOR = "js-yaml.min.js"
-VERIFIER = "verify"  # the verifier's files, joined in name order into the page's second script
+SCRIPTS = "verify"  # the verifier's files, joined in name order into the page's second script
+CALENDAR_SLOT = "/* @CHINESE_CALENDAR@ */ null"  # in verify/11-results.js: replaced by calendar_data()
 # Everything the page may do: its own two scripts, inline styles, data: images; no fetch, no form, no base.
 POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; "
           "base-uri 'none'; form-action 'none'")
@@ -33,18 +39,65 @@ def _hash_source(script: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def calendar_data() -> str:
+    """The chinesecalendar package's working-day data as a JSON object (a JavaScript expression): its version,
+    the first and last year it covers (as ``chinese_calendar.is_workday`` takes them: the years of its
+    holidays), and its holidays and make-up working days as ISO dates, sorted. A day of those years is a
+    working day if it is a make-up working day, or a weekday that is not a holiday (``is_workday``)."""
+    from importlib.metadata import version
+
+    from chinese_calendar.constants import holidays, workdays
+
+    return json.dumps({
+        "package": f"chinesecalendar {version('chinesecalendar')}",
+        "first": min(holidays).year,
+        "last": max(holidays).year,
+        "holidays": sorted(day.isoformat() for day in holidays),
+        "workdays": sorted(day.isoformat() for day in workdays),
+    }, separators=(",", ":"))
+
+
 def script() -> str:
-    """The verifier: its files in name order, in one strict-mode scope."""
-    parts = [path.read_text(encoding="utf-8") for path in sorted((SOURCES / VERIFIER).glob("*.js"))]
-    return "'use strict';\n(() => {\n" + "\n".join(parts) + "})();\n"
+    """The verifier: its files in name order, in one strict-mode scope, with the calendar data put in."""
+    parts = [path.read_text(encoding="utf-8") for path in sorted((SOURCES / SCRIPTS).glob("*.js"))]
+    joined = "'use strict';\n(() => {\n" + "\n".join(parts) + "})();\n"
+    for slot, data in ((CALENDAR_SLOT, calendar_data), *SLOTS.items()):
+        if joined.count(slot) != 1:
+            raise ValueError(f"the verifier must hold '{slot}' once, where its data goes")
+        joined = joined.replace(slot, data())
+    return joined
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# Data of the package put into the verifier when the page is built, so that both verifiers read one source:
+# the names of hidden characters (``text.NAMES``) and the table accounting for every archived file.
+SLOTS = {
+    "/* @HIDDEN_NAMES@ */ null": lambda: _json({f"{code:04X}": name for code, name in sorted(text.NAMES.items())}),
+    "/* @ACCOUNTING@ */ null": lambda: _json(accounting.table()),
+    "/* @VERIFIERS@ */ null": lambda: _json(verifiers()),
+}
+
+
+def verifiers() -> dict[str, dict[str, str]]:
+    """The verifiers a version shipped: name -> SHA-256 -> which version (this version's script; the earlier ones of
+    ``verifiers.txt``). The page cannot name its own SHA-256, which depends on this very table."""
+    found: dict[str, dict[str, str]] = {VERIFIER_PAGE: {}, VERIFIER: {sha256_bytes(SCRIPT.read_bytes()): "this version's"}}
+    for line in KNOWN.read_text(encoding="utf-8").splitlines():
+        fields = line.split(None, 2)
+        if fields and not line.startswith("#"):
+            found[fields[1]].setdefault(fields[0], f"an earlier version's, last shipped {fields[2]}")
+    return found
 
 
 @cache
 def page() -> bytes:
     """The page's bytes: the template with both scripts inlined and the policy naming their hashes."""
     vendor, script_ = (SOURCES / VENDOR).read_text(encoding="utf-8"), script()
-    for name, text in ((VENDOR, vendor), (VERIFIER, script_)):
-        if "</script" in text.lower():
+    for name, source in ((VENDOR, vendor), (SCRIPTS, script_)):
+        if "</script" in source.lower():
             raise ValueError(f"{name} contains '</script', which would end the inline script early")
     policy = POLICY.format(hashes=" ".join(_hash_source(text) for text in (vendor, script_)))
     html = (SOURCES / "page.html").read_text(encoding="utf-8")
@@ -55,6 +108,18 @@ def page() -> bytes:
 def sha256() -> str:
     """The SHA-256 of this version's page, as ``certutil -hashfile verify.html SHA256`` prints it (lower case)."""
     return sha256_bytes(page())
+
+
+KNOWN = Path(__file__).resolve().parent / "verifiers.txt"
+SCRIPT = Path(__file__).resolve().parent / VERIFIER  # the coreutils verifier, copied into every archive
+
+
+def version_of(name: str, digest: str) -> str | None:
+    """Which version shipped the verifier ``name`` (verify.html or verify-task.sh) with SHA-256 ``digest``:
+    this version, an earlier one listed in ``verifiers.txt``, or None when no version did."""
+    if name == VERIFIER_PAGE and digest == sha256():
+        return "this version's"
+    return verifiers()[name].get(digest)
 
 
 def write(path: Path) -> None:

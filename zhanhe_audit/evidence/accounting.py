@@ -18,17 +18,49 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from . import (
+    BALANCE,
+    CALENDAR,
+    CAP_EXCEPTIONS,
+    DRAW_RECORD,
+    EXCLUDED,
+    GIT_ORDER,
+    HISTORY,
+    HTML,
+    INCLUSION,
+    INPUTS,
+    INSPECTOR_LOAD,
+    MANIFEST,
+    MATCH,
+    NOTEBOOKS,
+    POPULATIONS,
+    RECORDS,
+    REPLACEMENT_RECORD,
+    REPORT_PAGE,
+    RESULTS_FILE,
+    RESULTS_RECORD,
+    SEAL,
+    SUMMARY,
+    SUMS,
+    TICKETS,
+    TIMELINE,
+    VERIFIER,
+    VERIFIER_PAGE,
+    VISITS,
+    VISITS_FILE,
+)
+
 INPUT = "input"
 RECOMPUTED = "recomputed"
 PAGE = "page"
-VERIFIER = "verifier"
-SEAL = "seal"
+VERIFIER_KIND = "verifier"
+SEAL_KIND = "seal"
 CLASSES = {
     INPUT: "input proved by the freeze",
     RECOMPUTED: "recomputed byte for byte",
     PAGE: "a page rendered from those",
-    VERIFIER: "a verifier shipped with the archive",
-    SEAL: "a seal: the hashes of the files above",
+    VERIFIER_KIND: "a verifier shipped with the archive",
+    SEAL_KIND: "a seal: the hashes of the files above",
 }
 
 
@@ -48,46 +80,46 @@ class Entry:
         return re.compile("".join(fills.get(part, re.escape(part)) for part in parts) + r"\Z")
 
 
-_DRAW_FILES = ("draw.json", "tickets.csv", "summary.csv", "populations.csv", "excluded.csv", "match.csv",
-               "visits.csv", "inspector_load.csv", "cap_exceptions.csv")
+_DRAW_FILES = (DRAW_RECORD, TICKETS, SUMMARY, POPULATIONS, EXCLUDED, MATCH, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS)
 _STEPS = ("01-draw", "02-match", "03-inspectors", "04-compliance")
-_SEALS = ("manifest.json", "manifest.json.sha256", "SHA256SUMS")
+_SEALS = (MANIFEST, SEAL, SUMS)
+_RESULTS_PAGE = "05-results"
+_REPLACEMENT = f"{RECORDS}/{{record}}-replacement"
+_RESULTS = f"{RECORDS}/{{record}}-results"
 
 ENTRIES: tuple[Entry, ...] = (
-    Entry("inputs/params/{quarter}.yaml", INPUT, "freeze, redraw", "freeze, params",
-          "the params: their digest without the seed against the freeze record; draw/draw.json rebuilt from them"),
-    Entry("inputs/params/{quarter}.freeze.json", INPUT, "git order", "freeze (its commit: git order, make verify)",
+    Entry(f"{INPUTS}/params/{{quarter}}.yaml", INPUT, "freeze, redraw", "freeze, params",
+          "the params: their digest without the seed against the freeze record; the draw record rebuilt from them"),
+    Entry(f"{INPUTS}/params/{{quarter}}.freeze.json", INPUT, "git order", "freeze (its commit: git order, make verify)",
           "the freeze record: committed before the seed, as git shows"),
-    Entry("inputs/{register}", INPUT, "freeze", "freeze",
+    Entry(f"{INPUTS}/{{register}}", INPUT, "freeze", "freeze",
           "a register named by the freeze record: its SHA-256 against the record"),
-    Entry("inputs/history.csv", RECOMPUTED, "history", "history",
-          "the visits of the earlier quarters on the chain"),
-    *(Entry(f"draw/{name}", RECOMPUTED, "redraw", "params, tickets, summary, eligibility, inspectors",
+    Entry(HISTORY, RECOMPUTED, "history", "history", "the visits of the earlier quarters on the chain"),
+    *(Entry(name, RECOMPUTED, "redraw", "params, tickets, summary, eligibility, inspectors",
             "the draw, recomputed from the inputs and the seed") for name in _DRAW_FILES),
-    Entry("draw/git-order.json", RECOMPUTED, "git order", "shown (a browser cannot read git)",
+    Entry(GIT_ORDER, RECOMPUTED, "git order", "shown (a browser cannot read git)",
           "the freeze and seed commits, found again in git history"),
-    *(Entry(f"fairness/{name}", RECOMPUTED, "fairness", "fairness",
-            "the evidence of fairness 04-compliance computed") for name in ("balance.csv", "inclusion.csv",
-                                                                             "timeline.csv")),
-    *(Entry(f"notebooks/{name}.ipynb", PAGE, "pages", "pages (the figures stated)", "an executed notebook")
+    *(Entry(name, RECOMPUTED, "fairness", "balance, inclusion, timeline", "the evidence of fairness 04-compliance computed")
+      for name in (BALANCE, INCLUSION, TIMELINE)),
+    *(Entry(f"{NOTEBOOKS}/{name}.ipynb", PAGE, "pages", "pages (the figures stated)", "an executed notebook")
       for name in (*_STEPS, "report")),
-    *(Entry(f"html/{name}.html", PAGE, "pages", "pages (the figures stated)", "a step's page") for name in _STEPS),
-    Entry("report.html", PAGE, "pages", "pages (the figures stated)", "the report, the archive's first page"),
-    Entry("verify.html", VERIFIER, "verifiers", "verifiers", "the verifier page, of a version the package knows"),
-    Entry("verify-task.sh", VERIFIER, "verifiers", "verifiers", "the coreutils verifier, of a version the package knows"),
-    *(Entry(name, SEAL, "manifest, files", "manifest, files", "the archive's seal") for name in _SEALS),
-    Entry("records/{record}-replacement/replacement.json", RECOMPUTED, "records", "records", "a replacement"),
-    Entry("records/{record}-replacement/visits.csv", RECOMPUTED, "records", "records", "a replacement's visit"),
-    Entry("records/{record}-results/results.json", RECOMPUTED, "records", "records", "a results record"),
-    Entry("records/{record}-results/results.csv", RECOMPUTED, "records", "records", "its normalised rows"),
-    Entry("records/{record}-results/calendar/{year}.yaml", INPUT, "records", "records",
+    *(Entry(f"{HTML}/{name}.html", PAGE, "pages", "pages (the figures stated)", "a step's page") for name in _STEPS),
+    Entry(REPORT_PAGE, PAGE, "pages", "pages (the figures stated)", "the report, the archive's first page"),
+    Entry(VERIFIER_PAGE, VERIFIER_KIND, "verifiers", "verifiers", "the verifier page, of a version the package knows"),
+    Entry(VERIFIER, VERIFIER_KIND, "verifiers", "verifiers", "the coreutils verifier, of a version the package knows"),
+    *(Entry(name, SEAL_KIND, "manifest, files", "manifest, files", "the archive's seal") for name in _SEALS),
+    Entry(f"{_REPLACEMENT}/{REPLACEMENT_RECORD}", RECOMPUTED, "records", "records", "a replacement"),
+    Entry(f"{_REPLACEMENT}/{VISITS_FILE}", RECOMPUTED, "records", "records", "a replacement's visit"),
+    Entry(f"{_RESULTS}/{RESULTS_RECORD}", RECOMPUTED, "records", "records", "a results record"),
+    Entry(f"{_RESULTS}/{RESULTS_FILE}", RECOMPUTED, "records", "records", "its normalised rows"),
+    Entry(f"{_RESULTS}/{CALENDAR}/{{year}}.yaml", INPUT, "records", "records",
           "a working-day calendar the deadlines were counted with (from the State Council's notice)"),
-    Entry("records/{record}-results/notebooks/05-results.ipynb", PAGE, "pages", "pages (the figures stated)",
+    Entry(f"{_RESULTS}/{NOTEBOOKS}/{_RESULTS_PAGE}.ipynb", PAGE, "pages", "pages (the figures stated)",
           "the results record's executed notebook"),
-    Entry("records/{record}-results/html/05-results.html", PAGE, "pages", "pages (the figures stated)",
+    Entry(f"{_RESULTS}/{HTML}/{_RESULTS_PAGE}.html", PAGE, "pages", "pages (the figures stated)",
           "the results record's page"),
-    *(Entry(f"records/{{record}}-{kind}/{name}", SEAL, "manifest, files", "manifest, files", "the record's seal")
-      for kind in ("replacement", "results") for name in _SEALS),
+    *(Entry(f"{folder}/{name}", SEAL_KIND, "manifest, files", "manifest, files", "the record's seal")
+      for folder in (_REPLACEMENT, _RESULTS) for name in _SEALS),
 )
 
 
@@ -111,7 +143,7 @@ def table() -> list[dict[str, str]]:
 
 def markdown() -> str:
     """The table for ``docs/archive.md``."""
-    rows = ["| file | class | `make verify` | `verify.html` | what |", "|---|---|---|---|---|"]
+    rows = [f"| file | class | `make verify` | `{VERIFIER_PAGE}` | what |", "|---|---|---|---|---|"]
     rows += [f"| `{entry.pattern}` | {CLASSES[entry.kind]} | {entry.by_verify} | {entry.by_page} | {entry.what} |"
              for entry in ENTRIES]
     return "\n".join(rows) + "\n"

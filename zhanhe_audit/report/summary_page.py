@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import disclosure
 from ..draw import StratumSummary
-from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS
+from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS, VERIFIER_PAGE
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
 from ..gitorder import Order
 from ..inputs import Inputs
@@ -51,13 +51,13 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         f"抽中 {fact('selected', sum(row.selected for row in summary), 'b')} 户次，"
         "名录冻结后方产生种子，名录任何改动都会使抽取拒绝执行。",
         f"{NOTE} <b>公布与核对 (announce and compare)</b>：种子在名录冻结并提交之后产生，连同其来源公布；"
-        "<code>make draw</code> 结束时打印抽取清单 <code>manifest.json</code> 的 SHA-256（与种子一同公布）；此后每次"
+        f"<code>make draw</code> 结束时打印抽取清单 <code>{MANIFEST}</code> 的 SHA-256（与种子一同公布）；此后每次"
         "追加记录（替补、结果）打印新的链头（最新清单的 SHA-256），随公示一同公布，公示文件也写明其所依据的链头。"
-        f"核对时，将公布的种子与链头填入 <code>verify.html</code>，或运行 <code>make verify QUARTER={escape(inputs.quarter)} "
+        f"核对时，将公布的种子与链头填入 <code>{VERIFIER_PAGE}</code>，或运行 <code>make verify QUARTER={escape(inputs.quarter)} "
         "SEED='…' HEAD=…</code>：种子须逐字相同，链头须是本档案的链头或链上更早的清单。本页面本身列于清单之中，故不载清单的摘要。"
         " (The seed is announced once the freeze is committed; make draw prints the draw manifest's SHA-256 to announce "
         "with it; each later record prints the new chain head, announced with the publication, which states the head it "
-        "was made from. To compare, give the announced seed and head to verify.html or make verify SEED='…' HEAD=…; this "
+        f"was made from. To compare, give the announced seed and head to {VERIFIER_PAGE} or make verify SEED='…' HEAD=…; this "
         "page is listed in the manifest, so it cannot hold the manifest's digest.)",
         disclosure_line(disclosure.disclosures(params.tasks, inputs.registers.items)),
     ])

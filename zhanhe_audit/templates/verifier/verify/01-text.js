@@ -140,10 +140,39 @@ function firstDifference(shown, expected, found) {
     const y = parseCsv(b[i])[0] || [];
     const at = shown.endsWith('.csv') ? x.findIndex((cell, k) => cell !== y[k]) : -1;
     if (at >= 0 && x.length === y.length) {
-      return `${shown} 第 ${i + 1} 行 row ${i + 1}, 列 column ${header[at] || at + 1}: 重算 recomputed '${x[at]}', ` +
-        `归档 archived '${y[at]}'`;
+      return `${shown} 第 ${i + 1} 行 row ${i + 1}, 列 column ${visible(header[at] || String(at + 1))}: ` +
+        `重算 recomputed '${visible(x[at])}', 归档 archived '${visible(y[at])}'${hiddenDifference(x[at], y[at])}`;
     }
-    return `${shown} 第 ${i + 1} 行 row ${i + 1}: 重算 recomputed '${a[i]}', 归档 archived '${b[i]}'`;
+    return `${shown} 第 ${i + 1} 行 row ${i + 1}: 重算 recomputed '${visible(a[i])}', 归档 archived '${visible(b[i])}'` +
+      hiddenDifference(a[i], b[i]);
   }
   return `${shown}: 行尾不同 the line ends differ`;
 }
+
+// ---- hidden characters (text.py: the same rule, and its names, put in when the page is built) ----
+const HIDDEN_NAMES = /* @HIDDEN_NAMES@ */ null;
+const FORMAT_OR_CONTROL = /^[\p{Cc}\p{Cf}]$/u;
+/** Cc, Cf, or white space other than U+0020: a character that cannot be seen for what it is. */
+const isHidden = (char) => FORMAT_OR_CONTROL.test(char) || (/^\s$/u.test(char) && char !== ' ');
+const hexOf = (char) => char.codePointAt(0).toString(16).toUpperCase().padStart(4, '0');
+/** Every hidden character as ⟨U+XXXX⟩ (report.reveal's notation). */
+const visible = (text) => [...text].map((char) => (isHidden(char) ? `⟨U+${hexOf(char)}⟩` : char)).join('');
+/** U+202E (RIGHT-TO-LEFT OVERRIDE) for a hidden character, U+0074 't' for one that shows. */
+const codePoint = (char) => (isHidden(char) ? `U+${hexOf(char)} (${HIDDEN_NAMES[hexOf(char)] || 'invisible'})`
+  : `U+${hexOf(char)} '${char}'`);
+/** Where two texts first differ, by character (code points, 1-based), as text.first_difference words it. */
+function textDifference(first, second, names = ['recomputed', 'archived']) {
+  const a = [...first];
+  const b = [...second];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `character ${i + 1}: ${names[0]} ${codePoint(a[i])}, ${names[1]} ${codePoint(b[i])}`;
+  }
+  if (a.length === b.length) return 'the texts are identical';
+  const [name, shorter, longer] = a.length < b.length ? [names[1], a, b] : [names[0], b, a];
+  const extra = longer.slice(shorter.length);
+  return `${name} has ${extra.length} more character(s) after character ${shorter.length}: ` +
+    extra.slice(0, 3).map(codePoint).join(', ') + (extra.length > 3 ? ', …' : '');
+}
+/** "; character 1: …" when two differing texts look alike or differ in a hidden character, else nothing. */
+const hiddenDifference = (first, second) => ((visible(first) === visible(second) || [...first, ...second].some(isHidden))
+  ? `; ${textDifference(first, second)}` : '');

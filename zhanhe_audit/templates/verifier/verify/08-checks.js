@@ -93,6 +93,7 @@ async function verifyArchive(run, progress) {
     return ['PASS', `${count} 个文件与 ${manifests.length} 份清单及 SHA256SUMS 一致 files match their SHA-256 in ${manifests.length} manifest(s) and SHA256SUMS`];
   });
   const quarter = manifests[0].manifest.quarter;
+  await checkAccounted(run, manifests, quarter);
   await checkChain(run, manifests, records, quarter);
 
   // 2. the inputs: draw record, params, freeze record
@@ -160,6 +161,7 @@ async function verifyArchive(run, progress) {
       `(种子 seed: “${params.seed}”)`];
   });
   const seed = params.seed;
+  await checkSeedText(run, seed);
 
   // 3. tickets and selection, from the seed and each stratum's entities
   progress(0.25, '重算签号 recomputing the tickets');
@@ -311,12 +313,18 @@ async function verifyArchive(run, progress) {
 
   // 6. records appended later
   progress(0.88, '核对追加记录 checking the records');
-  await checkRecords(run, records, { run, quarter, draw, params, registers, eligible, tickets, history, state, seed });
+  const ctx = { run, quarter, draw, params, registers, eligible, tickets, history, state, seed };
+  await checkRecords(run, records, ctx);
   await checkHistory(run, manifests[0].manifest, quarter);
+  await checkFairness(run, ctx, progress); // fairness/*.csv recomputed (10-fairness.js)
+  await checkResults(run, records, ctx); // results records' content is re-validated in 'records' (11-results.js)
   run.add('public', '结果公示 public files', 'NOT CHECKED', '公示文件在归档之外 (public/<季度>/)：请用 make verify 由归档重建并比对 ' +
     'the public files sit outside the archive; make verify rebuilds them from it and compares');
-  run.add('git order', '冻结先于种子 git order', 'NOT CHECKED', '浏览器无法读取 git 历史：请在项目仓库中用 make verify 或 git log 核对冻结记录的提交早于种子的提交 ' +
-    'a browser cannot read git history; make verify (or git log) checks that the freeze was committed before the seed');
+  await showGitOrder(run);
+  await checkPages(run, ctx);
+  run.anchors = anchorsOf(manifests, seed, quarter);
+  await checkAnnounced(run, manifests, quarter, run.anchors, run.announced);
+  await checkVerifiers(run);
   if (Object.keys(run.extra).length) await compareProject(run, quarter, registerFiles);
 }
 
@@ -370,19 +378,6 @@ async function checkChain(run, manifests, records, quarter) {
   run.chainOutside = outside;
 }
 
-/** inputs/history.csv: empty for the first quarter of a series; otherwise recomputed from the earlier archives chosen. */
-async function checkHistory(run, manifest, quarter) {
-  await run.check('history', '历史检查记录 history', async () => {
-    const text = await run.folder.text('inputs/history.csv');
-    if (!manifest.previous) {
-      if (text !== HISTORY_COLUMNS.join(',') + '\n') throw new Problem('本系列第一个季度的 inputs/history.csv 应为空 should be empty for the first quarter of the series (no earlier manifest)');
-      return ['PASS', '本季度之前链上没有清单，历史为空 no earlier manifest on the chain: the history is empty'];
-    }
-    throw new Unsupported('历史来自更早季度的归档：其 SHA-256 已与冻结记录核对；逐条重算请用 make verify ' +
-      'the history comes from earlier archives; its SHA-256 was checked against the freeze record, and make verify recomputes it visit by visit');
-  });
-}
-
 async function checkRecords(run, records, ctx) {
   const { folder } = run;
   if (!records.length) { run.add('records', '追加记录 records', 'PASS', '没有追加记录 no appended records'); return; }
@@ -394,7 +389,7 @@ async function checkRecords(run, records, ctx) {
     for (const name of records) {
       const kind = RECORD_NAME.exec(name)[2];
       const base = `records/${name}/`;
-      if (kind === 'results') continue; // its files and its place in the chain are checked; its content is make verify's
+      if (kind === 'results') { await checkResultsRecord(ctx, name); continue; } // 11-results.js
       if (kind !== 'replacement') throw new Problem(`${base}: 未知记录类型 unknown kind of record '${kind}'`);
       const data = await folder.json(base + 'replacement.json');
       const texts = await replacementTexts(ctx, data, name);
@@ -412,15 +407,11 @@ async function checkRecords(run, records, ctx) {
       }
     }
     const replaced = records.filter((n) => n.endsWith('-replacement')).length;
-    return ['PASS', `${replaced} 条替补记录由归档重算：同层最低位次的未用候补、批次、检查人员，逐字节一致 replacement record(s) recomputed ` +
-      `(the lowest-ranked unused reserve of the same stratum, its batch and inspectors), identical byte for byte`];
+    const names = records.map((n) => `records/${n}`).join(', ');
+    return ['PASS', `${records.length} 条记录由归档及其之前的记录重算，逐字节一致 record(s) recomputed from the archived inputs, ` +
+      `each after the ones before it: ${names}` + (replaced ? `；替补 replacements: 同层最低位次的未用候补、批次、检查人员 the ` +
+      'lowest-ranked unused reserve of the same stratum, its batch and inspectors' : '') + resultsRecordsPassed(records)];
   });
-  const results = records.filter((n) => n.endsWith('-results'));
-  if (results.length) {
-    run.add('results', '结果记录 results records', 'NOT CHECKED', `${results.map((n) => `records/${n}`).join(', ')}：` +
-      '文件哈希与哈希链已核对；结果内容（期限、公示）请用 make verify 核验 their files and place in the chain are checked; ' +
-      'their content (deadlines, publication) is checked by make verify');
-  }
 }
 
 /** A replacement record's replacement.json and visits.csv as the protocol gives them after the records before it. */

@@ -64,10 +64,14 @@ async function start() {
   const archives = findArchives(chosen);
   const runs = [];
   const began = performance.now();
+  const newest = archives[archives.length - 1].name;
+  const given = { seed: $('announced-seed').value, head: $('announced-head').value, newest };
+  $('anchors').replaceChildren();
   for (const [index, archive] of archives.entries()) {
     const run = new Run(archive, extra, ui);
     run.self = archive;
     run.all = archives;
+    run.announced = { ...given, forThis: archive.name === newest && Boolean(given.seed || given.head) };
     runs.push(run);
     const progress = (share, text) => {
       bar.value = (index + share) / archives.length;
@@ -80,6 +84,7 @@ async function start() {
     }
   }
   bar.value = 1;
+  for (const run of runs) showAnchors(run);
   const failed = runs.some((run) => run.results.some((r) => r.status === 'FAIL'));
   const unchecked = runs.flatMap((run) => run.results.filter((r) => r.status === 'NOT CHECKED'));
   const seconds = ((performance.now() - began) / 1000).toFixed(1);
@@ -91,6 +96,36 @@ async function start() {
   document.body.dataset.verdict = failed ? 'FAIL' : 'PASS';
   document.body.dataset.state = 'done';
   $('run').disabled = false;
+}
+
+/** The box at the top of the verdict: each archive's seed, draw manifest digest and chain head, to compare
+    with what was announced. */
+function showAnchors(run) {
+  if (!run.anchors) return;
+  const { seed, draw, head, headPath, records, created } = run.anchors;
+  const box = document.createElement('div');
+  box.className = 'anchors';
+  box.dataset.archive = run.name;
+  const lines = [
+    [`${run.name}`, ''],
+    ['种子 seed', visible(seed)],
+    ['抽取清单 draw manifest (SHA-256)', draw],
+    ['链头 chain head (SHA-256)', `${head}（${headPath}；${records} 条记录 record(s)；写于 written ${created}）`],
+  ];
+  for (const [label, value] of lines) {
+    const line = document.createElement('div');
+    const name = document.createElement('b');
+    name.textContent = label;
+    line.appendChild(name);
+    if (value) {
+      const code = document.createElement('code');
+      code.textContent = value;
+      code.dataset.anchor = label.split(' ')[0];
+      line.append(' ', code);
+    }
+    box.appendChild(line);
+  }
+  $('anchors').appendChild(box);
 }
 
 function init() {

@@ -234,12 +234,16 @@ def session(tmp_path_factory) -> Session:
     out = folder / "out"
     out.mkdir()
     saved = {"xlsx": out / "filled.xlsx", "gbk": out / "filled-gbk.csv", "utf8": out / "filled-utf8.csv"}
-    odd = out / "odd.csv"
-    odd.write_bytes(publish.csv_bytes(tuple(PUBLIC_HEADER), [
+    odd, odd_book = out / "odd.csv", out / "odd.xlsx"
+    odd_rows = [
         ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
          "平顶山甲;乙商贸有限公司", "91410411MAHPTR7BTE"),
         ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
-         "平顶山祥耀食品有限公司", "914104115185298577")]))
+         "平顶山祥耀食品有限公司", "914104115185298577"),
+        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
+         "=HYPERLINK(\"http://example.invalid\")", "91410411MAHPTR7BTE")]
+    odd.write_bytes(publish.csv_bytes(tuple(PUBLIC_HEADER), odd_rows, publish.FORMAT))
+    odd_book.write_bytes(publish.xlsx_bytes({"检查结果": (tuple(PUBLIC_HEADER), odd_rows)}))
     publication = public.public(Q) / "publication.csv"
     converted = {"evaluate": out / "evaluate.xlsx", "dialog": out / "dialog.xlsx"}
     documents = [
@@ -255,8 +259,10 @@ def session(tmp_path_factory) -> Session:
          "save": [{"path": str(converted["dialog"]), "filter": CALC_XLSX}]},
         {"open": str(odd), "filter": CSV_FILTER, "options": EVALUATE, "read": True},
         {"open": str(odd), "filter": CSV_FILTER, "options": DIALOG, "read": True},
+        {"open": str(odd_book), "read": True},
+        {"open": str(public.public(Q) / "publication.xlsx"), "read": True},
     ]
-    names = ["form", "evaluate", "dialog", "odd-evaluate", "odd-dialog"]
+    names = ["form", "evaluate", "dialog", "odd-evaluate", "odd-dialog", "odd-xlsx", "publication-xlsx"]
     answers = dict(zip(names, _office({"documents": documents}, folder), strict=True))
     saved["utf8-bom"] = out / "filled-utf8-bom.csv"
     saved["utf8-bom"].write_bytes(b"\xef\xbb\xbf" + saved["utf8"].read_bytes())
@@ -391,10 +397,8 @@ def test_public_csv_cells_as_libreoffice_itself_shows_them_no_formula_hostile_na
     assert {line[6][0] for line in cells[1:]} == {"TEXT"}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="publish.py quotes cells minimally: a name with an ASCII ';' is not quoted, "
-                                       "and LibreOffice's Text Import dialog splits on ';' by default (found in "
-                                       "issue 17; publish.py is not this test's to change)")
 def test_public_csv_name_with_an_ascii_semicolon_stays_one_cell_with_the_dialog_defaults(session):
+    """Public format 2 quotes every cell a spreadsheet's default import would split (';' and tab too)."""
     cells = session.answers["odd-dialog"]["cells"]
     assert [shown for _, shown in cells[1]][6:] == ["平顶山甲;乙商贸有限公司", "91410411MAHPTR7BTE"]
 
@@ -405,8 +409,28 @@ def test_public_csv_name_with_an_ascii_semicolon_stays_one_cell_when_only_comma_
 
 
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason="an all-digit USCC in a CSV is a number to LibreOffice (as to Excel): "
-                                       "shown as 9.14104115185299E+017, its last digits lost (found in issue 17; "
-                                       "publish.py is not this test's to change)")
+                                       "shown as 9.14104115185299E+017, its last digits lost; no plain CSV can say 'text'. "
+                                       "publication.xlsx beside it keeps every USCC whole (the test below)")
 @pytest.mark.parametrize("options", ["odd-evaluate", "odd-dialog"], ids=["formulas_evaluated", "dialog_defaults"])
 def test_public_csv_all_digit_uscc_stays_text(session, options):
     assert session.answers[options]["cells"][2][7] == ["TEXT", "914104115185298577"]
+
+
+def test_public_xlsx_opened_by_double_click_keeps_every_uscc_whole_and_no_formula(session):
+    """publication.xlsx (public format 2), as LibreOffice opens it with no import options at all: every cell text."""
+    cells = session.answers["odd-xlsx"]["cells"]
+    assert [shown for _, shown in cells[0]] == PUBLIC_HEADER
+    assert cells[2][7] == ["TEXT", "914104115185298577"] and cells[1][6] == ["TEXT", "平顶山甲;乙商贸有限公司"]
+    assert cells[3][6] == ["TEXT", '=HYPERLINK("http://example.invalid")']
+    assert {kind for line in cells for kind, _ in line} == {"TEXT"}
+
+
+def test_the_published_xlsx_holds_exactly_the_csv_rows_as_text(session):
+    text = session.publication.read_bytes().decode("utf-8")[1:]
+    expected = [[cell[1:] if cell.startswith("'") and cell[1:2] in "=+-@" else cell for cell in row]
+                for row in csv.reader(io.StringIO(text, newline=""))]
+    cells = session.answers["publication-xlsx"]["cells"]
+    assert [[shown for _, shown in line] for line in cells] == expected
+    assert {kind for line in cells for kind, _ in line} == {"TEXT"}
+    names = [line[6][1] for line in cells[1:]]
+    assert all(name in names for name in HOSTILE)

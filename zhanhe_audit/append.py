@@ -120,7 +120,7 @@ def violations_text(project: Project, series_name: str) -> str:
                              result.department, *(cells[column] for column in VIOLATION_COLUMNS[6:-1]),
                              f"{folder.name}/{record}"))
     rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
-    return publish.excel_csv(VIOLATION_COLUMNS, rows)  # staff open it in Excel
+    return publish.excel_csv(VIOLATION_COLUMNS, rows, 2)  # staff open it in Excel: quoted as the public files are
 
 
 def write_violations(project: Project, quarter: str) -> Path:

@@ -14,7 +14,9 @@ The tree ``public/<quarter>/`` (``Project.public``) holds exactly ``PUBLIC_FILES
   Excel opens it as UTF-8; rows end in LF (``\\n``), which Excel, LibreOffice and
   ``csv`` all read; rows sorted by USCC, then task, then item id, never by grade or ticket;
 - ``publication.html``: the same table and the task list, one self-contained page under the
-  same Content-Security-Policy as the internal pages, with no script and no link;
+  same Content-Security-Policy as the internal pages, with no script and no link, and the
+  chain head the publication was made from;
+- ``publication.xlsx``: both tables as a workbook whose every cell is text, for a double-click;
 - ``tasks.csv``: the quarter's public tasks: one per inspection item (``<quarter>-<item>``),
   its department and the number of entities with a published result (检查户数).
 
@@ -33,6 +35,7 @@ Pure apart from ``write_public`` and ``differences``, which write and compare th
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -47,12 +50,16 @@ from .inspectors import Visit
 from .params import QUARTER, parse_quarter
 from .report import escape
 
-PUBLIC_FILES = ("publication.csv", "publication.html", "tasks.csv")
+PUBLIC_FILES = ("publication.csv", "publication.html", "publication.xlsx", "tasks.csv")  # format 2
 # The public files' formats, as a results record names them (``public_format``; absent: 1). Each stays, so that
-# records of an earlier format keep verifying: 1, the files as first published; 2, publication.html states the
-# chain head the publication was made from (protocol v1, "Clarifications of v1": announced with it).
+# records of an earlier format keep verifying. 1: the files as first published. 2: publication.html states the chain
+# head the publication was made from (protocol v1, "Clarifications of v1": announced with it); the CSV files quote
+# every cell a spreadsheet's default import would split (LibreOffice, Excel and WPS also split at ';' and tab);
+# publication.xlsx beside the CSV, every cell text, so that a double-click shows all 18 characters of an all-digit
+# USCC and no cell is a formula.
 FORMATS = (1, 2)
 FORMAT = 2  # what ``make results`` writes
+SPLIT = (",", '"', "\r", "\n", ";", "\t")  # a cell holding one of these is quoted (format 2)
 
 # The fields of a random-inspection result as the national enterprise credit publicity system lists them.
 RESULTS_HEADER = ("抽查计划", "抽查任务编号", "检查实施机关", "抽查事项", "检查完成日期", "检查结果", "企业名称",
@@ -172,14 +179,64 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def excel_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def excel_csv(header: Sequence[str], rows: Iterable[Sequence[str]], public_format: int = 1) -> str:
     """A CSV file people open in a spreadsheet: a byte-order mark (Excel then reads UTF-8), LF line ends,
-    every cell neutralised. The public files and the violations file."""
-    return BOM + csv_text(header, ([neutralise(cell) for cell in row] for row in rows))
+    every cell neutralised. The public files and the violations file; from format 2, every cell a spreadsheet's
+    default import would split is quoted (``SPLIT``), not only those Python's csv module quotes."""
+    neutral = ([neutralise(cell) for cell in row] for row in rows)
+    if public_format == 1:
+        return BOM + csv_text(header, neutral)
+    return BOM + "".join(",".join(_quoted(cell) for cell in row) + "\n" for row in [list(header), *neutral])
 
 
-def csv_bytes(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> bytes:
-    return excel_csv(header, rows).encode("utf-8")
+def _quoted(cell: str) -> str:
+    return '"' + cell.replace('"', '""') + '"' if any(char in cell for char in SPLIT) else cell
+
+
+def csv_bytes(header: tuple[str, ...], rows: list[tuple[str, ...]], public_format: int = 1) -> bytes:
+    return excel_csv(header, rows, public_format).encode("utf-8")
+
+
+XLSX_TIME = (1980, 1, 1, 0, 0, 0)  # every part of publication.xlsx is dated so: the same rows give the same bytes
+
+
+def xlsx_bytes(sheets: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]]) -> bytes:
+    """``publication.xlsx``: one sheet per (header, rows), every cell a text cell (number format '@', never a
+    formula, an all-digit USCC whole), the header bold and frozen; deterministic: openpyxl's workbook with fixed
+    document times, its zip parts rewritten in name order with one fixed time."""
+    import io
+    import zipfile
+    from datetime import datetime
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, (header, rows) in sheets.items():
+        sheet = book.create_sheet(title)
+        for values in [header, *rows]:
+            sheet.append([str(value) for value in values])
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.data_type, cell.number_format = "s", "@"  # text, whatever it starts with
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for column, width in zip("ABCDEFGH", (24, 24, 22, 28, 12, 28, 30, 22), strict=False):
+            sheet.column_dimensions[column].width = width
+    book.properties.creator = DISTRICT
+    book.properties.created = book.properties.modified = datetime(*XLSX_TIME)
+    written = io.BytesIO()
+    book.save(written)
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in sorted(source.namelist()):
+            data = source.read(name)
+            if name == "docProps/core.xml":  # openpyxl stamps the time of saving as 'modified', whatever was set
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>1980-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(name, XLSX_TIME), data, zipfile.ZIP_DEFLATED, 6)
+    return fixed.getvalue()
 
 
 STYLE = """
@@ -243,12 +300,17 @@ def public_files(inputs: Inputs, visits: list[Visit], results: list[Result], pub
         raise ArchiveError(f"public format {public_format} is unknown to this version of zhanhe-audit")
     rows = public_results(inputs, visits, results)
     tasks = public_tasks(inputs, rows)
-    return {
-        "publication.csv": csv_bytes(RESULTS_HEADER, [astuple(row) for row in rows]),
+    results_rows, task_rows = [astuple(row) for row in rows], [astuple(task) for task in tasks]
+    files = {
+        "publication.csv": csv_bytes(RESULTS_HEADER, results_rows, public_format),
         "publication.html": page(inputs.quarter, is_demo(inputs), rows, tasks,
                                  head if public_format >= 2 else "").encode("utf-8"),
-        "tasks.csv": csv_bytes(TASKS_HEADER, [astuple(task) for task in tasks]),
+        "tasks.csv": csv_bytes(TASKS_HEADER, task_rows, public_format),
     }
+    if public_format >= 2:
+        files["publication.xlsx"] = xlsx_bytes({"检查结果": (RESULTS_HEADER, results_rows),
+                                                "抽查任务": (TASKS_HEADER, task_rows)})
+    return dict(sorted(files.items()))
 
 
 def _check_tree(folder: Path, files: dict[str, bytes]) -> None:

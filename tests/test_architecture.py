@@ -291,3 +291,11 @@ def test_rebuilt_input_error_has_no_problems_of_its_own():
 @pytest.mark.parametrize("name", ["KeyError", "Exception", "ValueError", "Problem", "", "archiveerror"])
 def test_rebuilt_is_none_for_a_name_that_is_not_one_of_the_package_s_errors(name):
     assert errors.rebuilt(name, "message") is None
+
+
+def test_the_archive_doc_holds_the_accounting_table_the_verifiers_use():
+    from zhanhe_audit.evidence import accounting
+
+    doc = (ROOT / "docs" / "archive.md").read_text(encoding="utf-8")
+    assert doc.endswith(accounting.markdown())
+    assert {entry.kind for entry in accounting.ENTRIES} == set(accounting.CLASSES)

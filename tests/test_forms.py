@@ -239,7 +239,7 @@ def test_xlsx_general_number_with_a_fraction_46066_5_is_refused_with_file_row_an
     rows = _rows(project, AS_SAVED)
     rows[1]["end"] = 46066.5  # row 3 of the sheet
     form = _xlsx(project.forms(Q) / "excel.xlsx", rows)
-    match = rf"registers/{Q}/excel\.xlsx, row 3, column 'end': '46066\.5' is not a date; expected e\.g\. 2026-12-01"
+    match = rf"registers/{Q}/excel\.xlsx, row 3, column '检查结束日期': '46066\.5' is not a date; expected e\.g\. 2026-12-01"
     assert _refused(project, form, match) == [(f"registers/{Q}/excel.xlsx", 3, "end")]
 
 
@@ -251,7 +251,7 @@ def test_csv_date_it_cannot_read_is_refused_with_file_row_and_column(project, ce
     rows[2]["published"] = cell + "\u3000"  # row 4 of the sheet; the trailing space is not part of the message
     form = project.forms(Q) / "excel.csv"
     form.write_bytes(_gbk(_csv_text(rows)))
-    match = rf"registers/{Q}/excel\.csv, row 4, column 'published': '{cell}' is not a date"
+    match = rf"registers/{Q}/excel\.csv, row 4, column '公示日期': '{cell}' is not a date"
     assert _refused(project, form, match) == [(f"registers/{Q}/excel.csv", 4, "published")]
 
 
@@ -263,6 +263,6 @@ def test_cli_refuses_an_unreadable_serial_without_traceback_exit_2_and_writes_no
     code = cli.main(["--root", str(project.root), "results", Q, f"registers/{Q}/excel.xlsx", "--as-of", "2026-03-31"])
     out, err = capsys.readouterr()
     assert code == 2
-    assert f"registers/{Q}/excel.xlsx, row 2, column 'start': '4605' is not a date" in err
+    assert f"registers/{Q}/excel.xlsx, row 2, column '检查开始日期': '4605' is not a date" in err
     assert "Traceback" not in out + err
     assert tree(project.root) == before

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from projects import ROOT, drawn_project, tree
 from zhanhe_audit import append, cli, demo, results, verify
-from zhanhe_audit.errors import CalendarError, Problem, ReplacementRefused, ResultsError
+from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
 from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.paths import Project
@@ -249,7 +249,7 @@ def test_unknown_or_blank_category_is_refused_naming_the_categories_column(proje
 def test_refused_message_names_file_row_and_column(project):
     visits = _visits(project)
     form = _write_form(project, [_row(visits[0], uscc=visits[1]["uscc"])])
-    with pytest.raises(ResultsError, match=rf"{FORM}, row 2, column 'uscc': .*{visits[0]['uscc']}"):
+    with pytest.raises(ResultsError, match=rf"{FORM}, row 2, column '统一社会信用代码': .*{visits[0]['uscc']}"):
         append.record_results(project, Q, form, AS_OF, pages=_pages)
 
 
@@ -312,7 +312,7 @@ def test_cli_refused_form_prints_problem_on_stderr_exits_2_writes_nothing(projec
     code = cli.main(["--root", str(project.root), "results", Q, FORM, "--as-of", "2026-03-31"])
     out, err = capsys.readouterr()
     assert code == 2
-    assert f"{FORM}, row 2, column 'end'" in err
+    assert f"{FORM}, row 2, column '检查结束日期'" in err
     assert "Traceback" not in err + out
     assert tree(project.root) == before
     assert not (project.outputs / "violations.csv").exists()
@@ -390,7 +390,8 @@ def test_a_visit_ending_in_late_december_2026_is_recorded_once_the_2027_notice_i
     from zhanhe_audit import cli
 
     rows = [_row(_visits(project)[0], start="2026-12-24", end="2026-12-28", published="2027-01-15")]
-    with pytest.raises(CalendarError, match="make calendar YEAR=2027"):
+    with pytest.raises(ResultsError, match=r"deadline of 1 row\(s\) runs into 2027, .*: row 2 \(检查结束日期 "
+                       r"2026-12-28\)\. .*make calendar YEAR=2027 NOTICE=<the notice's file>"):
         _record(project, rows, as_of=date(2027, 1, 31))
     notice = tmp_path / "notice-2027.txt"
     notice.write_text(INVENTED_2027, encoding="utf-8")

@@ -25,15 +25,16 @@ class Problem:
 
     file: str
     row: int | None
-    column: str | None
+    column: str | None  # the canonical column
     message: str
+    header: str | None = None  # the column as the user's form heads it, when it says it otherwise
 
     def __str__(self) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"column '{self.header or self.column}'")
         return ", ".join(where) + f": {self.message}"
 
 
@@ -142,7 +143,11 @@ class NoticeError(InputError):
 
 
 class CalendarError(ZhanheError):
-    """A date falls in a year that no working-day calendar covers."""
+    """A date falls in a year that no working-day calendar covers (``year``)."""
+
+    def __init__(self, message: str, year: int | None = None):
+        super().__init__(message)
+        self.year = year
 
 
 class StepFailed(ZhanheError):

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from .calendar import Calendar
-from .errors import ArchiveError, Problem, ResultsError
+from .errors import ArchiveError, CalendarError, Problem, ResultsError
 from .evidence import CALENDAR, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .evidence.files import RESULTS_CSV
 from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown
@@ -87,6 +87,7 @@ FORM_COLUMNS = (
     Column("abnormal_list", "列入经营异常名录", 10, True),
 )
 FILLED = tuple(column.key for column in FORM_COLUMNS if column.filled)
+HEADER = {column.key: column.header for column in FORM_COLUMNS}  # problems name a column as the form heads it
 
 
 def form_rows(inputs: Inputs, visits: list[Visit]) -> list[dict[str, str]]:
@@ -222,12 +223,14 @@ def _date(cells: dict[str, str], column: str, problem, required: bool) -> date |
 
 
 def check_row(number: int, cells: dict[str, str], context: Context, visits: dict[str, Visit], known: list[str],
-              shown_as: str, problems: list[Problem]) -> Result | None:
-    """One filled row as a ``Result``, or None with its problems appended (file, row, column)."""
+              shown_as: str, problems: list[Problem], uncovered: dict[int, list[tuple[int, date]]]) -> Result | None:
+    """One filled row as a ``Result``, or None with its problems appended (file, row, the form's column header);
+    a row whose deadline runs into a year no working-day calendar covers is added to ``uncovered`` (year -> (row,
+    end date)) instead."""
     before = len(problems)
 
     def problem(column: str, message: str) -> None:
-        problems.append(Problem(shown_as, number, column, message))
+        problems.append(Problem(shown_as, number, column, message, HEADER[column]))
 
     visit: Visit | None = visits.get(cells["visit"])
     quarter = context.inputs.quarter
@@ -298,10 +301,15 @@ def check_row(number: int, cells: dict[str, str], context: Context, visits: dict
         problem("abnormal_list", f"'{cells['abnormal_list']}': expected 是 or 否")
     if len(problems) > before or visit is None or start is None or end is None:
         return None
+    try:
+        deadline = context.calendar.deadline(end)
+    except CalendarError as error:
+        uncovered.setdefault(error.year or end.year, []).append((number, end))
+        return None
     item = context.inputs.registers.items[cells["item"]]
     return Result(visit.visit_id, visit.uscc, item.item_id, item.department, start, end, inspectors, categories,
                   cells["findings"], disposition, receiving, status, published, cells["penalty_number"], penalty_date,
-                  flag in TRUE_WORDS, context.calendar.deadline(end), supersedes="")
+                  flag in TRUE_WORDS, deadline, supersedes="")
 
 
 def check(rows: list[tuple[int, dict[str, str]]], context: Context, shown_as: str) -> list[Result]:
@@ -313,6 +321,7 @@ def check(rows: list[tuple[int, dict[str, str]]], context: Context, shown_as: st
     problems: list[Problem] = []
     found: list[Result] = []
     first: dict[tuple[str, str], int] = {}
+    uncovered: dict[int, list[tuple[int, date]]] = {}
     visits, known = context.visits, departments(context.inputs)
     if context.state.as_of and context.as_of < context.state.as_of:
         raise ResultsError([Problem(shown_as, None, None, f"as of {context.as_of}, earlier than the results recorded "
@@ -324,13 +333,20 @@ def check(rows: list[tuple[int, dict[str, str]]], context: Context, shown_as: st
         key = (cells["visit"], cells["item"])
         if key in first:
             problems.append(Problem(shown_as, number, "item", f"visit {key[0]}, item {key[1]} is also at row "
-                                    f"{first[key]}: one result per (visit, item) in a file"))
+                                    f"{first[key]}: one result per (visit, item) in a file", HEADER["item"]))
             continue
         first[key] = number
-        result = check_row(number, cells, context, visits, known, shown_as, problems)
+        result = check_row(number, cells, context, visits, known, shown_as, problems, uncovered)
         if result is not None:
             earlier = context.state.results.get(result.key)
             found.append(replace(result, supersedes=earlier[0] if earlier else ""))
+    for year, late in sorted(uncovered.items()):
+        listed = ", ".join(f"row {number} ({HEADER['end']} {end})" for number, end in late)
+        problems.append(Problem(shown_as, None, None, (
+            f"the 20-working-day deadline of {len(late)} row(s) runs into {year}, which no working-day calendar covers "
+            f"yet: {listed}. Write {year}'s calendar from the State Council's holiday notice for {year} (国务院办公厅关于"
+            f"{year}年部分节假日安排的通知), saved as .txt or .html: make calendar YEAR={year} NOTICE=<the notice's file>, "
+            f"commit params/calendar/{year}.yaml, then record these results again")))
     if problems:
         raise ResultsError(problems)
     if not found:

@@ -414,7 +414,7 @@ def test_valid_file_writes_public_tree_whose_hashes_the_record_lists(project):
 def test_valid_file_record_holds_exactly_its_files(project):
     record = _record(project, _valid_rows(_visits(project)))
     assert sorted(path.relative_to(record).as_posix() for path in record.rglob("*") if path.is_file()) == [
-        "SHA256SUMS", "html/05-results.html", "manifest.json", "manifest.json.sha256",
+        "SHA256SUMS", "form/filled.csv", "html/05-results.html", "manifest.json", "manifest.json.sha256",
         "notebooks/05-results.ipynb", "results.csv", "results.json"]
     sums = dict(reversed(line.split("  ")) for line in (record / "SHA256SUMS").read_text(encoding="utf-8").splitlines())
     assert sums["results.csv"] == hashlib.sha256((record / "results.csv").read_bytes()).hexdigest()
@@ -826,3 +826,52 @@ def test_demo_filled_form_holds_transfer_penalty_overdue_publication_and_open_fi
         for title in ("检查开始日期", "检查结束日期", "公示日期", "处罚决定日期"):
             if row[title]:
                 assert seed_day <= date.fromisoformat(row[title]) <= as_of, (title, row)
+
+
+# --- the form after a replacement; the record keeps the filled form -------------------------------------------------
+
+
+def test_results_form_after_a_replacement_is_a_new_file_for_the_visits_without_results(replaced, capsys):
+    from openpyxl import load_workbook
+
+    project, victim, new = replaced
+    assert cli.main(["--root", str(project.root), "results-form", Q]) == 0
+    first = project.forms(Q) / "results-form.xlsx"
+    before = first.read_bytes()
+    _record(project, [_row(visit) for visit in _visits(project)[1:3]])
+    assert cli.main(["--root", str(project.root), "results-form", Q]) == 0
+    second = project.forms(Q) / "results-form-2.xlsx"
+    assert first.read_bytes() == before  # never written over
+    rows = [(row[0].value, row[3].value) for row in load_workbook(second).worksheets[0].iter_rows(min_row=2)]
+    done = {(v["visit"], v["items"].split(";")[0]) for v in _visits(project)[1:3]}
+    assert rows and not set(rows) & done and victim["visit"] not in {visit for visit, _ in rows}
+    assert {visit for visit, _ in rows} >= {visit["visit"] for visit in new}  # the replacement's visit is there
+    assert "results-form-2.xlsx" in capsys.readouterr().out
+
+
+def test_make_results_keeps_the_filled_form_and_lists_what_to_commit(project, capsys):
+    form = _write_form(project, [_row(_visits(project)[0])])
+    assert cli.main(["--root", str(project.root), "results", Q, str(form), "--as-of", "2026-03-31"]) == 0
+    out = capsys.readouterr().out
+    record = project.archive(Q) / "records" / "0001-results"
+    kept = record / "form" / "filled.csv"
+    assert kept.read_bytes() == form.read_bytes()
+    assert _json(record)["source"] == {"name": "filled.csv", "sha256": hashlib.sha256(form.read_bytes()).hexdigest()}
+    assert "form/filled.csv" in (record / "SHA256SUMS").read_text(encoding="utf-8")
+    assert (f"  git add outputs/{Q}/records/0001-results public/{Q} outputs/violations.csv registers/{Q}/filled.csv"
+            in out.splitlines())
+    assert any(line.startswith("  git commit -m") for line in out.splitlines())
+
+
+def test_a_changed_form_copy_fails_the_records_check(project):
+    form = _write_form(project, [_row(_visits(project)[0])])
+    record = append.record_results(project, Q, form, AS_OF, pages=_pages)
+    kept = record / "form" / "filled.csv"
+    kept.write_text(kept.read_text(encoding="utf-8").replace("2026-02-03", "2026-02-04"), encoding="utf-8")
+    checks = {check.name: check for check in verify.checks(project, Q)}
+    assert checks["files"].status == "FAIL"  # not resealed: the hash shows it; resealed, the record names it
+    from test_verify_page import reseal
+
+    reseal(project.archive(Q))
+    checks = {check.name: check for check in verify.checks(project, Q)}
+    assert checks["records"].status == "FAIL" and "is not the form results.json names" in checks["records"].detail

@@ -235,13 +235,14 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     archive = root / "outputs" / DEMO_QUARTER
     record = archive / "records" / "0001-results"
     assert {p.relative_to(record).as_posix() for p in record.rglob("*") if p.is_file()} == {
-        "results.json", "results.csv", "notebooks/05-results.ipynb", "html/05-results.html", "SHA256SUMS",
-        "manifest.json", "manifest.json.sha256"}
+        "results.json", "results.csv", "form/results-filled.csv", "notebooks/05-results.ipynb", "html/05-results.html",
+        "SHA256SUMS", "manifest.json", "manifest.json.sha256"}
     data = json.loads((record / "results.json").read_text(encoding="utf-8"))
     assert data["as_of"] == "2026-12-31" and data["source"]["name"] == "results-filled.csv"
     assert data["open_findings"] > 0 and data["overdue_publications"] > 0
     public = root / "public" / DEMO_QUARTER
-    assert sorted(p.name for p in public.iterdir()) == ["publication.csv", "publication.html", "tasks.csv"]
+    assert sorted(p.name for p in public.iterdir()) == ["publication.csv", "publication.html", "publication.xlsx",
+                                                         "tasks.csv"]
     assert {f"public/{DEMO_QUARTER}/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in public.iterdir()} \
         == data["public"]
     assert (root / "outputs" / "demo-violations.csv").read_text(encoding="utf-8-sig").startswith("uscc,name,quarter,")
@@ -254,8 +255,11 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line for line in lines)
 
 
-def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_item(demo_results):
+def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_item_still_without_a_result(
+        demo_results):
     from openpyxl import load_workbook
+
+    from zhanhe_audit.evidence.files import RESULTS_CSV
 
     root, _ = demo_results
     made = make(root, "results-form")
@@ -263,7 +267,11 @@ def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_it
     sheet = load_workbook(root / "registers" / DEMO_QUARTER / "results-form.xlsx").worksheets[0]
     visits = (root / "outputs" / DEMO_QUARTER / "draw" / "visits.csv").read_text(encoding="utf-8").splitlines()[1:]
     items = sum(len(line.split(",")[4].split(";")) for line in visits)
-    assert sheet.max_row == items + 1 and sheet.cell(1, 1).value == "检查编号"
+    recorded = RESULTS_CSV.read(root / "outputs" / DEMO_QUARTER / "records" / "0001-results", "results.csv")
+    assert 0 < len(recorded) < items  # the demo's results leave some rows open
+    assert sheet.max_row == items - len(recorded) + 1 and sheet.cell(1, 1).value == "检查编号"
+    listed = {(row[0].value, row[3].value) for row in sheet.iter_rows(min_row=2)}
+    assert not listed & {result.key for result in recorded}
 
 
 def test_the_steps_take_the_draws_validated_inputs_from_the_cache_and_never_read_the_registers_again(

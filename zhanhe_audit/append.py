@@ -8,14 +8,14 @@ latest. The draw's files, and every earlier record, never change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
 from . import disclosure, publish, replacement, results, verify
 from .calendar import Calendar
 from .errors import ArchiveError
-from .evidence import RECORDS
+from .evidence import FORM, RECORDS
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord, QuarterState, RecordKind, next_name
 from .evidence.store import archives, building, exclusive, replace_file, sha256_bytes, write_new
@@ -26,7 +26,7 @@ from .paths import PUBLIC, Project
 
 # What a kind's command computes: the texts of the record's files, from the archived inputs,
 # the archive folder and the quarter as its records left it.
-Compute = Callable[[Inputs, Path, QuarterState], dict[str, str]]
+Compute = Callable[[Inputs, Path, QuarterState], Mapping[str, str | bytes]]  # record path -> its text or bytes
 # What runs in the record being built once its files are written (a page): (record, archive).
 Pages = Callable[[Path, Path], None]
 
@@ -75,7 +75,7 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
     shown_as = project.relative(form)
     published: dict[str, bytes] = {}
 
-    def compute(inputs: Inputs, folder: Path, state: QuarterState) -> dict[str, str]:
+    def compute(inputs: Inputs, folder: Path, state: QuarterState) -> dict[str, str | bytes]:
         filled = results.read_filled(form, shown_as)
         calendar = Calendar(project.calendar())
         context = results.context_of(inputs, folder, state, as_of, calendar)
@@ -90,7 +90,7 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
         public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data) for name, data in published.items()}
         texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
                                      sorted(copies), public, publish.FORMAT)
-        return {**texts, **copies}
+        return {**texts, **copies, f"{FORM}/{filled.name}": form.read_bytes()}  # the form itself, beside its hash
 
     record = append_record(project, quarter, results.KIND, compute, progress, pages)
     publish.write_public(project.public(quarter), published)

@@ -7,6 +7,8 @@ traceback, and the command exits with status 2; nothing is written.
 from __future__ import annotations
 
 import argparse
+import errno
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -103,7 +105,8 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
     from .evidence.store import write_new
 
     shown = args.notice.name
-    target = project.root / "params" / calendar.FOLDER / f"{args.year}.yaml"
+    folder = project.root / "params" / calendar.FOLDER
+    target = folder / f"{args.year}.yaml"
     if target.exists():  # before reading the notice: the year file is kept as it is
         print(f"错误 Error: params/{calendar.FOLDER}/{args.year}.yaml exists already; it is never overwritten "
               "(delete it by hand, with a commit saying why, to write it again)", file=sys.stderr)
@@ -111,15 +114,30 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
     try:
         text = notice.text_of(args.notice)
     except (OSError, UnicodeDecodeError) as error:
-        print(f"错误 Error: {shown}: cannot be read as the notice's text ({error}); paste the notice into a UTF-8 .txt "
-              "file or save the web page as .html", file=sys.stderr)
+        print(f"错误 Error: {shown}: cannot be read as the notice's text ({error}); paste the notice into a .txt file "
+              "(UTF-8, GB18030/GBK, or UTF-16 with a byte-order mark) or save the web page as .html", file=sys.stderr)
         return 2
     found = notice.parse(text, args.year, shown)
+    # The notice's days of the year before (its New Year holiday) must not contradict that year's own data
+    days = calendar.Calendar(folder)
+    earlier = [(day, False) for day in found.previous_holidays] + [(day, True) for day in found.previous_workdays]
+    contradictions = [f"{day} ({'a working day' if working else 'a day off'} in the notice, but "
+                      f"{'a working day' if stated[0] else 'a day off'} in {stated[1]})"
+                      for day, working in earlier if (stated := days.stated(day)) and stated[0] != working]
+    if contradictions:
+        raise ParamsError([Problem(shown, None, None, f"the notice's days of {args.year - 1} contradict that year's "
+                                   f"calendar: {'; '.join(contradictions)}; nothing is written")])
     print(found.grid())
+    if found.missing():
+        print(f"警告 Warning: no item of the notice names {'、'.join(found.missing())}; every notice since 2008 gives all "
+              "seven festivals: check that the text is the whole notice before committing the file")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new(target, found.yaml())
+    before = (f", and {len(found.previous_holidays)} days off and {len(found.previous_workdays)} make-up working days "
+              f"of {args.year - 1} (its New Year holiday; they count for {args.year - 1} where its own calendar does "
+              "not list the day)" if found.previous_holidays or found.previous_workdays else "")
     print(f"written: params/{calendar.FOLDER}/{args.year}.yaml, {len(found.holidays)} days off and "
-          f"{len(found.workdays)} make-up working days from {found.source}; commit it")
+          f"{len(found.workdays)} make-up working days from {found.source}{before}; commit it")
     return 0
 
 
@@ -161,12 +179,18 @@ def _results_form(project: Project, args: argparse.Namespace) -> None:
         raise ArchiveError(f"{project.relative(folder)} does not exist: draw {args.quarter} first "
                            f"('make draw QUARTER={args.quarter}'); the form lists its visits")
     state = apply_records(folder)
-    target = project.forms(args.quarter) / results.FORM_FILE
-    write_new(target, results.form_workbook(load_archived(folder, args.quarter), state))
-    rows = sum(len(visit.items) for visit in state.visits)
-    print(f"results form: {project.relative(target)} ({rows} rows, one per visit and item; no grade)")
+    inputs = load_archived(folder, args.quarter)
+    rows = len(results.form_rows(inputs, state.visits, frozenset(state.results)))
+    if not rows:
+        print(f"every visit and item of {args.quarter} has a result already: no form written. Follow-up progress is "
+              "recorded by filling the same rows again (copy them from the form they were filled in)")
+        return
+    target = project.forms(args.quarter) / results.form_name(project.forms(args.quarter))
+    write_new(target, results.form_workbook(inputs, state))
+    print(f"results form: {project.relative(target)} ({rows} rows, one per visit and item without a result yet; "
+          "no grade)")
     print("Fill the yellow columns (drop-down lists where there is a choice), save, then run "
-          f"'make results QUARTER={args.quarter} FILE=<the filled form>'.")
+          f"'make results QUARTER={args.quarter} FILE={project.relative(target)}' (or the file you saved it as).")
 
 
 def _results(project: Project, args: argparse.Namespace) -> None:
@@ -189,7 +213,13 @@ def _results(project: Project, args: argparse.Namespace) -> None:
     print(f"violations: {project.relative(written)} (rebuilt from every results record)")
     _announce(project, record, "the results record", f"the publication in {project.relative(project.public(args.quarter))}/ "
               "states the head it was made from; publish this one with the next")
-    print(f"Commit {project.relative(record)}/ now; 'make verify QUARTER={args.quarter}' re-validates it.")
+    paths = [project.relative(record), project.relative(project.public(args.quarter)), project.relative(written),
+             project.relative(form)]
+    print("Commit now: the record, the public files, the violations file and the filled form (the record keeps a copy "
+          "of the form; commit the original too):")
+    print(f"  git add {' '.join(shlex.quote(path) for path in paths)}")
+    print(f"  git commit -m \"{args.quarter}: results as of {data.as_of}\"")
+    print(f"Then 'make verify QUARTER={args.quarter}' re-validates it.")
 
 
 def _violations(project: Project, args: argparse.Namespace) -> None:
@@ -197,6 +227,27 @@ def _violations(project: Project, args: argparse.Namespace) -> None:
 
     written = append.write_violations(project, args.quarter)
     print(f"violations: {project.relative(written)} (rebuilt from every results record of the series)")
+
+
+SHARING_VIOLATIONS = (32, 33)  # Windows: the file is open in another program (Excel holds what it opened)
+
+
+def fault(error: OSError) -> str:
+    """What went wrong outside the package, where, and what to do; an interrupted run leaves nothing half-written
+    (an archive or record is renamed into place only once complete, every file written under a temporary name)."""
+    where = f" ({error.filename})" if error.filename else ""
+    left = ("Nothing half-written was left: an archive or a record is renamed into place only once complete, so "
+            "nothing was archived or appended by the step that failed. ")
+    if error.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) or "No space left" in str(error):
+        return (f"the disk is full{where}: 磁盘已满。{left}Free space on that disk (or move the project to one with "
+                "room), then run the same command again; 'make verify' shows what is in place.")
+    if getattr(error, "winerror", None) in SHARING_VIOLATIONS:
+        return (f"a file is open in another program{where}: 文件正被其他程序打开（如 Excel、WPS）。{left}Close it there, then run "
+                "the same command again.")
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"this may not write here{where}: 无写入权限（{error.strerror}）。{left}Run it in a folder you may write to, or ask "
+                "for write access to this one, then run the same command again.")
+    return f"{error.strerror or error}{where}. {left}Fix the cause, then run the same command again."
 
 
 def parser() -> argparse.ArgumentParser:
@@ -269,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
         status = args.handler(project, args)
     except ZhanheError as error:
         print(f"错误 Error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # the disk, the folder or another program, not the inputs: said in words, no traceback
+        print(f"错误 Error: {fault(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; nothing was written", file=sys.stderr)

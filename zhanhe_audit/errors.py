@@ -80,10 +80,35 @@ class InputError(ZhanheError):
         count = len(self.problems) + more
         head = "1 problem" if count == 1 else f"{count} problems"
         lines = [f"{head} found; nothing was written:"]
-        lines += [f"  - {p}" for p in self.problems[:SHOWN_PROBLEMS]]
+        lines += [f"  - {line}" for line in _grouped(self.problems[:SHOWN_PROBLEMS])]
         if count > SHOWN_PROBLEMS:
             lines.append(f"  ... and {count - SHOWN_PROBLEMS} more")
         super().__init__("\n".join(lines))
+
+
+def _grouped(problems: list[Problem]) -> list[str]:
+    """One line per problem, but the same problem of the same file and column on several rows once, naming its rows
+    (a register whose export writes every grade its own way gives one line, not a hundred)."""
+    rows: dict[tuple[str, str | None, str, str | None], list[int]] = {}
+    order: list[Problem] = []
+    for problem in problems:
+        key = (problem.file, problem.column, problem.message, problem.header)
+        if problem.row is None or key not in rows:
+            order.append(problem)
+        if problem.row is not None:
+            rows.setdefault(key, []).append(problem.row)
+    lines = []
+    for problem in order:
+        found = rows.get((problem.file, problem.column, problem.message, problem.header), [])
+        if problem.row is None:
+            lines.append(str(problem))
+        elif len(found) < 3:
+            lines += [str(Problem(problem.file, row, problem.column, problem.message, problem.header)) for row in found]
+        else:
+            shown = ", ".join(map(str, found[:8])) + (", …" if len(found) > 8 else "")
+            lines.append(str(Problem(problem.file, None, problem.column, problem.message, problem.header))
+                         .replace(f"{problem.file}, ", f"{problem.file}, rows {shown} ({len(found)} rows), ", 1))
+    return lines
 
 
 class RegisterError(InputError):

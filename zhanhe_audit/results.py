@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .calendar import Calendar
 from .errors import ArchiveError, CalendarError, Problem, ResultsError
-from .evidence import CALENDAR, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
+from .evidence import CALENDAR, FORM, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .evidence.files import RESULTS_CSV
 from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown
 from .evidence.store import sha256_file
@@ -90,14 +90,18 @@ FILLED = tuple(column.key for column in FORM_COLUMNS if column.filled)
 HEADER = {column.key: column.header for column in FORM_COLUMNS}  # problems name a column as the form heads it
 
 
-def form_rows(inputs: Inputs, visits: list[Visit]) -> list[dict[str, str]]:
-    """One pre-filled row per (visit, item) of ``visits`` (the quarter as it is now, replacements applied)."""
+def form_rows(inputs: Inputs, visits: list[Visit], done: frozenset[tuple[str, str]] = frozenset()
+              ) -> list[dict[str, str]]:
+    """One pre-filled row per (visit, item) of ``visits`` (the quarter as it is now, replacements applied) that
+    has no result yet (``done``: the (visit, item) pairs with one)."""
     entities = inputs.registers.entities.lookup(visit.uscc for visit in visits)
     people = inputs.registers.inspectors
     rows = []
     for visit in visits:
         drawn = "；".join(visit.inspectors)
         for item_id in visit.items:
+            if (visit.visit_id, item_id) in done:
+                continue
             item = inputs.registers.items[item_id]
             here = [cert for cert in visit.inspectors if people[cert].department == item.department]
             rows.append({
@@ -117,8 +121,17 @@ def departments(inputs: Inputs) -> list[str]:
     return sorted(found)
 
 
+def form_name(folder: Path) -> str:
+    """The name of the next results form in ``folder``: ``results-form.xlsx``, then ``results-form-2.xlsx``, … A form
+    is never written over: the one staff filled, whose SHA-256 a record names, stays as it was."""
+    stem, suffix = FORM_FILE.rsplit(".", 1)
+    names = (FORM_FILE, *(f"{stem}-{number}.{suffix}" for number in range(2, 10_000)))
+    return next(name for name in names if not (folder / name).exists())
+
+
 def form_workbook(inputs: Inputs, state: QuarterState) -> bytes:
-    """The fill-in ``.xlsx``: pre-filled columns, drop-down lists for the columns staff fill, no grade."""
+    """The fill-in ``.xlsx``: one pre-filled row per (visit, item) still without a result (every one, before any
+    results; after a replacement, the new visit's), drop-down lists for the columns staff fill, no grade."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -137,7 +150,7 @@ def form_workbook(inputs: Inputs, state: QuarterState) -> bytes:
         for list_row, value in enumerate(values, start=2):
             lists.cell(list_row, list_column, value)
     lists.sheet_state = "hidden"
-    rows = form_rows(inputs, state.visits)
+    rows = form_rows(inputs, state.visits, frozenset(state.results))
     prefilled, filled = PatternFill("solid", fgColor="EEEEEE"), PatternFill("solid", fgColor="FFF8DC")
     for index, column in enumerate(FORM_COLUMNS, start=1):
         cell = sheet.cell(1, index, column.header)
@@ -424,12 +437,29 @@ def recompute(inputs: Inputs, folder: Path, before: QuarterState, record: Path) 
     archive and the records before it (with the calendar files it holds), its supersessions and counts
     derived again. The public files' SHA-256 are checked by verify's 'public' check."""
     data = ResultsRecord.read(record)
-    rows = RESULTS_CSV.read(record, RESULTS_FILE)
     context = context_of(inputs, folder, before, date.fromisoformat(data.as_of), Calendar(record / CALENDAR))
-    results = check([(number, cells_of(result)) for number, result in enumerate(rows, start=2)], context,
-                    f"{shown(record)}/{RESULTS_FILE}")
+    form = form_copy(record)
+    if form is None:  # a record made before the form was kept: its normalised rows, checked again
+        rows = RESULTS_CSV.read(record, RESULTS_FILE)
+        results = check([(number, cells_of(result)) for number, result in enumerate(rows, start=2)], context,
+                        f"{shown(record)}/{RESULTS_FILE}")
+    else:  # the form as staff filled it, read and checked again as make results did
+        shown_as = f"{shown(record)}/{FORM}/{form.name}"
+        filled = read_filled(form, shown_as)
+        if (form.name, filled.sha256) != (data.source["name"], data.source["sha256"]):
+            raise ArchiveError(f"{shown_as} is not the form {RESULTS_RECORD} names ({data.source['name']}, SHA-256 "
+                               f"{data.source['sha256']})")
+        results = check(filled.table.rows, context, shown_as)
     return record_texts(inputs, folder, before, results, context.as_of, data.source, data.calendar_files, data.public,
                         data.public_format)
+
+
+def form_copy(record: Path) -> Path | None:
+    """The filled form a results record keeps (``form/<its name>``), or None for a record made before."""
+    found = sorted(path for path in (record / FORM).iterdir() if path.is_file()) if (record / FORM).is_dir() else []
+    if len(found) > 1:
+        raise ArchiveError(f"{shown(record)}/{FORM}/ holds {len(found)} files; a results record keeps its one form")
+    return found[0] if found else None
 
 
 def cells_of(result: Result) -> dict[str, str]:
@@ -448,7 +478,8 @@ def cells_of(result: Result) -> dict[str, str]:
 def calendar_files(calendar: Calendar, results: list[Result]) -> dict[str, str]:
     """The calendar files the deadlines were counted with (years the chinesecalendar package does not
     know), as the record keeps copies of them: ``calendar/<year>.yaml`` -> text."""
-    years = range(min(r.end.year for r in results), max(r.deadline.year for r in results) + 1) if results else []
+    # and the year after the last deadline: its notice may set days of the year before (``previous_year``)
+    years = range(min(r.end.year for r in results), max(r.deadline.year for r in results) + 2) if results else []
     return {f"{CALENDAR}/{year}.yaml": (calendar.folder / f"{year}.yaml").read_text(encoding="utf-8")
             for year in years if calendar.folder and calendar.year_file(year) is not None}
 
@@ -460,4 +491,4 @@ def latest_after(state: QuarterState, results: list[Result]) -> list[Result]:
 
 
 KIND = RecordKind(KIND_NAME, (RESULTS_RECORD, RESULTS_FILE, f"{NOTEBOOKS}/{PAGE}.ipynb", f"{HTML}/{PAGE}.html"),
-                  apply, recompute, changes_visits=False, optional_folder=CALENDAR)
+                  apply, recompute, changes_visits=False, optional_folders=(CALENDAR, FORM))

@@ -309,8 +309,8 @@ def _appended(folder: Path, quarter_name: str, inputs: Inputs | None, records: l
             spec = kind(record)
             manifest = read(record / MANIFEST, f"{shown(record)}/{MANIFEST}")
             files = {f"{shown(record)}/{name}" for name in spec.files}
-            if spec.optional_folder:  # files that vary, e.g. the calendar files a results record counted with
-                files |= {name for name in manifest.files if name.startswith(f"{shown(record)}/{spec.optional_folder}/")}
+            for optional in spec.optional_folders:  # files that vary: a results record's calendar files and form
+                files |= {name for name in manifest.files if name.startswith(f"{shown(record)}/{optional}/")}
             if (manifest.kind, manifest.quarter, set(manifest.files)) != (spec.name, quarter_name, files):
                 return Check("records", "FAIL", f"{shown(record)}/{MANIFEST} is not the manifest of a {spec.name} "
                              f"record of {quarter_name} listing exactly {', '.join(sorted(files))}")

@@ -352,13 +352,16 @@ def kernel(folders: dict[str, Path]) -> Iterator[object]:
     """
     from jupyter_client.manager import KernelManager
 
-    manager = KernelManager(kernel_name=KERNEL)
     env = {**os.environ, FOLDERS: json.dumps({name: str(path) for name, path in folders.items()})}
-    manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
-    try:
-        yield manager
-    finally:
-        manager.shutdown_kernel(now=True)
+    with tempfile.TemporaryDirectory(prefix="zhanhe-kernel-") as sockets:
+        # over local sockets (IPC) at an absolute path, not TCP: nothing listens on a port, and ipykernel has no
+        # warning to print; the kernel runs in another folder, so a relative socket path would not meet
+        manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "kernel"))
+        manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
+        try:
+            yield manager
+        finally:
+            manager.shutdown_kernel(now=True)
 
 
 def fresh_namespace(manager) -> None:

@@ -67,6 +67,7 @@ REPLACEMENT_RECORD = "replacement.json"
 RESULTS_RECORD = "results.json"
 RESULTS_FILE = "results.csv"
 CALENDAR = "calendar"
+FORM = "form"  # the filled form itself, as make results read it (records made before it was kept have none)
 
 # Temporary names: a folder or file being built ends in .partial-<pid> until it is renamed into place.
 PARTIAL = ".partial-"

@@ -9,7 +9,7 @@ this table when it is built (``verify_page``), and ``docs/archive.md`` holds it 
 (``markdown``, kept equal by a test).
 
 Patterns are archive paths with placeholders: ``{quarter}``, ``{register}`` (a path the freeze
-record names, under ``inputs/``), ``{record}`` (a record folder's number, ``0001``), ``{year}``.
+record names, under ``inputs/``), ``{record}`` (a record folder's number, ``0001``), ``{year}``, ``{file}`` (a file name).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from . import (
     CAP_EXCEPTIONS,
     DRAW_RECORD,
     EXCLUDED,
+    FORM,
     GIT_ORDER,
     HISTORY,
     HTML,
@@ -74,8 +75,8 @@ class Entry:
 
     def regex(self, quarter: str, registers: Iterable[str]) -> re.Pattern[str]:
         """The pattern as a regular expression for this quarter (registers: the freeze record's paths)."""
-        parts = re.split(r"(\{quarter\}|\{register\}|\{record\}|\{year\})", self.pattern)
-        fills = {"{quarter}": re.escape(quarter), "{record}": r"\d{4,}", "{year}": r"\d{4}",
+        parts = re.split(r"(\{quarter\}|\{register\}|\{record\}|\{year\}|\{file\})", self.pattern)
+        fills = {"{quarter}": re.escape(quarter), "{record}": r"\d{4,}", "{year}": r"\d{4}", "{file}": r"[^/]+",
                  "{register}": "(?:" + "|".join(re.escape(path) for path in sorted(registers)) + ")"}
         return re.compile("".join(fills.get(part, re.escape(part)) for part in parts) + r"\Z")
 
@@ -114,6 +115,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(f"{_RESULTS}/{RESULTS_FILE}", RECOMPUTED, "records", "records", "its normalised rows"),
     Entry(f"{_RESULTS}/{CALENDAR}/{{year}}.yaml", INPUT, "records", "records",
           "a working-day calendar the deadlines were counted with (from the State Council's notice)"),
+    Entry(f"{_RESULTS}/{FORM}/{{file}}", INPUT, "records", "records",
+          f"the filled form itself, whose name and SHA-256 {RESULTS_RECORD} gives: make verify reads it again"),
     Entry(f"{_RESULTS}/{NOTEBOOKS}/{_RESULTS_PAGE}.ipynb", PAGE, "pages", "pages (the figures stated)",
           "the results record's executed notebook"),
     Entry(f"{_RESULTS}/{HTML}/{_RESULTS_PAGE}.html", PAGE, "pages", "pages (the figures stated)",

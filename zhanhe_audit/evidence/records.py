@@ -98,7 +98,7 @@ class RecordKind:
     # before it; files that cannot be recomputed byte for byte (a page) are left out and re-validated.
     recompute: Callable[[Inputs, Path, QuarterState, Path], dict[str, str]]
     changes_visits: bool  # whether it changes the quarter's visits (and so later quarters' history)
-    optional_folder: str | None = None  # a folder of the record whose files vary (listed in its manifest)
+    optional_folders: tuple[str, ...] = ()  # folders of the record whose files vary (listed in its manifest)
 
 
 def load_json(path: Path, shown_as: str) -> dict:

@@ -12,9 +12,10 @@ function accountingRegex(pattern, quarter, registers) {
     '{quarter}': escapeRegex(quarter),
     '{record}': '\\d{4,}',
     '{year}': '\\d{4}',
+    '{file}': '[^/]+',
     '{register}': '(?:' + sorted(registers).map(escapeRegex).join('|') + ')',
   };
-  const parts = pattern.split(/(\{quarter\}|\{register\}|\{record\}|\{year\})/);
+  const parts = pattern.split(/(\{quarter\}|\{register\}|\{record\}|\{year\}|\{file\})/);
   return new RegExp('^' + parts.map((part) => fills[part] ?? escapeRegex(part)).join('') + '$');
 }
 

@@ -299,3 +299,18 @@ def test_the_archive_doc_holds_the_accounting_table_the_verifiers_use():
     doc = (ROOT / "docs" / "archive.md").read_text(encoding="utf-8")
     assert doc.endswith(accounting.markdown())
     assert {entry.kind for entry in accounting.ENTRIES} == set(accounting.CLASSES)
+
+
+def test_the_register_reference_names_every_column_header_and_word_the_code_reads():
+    from zhanhe_audit.registers import cells, items
+    from zhanhe_audit.registers.reading import CHINESE_HEADERS, COLUMNS
+
+    doc = (ROOT / "docs" / "registers.md").read_text(encoding="utf-8")
+    for register in ("entities", "items", "inspectors", "conflicts", "tags"):
+        for column in COLUMNS[register]:
+            assert f"| {register} | `{column}` |" in doc, (register, column)
+        for header in CHINESE_HEADERS[register]:
+            assert header in doc, (register, header)
+    words = [*cells.ACTIVE_STATUSES, *cells.INACTIVE_STATUSES, *cells.GRADE_LABELS, *cells.TRUE_WORDS,
+             *cells.FALSE_WORDS, *items.ITEM_KINDS]
+    assert [word for word in words if word not in doc] == []

@@ -55,7 +55,7 @@ def load_inputs(project: Project, quarter: str, history: History) -> Inputs:
         raise DrawRefused(f"{shown} says quarter '{params.quarter}', expected '{quarter}'")
     files = dict(params.registers)
     paths = {name: project.register_path(files[name], shown, f"registers.{name}") for name in REGISTER_NAMES}
-    registers = load_registers(paths, files, params.headers, params.unclassified_grade)
+    registers = load_registers(paths, files, params.headers, params.unclassified_grade, params.values)
     hashes = {name: sha256_file(paths[name]) for name in REGISTER_NAMES}
     return Inputs(project, quarter, params, files, hashes, registers, history)
 

@@ -20,7 +20,7 @@ import yaml
 
 from . import uscc as uscc_codes
 from .errors import ParamsError, Problem
-from .registers import GRADES, REGISTER_NAMES
+from .registers import COLUMNS, GRADES, REGISTER_NAMES
 from .text import code_point, hidden
 
 PROTOCOL = "draw-v1"
@@ -31,7 +31,8 @@ PROVENANCE_KEYS = ("method", "date", "witnesses")
 QUARTER = re.compile(r"(?P<demo>demo-)?(?P<year>\d{4})Q(?P<quarter>[1-4])\Z")
 DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
 TOP_LEVEL_KEYS = frozenset({"quarter", "protocol", "demo", "seed", "percent", "justification", "tasks",
-                            "registers", "headers", "unclassified_grade", "exclusions", "inspection", "frequency"})
+                            "registers", "headers", "values", "unclassified_grade", "exclusions", "inspection",
+                            "frequency"})
 TASK_SUFFIX = re.compile(r"[A-Za-z0-9_]+\Z")
 
 
@@ -86,6 +87,8 @@ class Params:
     tasks: tuple[Task, ...]
     registers: dict[str, str]  # register name -> path relative to the project root
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # register -> column -> {a value as the export writes it: the value the register takes}, e.g. {A级: A}
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     unclassified_grade: str | None = None
     source: str = ""
     exclusions: tuple[Exclusion, ...] = ()
@@ -299,6 +302,33 @@ def _exclusions(data: object, problem) -> tuple[Exclusion, ...]:
     return tuple(found)
 
 
+def _values(data: object, problem) -> dict[str, dict[str, dict[str, str]]]:
+    """``values``: an export's own words for a register's values, mapped onto the register's (``{entities: {grade:
+    {A级: A}}}``); applied to each cell, trimmed, before it is read; frozen with the params."""
+    if data is None:
+        return {}
+    found: dict[str, dict[str, dict[str, str]]] = {}
+    if not isinstance(data, dict):
+        problem("values", "expected a mapping of register to {column: {the export's value: the register's value}}, "
+                "e.g. {entities: {grade: {A级: A}}}")
+        return {}
+    for register, columns in data.items():
+        if register not in REGISTER_NAMES or not isinstance(columns, dict):
+            problem(f"values.{register}", f"expected one of {', '.join(REGISTER_NAMES)}, each a mapping of its columns")
+            continue
+        for column, mapping in columns.items():
+            if column not in COLUMNS[register]:
+                problem(f"values.{register}.{column}", f"not a column of {register}; expected one of "
+                        f"{', '.join(COLUMNS[register])}")
+            elif not isinstance(mapping, dict) or not all(isinstance(k, str | int) and isinstance(v, str | int)
+                                                          for k, v in mapping.items()):
+                problem(f"values.{register}.{column}", "expected a mapping of the export's value to the register's, "
+                        "both text in quotes, e.g. {'A级': 'A'}")
+            else:
+                found.setdefault(register, {})[column] = {str(k).strip(): str(v).strip() for k, v in mapping.items()}
+    return found
+
+
 def digest_without_seed(data: dict) -> str:
     """SHA-256 of the params' content, seed left out, as canonical JSON (sorted keys, no spaces).
 
@@ -358,6 +388,7 @@ def parse_params(data: object, shown: str) -> Params:
     if not isinstance(headers, dict) or any(name not in REGISTER_NAMES or not isinstance(mapping, dict) for name, mapping in headers.items()):
         problem("headers", "expected a mapping of register name to {file header: canonical column}")
         headers = {}
+    values = _values(data.get("values"), problem)
     demo = data.get("demo")
     if demo is None:
         demo = False
@@ -390,6 +421,7 @@ def parse_params(data: object, shown: str) -> Params:
         tasks=tuple(tasks),
         registers={name: registers[name] for name in REGISTER_NAMES},
         headers={name: {str(k): str(v) for k, v in mapping.items()} for name, mapping in headers.items()},
+        values=values,
         unclassified_grade=unclassified,
         source=shown,
         exclusions=exclusions,

@@ -59,14 +59,16 @@ def load_registers(
     shown: dict[str, str] | None = None,
     headers: dict[str, dict[str, str]] | None = None,
     unclassified_grade: str | None = None,
+    values: dict[str, dict[str, dict[str, str]]] | None = None,
 ) -> Registers:
-    """Read and validate all five registers; raise one ``RegisterError`` listing every problem."""
+    """Read and validate all five registers; raise one ``RegisterError`` listing every problem. ``headers`` and
+    ``values``: the params' names for a file's own headers and values (``params.Params``)."""
     shown = shown or {name: str(path) for name, path in paths.items()}
-    headers = headers or {}
+    headers, values = headers or {}, values or {}
     problems = Problems()
     tables: dict[str, Table] = {}
     for name in REGISTER_NAMES:
-        table, found = read_table(paths[name], name, shown[name], headers.get(name))
+        table, found = read_table(paths[name], name, shown[name], headers.get(name), values.get(name))
         tables[name] = table
         problems += found
     tags, found = parse_tags(tables["tags"])

@@ -32,7 +32,6 @@ GRADES = ("A", "B", "C", "D")  # Zhanhe plan, section 3.2: A low ... D high risk
 GRADE_LABELS = {"低风险": "A", "中风险": "B", "中高风险": "C", "高风险": "D"}
 
 # Registration status (登记状态). Only active entities take part in a draw.
-# Registration status (登记状态). Only active entities take part in a draw.
 ACTIVE_STATUSES = frozenset({"active", "存续", "在业", "在营", "开业", "正常"})
 INACTIVE_STATUSES = frozenset(
     {"inactive", "deregistered", "revoked", "moved_out", "closed",

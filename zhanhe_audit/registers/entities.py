@@ -185,7 +185,10 @@ def _checked_entity(problems: list[Problem], table: Table, row: int, cells: dict
         problems.append(Problem(
             table.file, row, "grade",
             f"found {shown}; expected A, B, C or D (or 低风险/中风险/中高风险/高风险)"
-            + ("" if unclassified_grade else "; map unclassified entities with params 'unclassified_grade' if intended"),
+            + ("; map unclassified entities with params 'unclassified_grade' if intended"
+               if cells["grade"] in ("", "未分类", "unclassified") and not unclassified_grade else
+               f"; if the export writes grades its own way, map them in the params: values: {{entities: {{grade: "
+               f"{{'{cells['grade']}': A}}}}}}" if cells["grade"] else ""),
         ))
     status = _status(cells["status"])
     if status is None:
@@ -193,7 +196,9 @@ def _checked_entity(problems: list[Problem], table: Table, row: int, cells: dict
             table.file, row, "status",
             f"unknown status '{cells['status']}'; expected one of "
             + ", ".join(sorted(ACTIVE_STATUSES)) + " (active) or "
-            + ", ".join(sorted(INACTIVE_STATUSES)) + " (not active)",
+            + ", ".join(sorted(INACTIVE_STATUSES)) + " (not active)"
+            + (f"; if the export writes statuses its own way, map them in the params: values: {{entities: {{status: "
+               f"{{'{cells['status']}': 存续}}}}}}" if cells["status"] else ""),
         ))
     established = parse_date(cells["established"])
     if established is None:

@@ -433,12 +433,14 @@ def _read_grid(path: Path) -> _Grid:
 
 
 def read_table(
-    path: Path, register: str, shown: str, headers: dict[str, str] | None = None
+    path: Path, register: str, shown: str, headers: dict[str, str] | None = None,
+    values: dict[str, dict[str, str]] | None = None,
 ) -> tuple[Table, list[Problem]]:
     """Read one register file into canonical columns.
 
     ``shown`` is the file name used in messages; ``headers`` maps this
-    file's own header names to canonical ones (from the params file).
+    file's own header names to canonical ones, ``values`` a column's own
+    values (as trimmed) to the register's (both from the params file).
     """
     if not path.is_file():
         return unreadable(shown, "file not found")
@@ -476,10 +478,21 @@ def read_table(
             )
             for column in missing
         ]
-    columns = {column: grid.cells[positions[column]].slice(1) for column in canonical}
+    columns = {column: _mapped(grid.cells[positions[column]].slice(1), (values or {}).get(column, {}))
+               for column in canonical}
     column_at = {position: column for column, position in positions.items()}
     numeric = frozenset((number, column_at[at]) for number, at in grid.numeric if at in column_at)
     return Table(shown, grid.numbers.slice(1), columns, numeric=numeric), []
+
+
+def _mapped(cells: pa.Array, mapping: dict[str, str]) -> pa.Array:
+    """The cells with each value ``mapping`` names replaced by the register's own (exactly, after trimming)."""
+    if not mapping:
+        return cells
+    keys = pa.array(list(mapping), pa.string())
+    at = pa.compute.index_in(cells, value_set=keys)
+    replaced = pa.array(list(mapping.values()), pa.string()).take(at)
+    return pa.compute.if_else(pa.compute.is_null(at), cells, replaced)
 
 
 def _chinese_header(register: str, column: str) -> str:

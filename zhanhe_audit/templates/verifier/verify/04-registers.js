@@ -12,7 +12,8 @@ function decodeRegister(bytes) {
 }
 
 /** The register's data rows as {row, cells} with canonical column names, or a Problem. */
-function registerTable(bytes, register, headers, shown) {
+/** ``values``: the params' names for the file's own values, column -> {as the export writes it: the register's}. */
+function registerTable(bytes, register, headers, shown, values = {}) {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     throw new Unsupported(`${shown} 是 Excel 工作簿 (.xlsx) is an Excel workbook; 本页面只读 CSV this page reads CSV and tab-separated text only`);
   }
@@ -40,8 +41,9 @@ function registerTable(bytes, register, headers, shown) {
   });
   const missing = COLUMNS[register].filter((c) => !(c in positions));
   if (missing.length) throw new Problem(`${shown}: 缺少列 missing column ${missing.join(', ')}`);
+  const mapped = (column, cell) => (values[column] && Object.hasOwn(values[column], cell) ? values[column][cell] : cell);
   return filled.map(({ row, cells }) => ({
-    row, cells: Object.fromEntries(COLUMNS[register].map((c) => [c, cells[positions[c]] || ''])),
+    row, cells: Object.fromEntries(COLUMNS[register].map((c) => [c, mapped(c, cells[positions[c]] || '')])),
   }));
 }
 class Unsupported extends Error {}

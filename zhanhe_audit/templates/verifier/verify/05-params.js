@@ -52,6 +52,9 @@ function readParams(data) {
       per_year: wholeOr(frequency.per_year, null),
     },
     headers: data.headers || {},
+    values: Object.fromEntries(Object.entries(data.values || {}).map(([register, columns]) => [register,
+      Object.fromEntries(Object.entries(columns || {}).map(([column, mapping]) => [column,
+        Object.fromEntries(Object.entries(mapping || {}).map(([raw, value]) => [strip(pyStr(raw)), strip(pyStr(value))]))]))])),
     unclassified_grade: data.unclassified_grade || null,
   };
 }

@@ -226,7 +226,7 @@ async function verifyArchive(run, progress) {
     const tables = {};
     for (const name of REGISTERS) {
       const path = registerFiles[name];
-      tables[name] = { shown: path, rows: registerTable(await folder.bytes(path), name, params.headers[name], path) };
+      tables[name] = { shown: path, rows: registerTable(await folder.bytes(path), name, params.headers[name], path, params.values[name]) };
     }
     registers = readRegisters(tables, params);
     history = historyOf(archiveRows(await folder.text('inputs/history.csv'), HISTORY_COLUMNS, 'inputs/history.csv'));
@@ -318,8 +318,7 @@ async function verifyArchive(run, progress) {
   await checkHistory(run, manifests[0].manifest, quarter);
   await checkFairness(run, ctx, progress); // fairness/*.csv recomputed (10-fairness.js)
   await checkResults(run, records, ctx); // results records' content is re-validated in 'records' (11-results.js)
-  run.add('public', '结果公示 public files', 'NOT CHECKED', '公示文件在归档之外 (public/<季度>/)：请用 make verify 由归档重建并比对 ' +
-    'the public files sit outside the archive; make verify rebuilds them from it and compares');
+  await checkPublic(run, records, ctx); // the public files rebuilt and compared (16-public.js)
   await showGitOrder(run);
   await checkPages(run, ctx);
   run.anchors = anchorsOf(manifests, seed, quarter);

@@ -18,6 +18,7 @@ const ui = {
 
 let chosen = new Map(); // path -> File, as chosen or dropped
 let extra = {};
+let published = new Map(); // the public folder's files (step 3), path -> File, as chosen
 const $ = (id) => document.getElementById(id);
 
 function setChosen(files) {
@@ -72,6 +73,7 @@ async function start() {
     run.self = archive;
     run.all = archives;
     run.announced = { ...given, forThis: archive.name === newest && Boolean(given.seed || given.head) };
+    run.published = published; // compared in 'public' (16-public.js)
     runs.push(run);
     const progress = (share, text) => {
       bar.value = (index + share) / archives.length;
@@ -137,6 +139,11 @@ function init() {
   $('project').addEventListener('change', (event) => {
     extra = Object.fromEntries([...event.target.files].map((file) => [file.name, file]));
     $('project-chosen').textContent = `${Object.keys(extra).length} 个文件 files: ${Object.keys(extra).join(', ')}`;
+  });
+  $('public').addEventListener('change', (event) => {
+    published = fromInput(event.target.files);
+    const folders = sorted(new Set([...published.keys()].map((path) => path.split('/').slice(0, -1).join('/') || '.')));
+    $('public-chosen').textContent = `已选择 chosen: ${folders.join(', ')}（${published.size} 个文件 files）`;
   });
   const zone = $('drop');
   zone.addEventListener('dragover', (event) => { event.preventDefault(); zone.classList.add('over'); });

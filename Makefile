@@ -35,8 +35,8 @@ freeze: $(STAMP) ## freeze QUARTER's registers (hashes, counts) before its seed 
 draw: $(STAMP) ## draw QUARTER: run the notebooks, export HTML, archive into outputs/QUARTER/ (once); ENGINE=spark ranks on Spark
 	$(BIN)/zhanhe-audit draw $(QUARTER) $(if $(ENGINE),--engine $(ENGINE))
 
-verify: $(STAMP) ## re-check QUARTER's archive: every file recomputed or proved, chain, git order (PASS/FAIL); SEED='…' HEAD=… compare the announced values
-	$(BIN)/zhanhe-audit verify $(QUARTER) $(if $(value SEED),--seed '$(subst ','\'',$(value SEED))') $(if $(HEAD),--head '$(HEAD)')
+verify: $(STAMP) ## re-check QUARTER's archive: every file recomputed or proved, chain, git order (PASS/FAIL); SEED='…' HEAD=… compare the announced values; PAGES=no skips running the notebooks again
+	$(BIN)/zhanhe-audit verify $(QUARTER) $(if $(value SEED),--seed '$(subst ','\'',$(value SEED))') $(if $(HEAD),--head '$(HEAD)') $(if $(filter no,$(PAGES)),--no-pages)
 
 calendar: $(STAMP) ## write params/calendar/YEAR.yaml from the State Council's holiday notice: YEAR=2027 NOTICE=notice.txt (or .html)
 	@test -n "$(YEAR)" -a -n "$(NOTICE)" || { echo 'usage: make calendar YEAR=2027 NOTICE=国务院办公厅通知.txt'; exit 2; }

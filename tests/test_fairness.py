@@ -75,15 +75,15 @@ def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
 
 def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
     stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
-    real = fairness.order
+    real = fairness.first
 
-    def biased(seed, task_id, usccs):
-        ordered = real(seed, task_id, usccs)
+    def biased(seed, task_id, usccs, n):
+        drawn = real(seed, task_id, usccs, n)
         # the first entity is slipped into every sample: what "redraw until satisfied" produces
         favourite = min(usccs)
-        return [pair for pair in ordered if pair[1] == favourite] + [pair for pair in ordered if pair[1] != favourite]
+        return drawn if favourite in drawn else [favourite, *drawn[:-1]]
 
-    monkeypatch.setattr(fairness, "order", biased)
+    monkeypatch.setattr(fairness, "first", biased)
     [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
     assert result.p_value < 1e-6
 
@@ -236,3 +236,22 @@ def test_coverage_balance_and_monte_carlo_strata_are_the_old_codes(drawn_quarter
                 {name: (population[name], sample[name]) for name in population}
         assert fairness.strata_of(tickets, result.summary) == old_strata_of(rows, result.summary, fairness.FOLLOW)
         assert any(len(s.usccs) < s.eligible for s in fairness.strata_of(tickets, result.summary))  # a subset
+
+
+def test_monte_carlo_counts_are_those_of_the_whole_order_cut_at_n_as_before():
+    """``draw.first`` takes the n smallest tickets instead of sorting each stratum: the counts of the code it
+    replaced (``draw.order(...)[:n]`` for every seed), on strata of the demo's sizes and shares."""
+    from collections import Counter
+
+    from zhanhe_audit.draw import order
+
+    usccs = tuple(sorted(complete(f"91410411{i:09d}") for i in range(300)))
+    strata = [fairness.Stratum("2026Q1-T01", "A", usccs, 3, 300), fairness.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]
+    found = fairness.inclusion(strata, seeds=60, workers=1)
+    for stratum, result in zip(strata, found, strict=True):
+        before: Counter = Counter()
+        for index in range(60):
+            before.update(uscc for _, uscc in order(fairness.monte_carlo_seed(index), stratum.task_id, stratum.usccs)[
+                :stratum.n])
+        assert result.counts == tuple(before[uscc] for uscc in stratum.usccs)
+        assert sum(result.counts) == 60 * stratum.n

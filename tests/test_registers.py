@@ -837,4 +837,6 @@ def test_a_huge_file_with_many_bad_rows_lists_the_first_100_problems_and_counts_
     message = str(caught.value)
     assert message.startswith("3000 problems found; nothing was written:")
     assert len(caught.value.problems) == 100  # only these are kept: a huge file costs no memory for the rest
-    assert message.count("\n  - ") == 100 and message.rstrip().endswith("... and 2900 more")
+    # the 50 rows' own USCC problems, then their grade problem once, naming its rows
+    assert message.count("\n  - ") == 51 and message.rstrip().endswith("... and 2900 more")
+    assert "rows 2, 3, 4, 5, 6, 7, 8, 9, … (50 rows), column 'grade'" in message

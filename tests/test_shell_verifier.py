@@ -14,9 +14,9 @@ import pytest
 
 from projects import SEED, as_in_a_terminal, make_project, seed_after_freeze
 from zhanhe_audit import engine
-from zhanhe_audit.engine import VERIFIER_SOURCE
 from zhanhe_audit.paths import Project
 from zhanhe_audit.uscc import complete
+from zhanhe_audit.verify_page import SCRIPT as VERIFIER_SOURCE
 
 SCRIPT = "verify-task.sh"
 pytestmark = pytest.mark.skipif(not shutil.which("sha256sum"), reason="no sha256sum on this machine")
@@ -36,8 +36,8 @@ def _run(final, task):
 
 
 def test_archive_carries_the_script():
-    from zhanhe_audit.engine import VERIFIER_SOURCE as VERIFIER
     from zhanhe_audit.evidence.store import sha256_file
+    from zhanhe_audit.verify_page import SCRIPT as VERIFIER
 
     assert VERIFIER.name == SCRIPT and VERIFIER.is_file()
     assert sha256_file(VERIFIER)

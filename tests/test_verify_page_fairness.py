@@ -1,11 +1,13 @@
-"""verify.html recomputes fairness/*.csv (10-fairness.js), in headless Chromium.
+"""verify.html recomputes fairness/*.csv (10-fairness.js), in headless Chromium and headless Firefox.
 
 The balance tests (chi-square goodness of fit per grade over home units and main categories), the Monte
 Carlo of inclusion counts (its cheap columns always, its counts, statistic and p-value when the reviewer ticks
 the box) and the timeline, each compared with the archive: text cells exactly, float cells within 1e-6 (the
 file's sixth decimal). Archives altered one way at a time and resealed (as test_verify_page does) fail the
 right check, naming the row and column. The page's chi-square survival function is compared with scipy on
-its own source file, run in a blank page (the page itself has no hook).
+its own source file, run in a blank page (the page itself has no hook). Each runs in both browsers (ids chromium,
+firefox; the page's runs in fixtures of the module, one per browser), and the two show the same rows; only the
+demo's whole Monte Carlo (20-30 s) runs in Chromium alone.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_verify_page import Outcome, _edit_csv, _rows, reseal, severe
+from test_verify_page import Outcome, _edit_csv, _rows, reseal, run_page, severe
 
-from conftest import needs_chromium, open_page
+from conftest import BROWSERS, needs_chromium
 from projects import ROOT
 from zhanhe_audit import fairness, gitorder, inputs, ranking, verify_page
 from zhanhe_audit.evidence import BALANCE, GIT_ORDER, INCLUSION, TIMELINE, files
@@ -30,27 +32,6 @@ SOURCE = ROOT / "zhanhe_audit" / "templates" / "verifier" / "verify" / "10-fairn
 FIXTURE = ROOT / "tests" / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
 
 pytestmark = pytest.mark.slow
-
-
-def run_page(browser, page: Path, folder: Path, monte_carlo: bool = False) -> Outcome:
-    """Open ``page``, choose ``folder``, tick the Monte Carlo box if asked, press Verify, wait for the verdict."""
-    console = open_page(browser, page)
-    browser.find_element("id", "archive").send_keys(str(folder))
-    browser.set_script_timeout(60)
-    browser.execute_async_script("""const done = arguments[0];
-        (function wait() { document.getElementById('run').disabled ? setTimeout(wait, 50) : done(); })();""")
-    if monte_carlo:
-        browser.find_element("id", "monte-carlo").click()
-    browser.execute_script("document.getElementById('run').click()")
-    browser.set_script_timeout(300)
-    browser.execute_async_script("""const done = arguments[0];
-        (function wait() { document.body.dataset.state === 'done' ? done() : setTimeout(wait, 50); })();""")
-    rows = browser.execute_script("return Array.from(document.querySelectorAll('#results tr')).map("
-                                  "r => [r.dataset.archive, r.dataset.check, r.dataset.status, r.cells[2].textContent])")
-    return Outcome(rows=[tuple(row) for row in rows], verdict=browser.execute_script("return document.body.dataset.verdict"),
-                   console=console + browser.get_log("browser"),
-                   scripts=browser.execute_script("return document.scripts.length"),
-                   images=browser.execute_script("return document.images.length"), alerted=False)
 
 
 # --- the archives: the demo as drawn, and altered copies resealed ----------------------------------------------------
@@ -109,9 +90,11 @@ MONTE_CARLO_ALTERED = {  # its first row: the Monte Carlo fails after the first 
 }
 
 
-def _copies(source: Path, folder: Path, alterations: list[tuple[str, Callable[[Path], None]]]) -> Path:
-    """``folder`` holding the pristine archive and the altered copies, each resealed once altered."""
-    shutil.copytree(source, folder / DEMO)
+def _copies(source: Path, folder: Path, alterations: list[tuple[str, Callable[[Path], None]]], pristine: bool = True) -> Path:
+    """``folder`` holding the pristine archive (unless not ``pristine``) and the altered copies, each resealed once
+    altered."""
+    if pristine:
+        shutil.copytree(source, folder / DEMO)
     for name in dict.fromkeys(name for name, _ in alterations):
         shutil.copytree(source, folder / name)
         for alter in (alter for copy, alter in alterations if copy == name):
@@ -136,23 +119,49 @@ def demo(demo_drawn) -> Path:
 
 
 @pytest.fixture(scope="module")
-def without_monte_carlo(demo, page, browser, tmp_path_factory) -> Outcome:
-    """One run of the page, without the Monte Carlo, over the demo and its altered copies."""
+def altered_copies(demo, tmp_path_factory) -> Path:
+    """The demo and its altered copies, for the run without the Monte Carlo."""
     alterations = [(copy, alter) for copy, alter, *_ in ALTERED.values()] + list(PASSING.values())
-    return run_page(browser, page, _copies(demo, tmp_path_factory.mktemp("altered"), alterations))
+    return _copies(demo, tmp_path_factory.mktemp("altered"), alterations)
 
 
 @pytest.fixture(scope="module")
-def with_monte_carlo(demo, page, browser, tmp_path_factory) -> Outcome:
-    """One run of the page, with the Monte Carlo ticked, over the demo and its min_count altered."""
-    alterations = [(copy, alter) for copy, alter, *_ in MONTE_CARLO_ALTERED.values()]
-    return run_page(browser, page, _copies(demo, tmp_path_factory.mktemp("monte-carlo"), alterations), monte_carlo=True)
+def monte_carlo_copies(demo, tmp_path_factory) -> Path:
+    """The demo's min_count altered, for a run with the Monte Carlo (without the demo itself: see demo_monte_carlo)."""
+    return _copies(demo, tmp_path_factory.mktemp("monte-carlo"),
+                   [(copy, alter) for copy, alter, *_ in MONTE_CARLO_ALTERED.values()], pristine=False)
+
+
+@pytest.fixture(scope="module", params=BROWSERS)
+def page_browser(request):
+    """Each browser in turn (ids chromium, firefox), for the whole module: the runs below are made once in each."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(scope="module")
+def without_monte_carlo(altered_copies, page, page_browser) -> Outcome:
+    """One run of the page, without the Monte Carlo, over the demo and its altered copies."""
+    return run_page(page_browser, page, altered_copies, case="fairness, altered copies")
+
+
+@pytest.fixture(scope="module")
+def with_monte_carlo(monte_carlo_copies, page, page_browser) -> Outcome:
+    """One run of the page, with the Monte Carlo ticked, over the demo's min_count altered (the Monte Carlo stops
+    at its first stratum)."""
+    return run_page(page_browser, page, monte_carlo_copies, monte_carlo=True, case="fairness, min_count, the Monte Carlo")
+
+
+@pytest.fixture(scope="module")
+def demo_monte_carlo(demo, page, browser) -> Outcome:
+    """One run of the page in Chromium, with the Monte Carlo ticked, over the demo. Chromium only: its 7.9M SHA-256
+    take 20-30 s in either browser; Firefox runs the same code on the first stratum of the min_count copy, and
+    its SHA-256 is compared with hashlib below."""
+    return run_page(browser, page, demo, monte_carlo=True)
 
 
 # --- the demo as drawn ---------------------------------------------------------------------------------------------
 
 
-@needs_chromium
 def test_demo_passes_balance_and_timeline_and_the_cheap_columns_of_inclusion(without_monte_carlo):
     outcome = without_monte_carlo
     assert [failed for failed in outcome.failed() if failed[0] == DEMO] == []
@@ -166,9 +175,9 @@ def test_demo_passes_balance_and_timeline_and_the_cheap_columns_of_inclusion(wit
     assert severe(outcome) == [] and outcome.images == 0
 
 
-@needs_chromium
-def test_demo_with_the_monte_carlo_ticked_recomputes_every_column_of_inclusion(with_monte_carlo):
-    outcome = with_monte_carlo
+@needs_chromium  # Chromium only: the time (see demo_monte_carlo)
+def test_demo_with_the_monte_carlo_ticked_recomputes_every_column_of_inclusion(demo_monte_carlo):
+    outcome = demo_monte_carlo
     assert [failed for failed in outcome.failed() if failed[0] == DEMO] == []
     assert outcome.status(DEMO)["inclusion"] == "PASS"
     detail = outcome.detail(DEMO, "inclusion")
@@ -179,7 +188,6 @@ def test_demo_with_the_monte_carlo_ticked_recomputes_every_column_of_inclusion(w
 # --- alterations, resealed -----------------------------------------------------------------------------------------
 
 
-@needs_chromium
 @pytest.mark.parametrize("name", list(ALTERED))
 def test_resealed_alteration_of_a_fairness_file_fails_naming_its_row_and_column(without_monte_carlo, name):
     archive, _, check, words = ALTERED[name]
@@ -189,7 +197,6 @@ def test_resealed_alteration_of_a_fairness_file_fails_naming_its_row_and_column(
     assert status["files"] == "PASS" and status["manifest"] == "PASS"  # only the recomputation catches it
 
 
-@needs_chromium
 def test_a_drawn_archive_resealed_without_fairness_fails_every_fairness_check(without_monte_carlo):
     archive = ALTERED["fairness deleted"][0]
     assert {check: without_monte_carlo.status(archive)[check] for check in ("balance", "inclusion", "timeline")} == dict.fromkeys(
@@ -197,7 +204,6 @@ def test_a_drawn_archive_resealed_without_fairness_fails_every_fairness_check(wi
     assert "fairness" not in without_monte_carlo.status(archive)
 
 
-@needs_chromium
 def test_resealed_min_count_fails_once_the_monte_carlo_is_ticked(with_monte_carlo):
     archive, _, check, words = MONTE_CARLO_ALTERED["min_count"]
     status = with_monte_carlo.status(archive)
@@ -206,14 +212,12 @@ def test_resealed_min_count_fails_once_the_monte_carlo_is_ticked(with_monte_carl
     assert with_monte_carlo.verdict == "FAIL"
 
 
-@needs_chromium
 def test_a_p_value_one_unit_of_its_last_decimal_toward_the_exact_value_passes_within_1e_6(without_monte_carlo):
     archive, _ = PASSING["p-value within 1e-6"]
     assert without_monte_carlo.status(archive)["balance"] == "PASS"
     assert "15 identical as text, 1 within 1e-6" in without_monte_carlo.detail(archive, "balance")
 
 
-@needs_chromium
 def test_commits_of_git_order_are_timeline_events_and_their_order_is_recomputed(without_monte_carlo):
     archive, _ = PASSING["commits"]
     assert without_monte_carlo.status(archive)["timeline"] == "PASS", without_monte_carlo.rows
@@ -221,9 +225,8 @@ def test_commits_of_git_order_are_timeline_events_and_their_order_is_recomputed(
     assert "4 events recomputed" in detail and "OUT OF ORDER" in detail and "draw/git-order.json" in detail
 
 
-@needs_chromium
-def test_an_archive_drawn_without_the_notebooks_has_no_fairness_files_to_recompute(page, browser):
-    outcome = run_page(browser, page, FIXTURE)
+def test_an_archive_drawn_without_the_notebooks_has_no_fairness_files_to_recompute(page, page_browser):
+    outcome = run_page(page_browser, page, FIXTURE, case="draw-v1, this version's page")
     assert outcome.status("2026Q1")["fairness"] == "PASS"
     assert "nothing to recompute" in outcome.detail("2026Q1", "fairness")
     assert not {"balance", "inclusion", "timeline"} & set(outcome.status("2026Q1"))
@@ -242,8 +245,8 @@ def _cases() -> list[tuple[float, int]]:
     return cases
 
 
-@needs_chromium
-def test_chi_square_survival_function_of_the_page_agrees_with_scipy(browser):
+def test_chi_square_survival_function_of_the_page_agrees_with_scipy(page_browser):
+    browser = page_browser  # each engine's own Math.exp, Math.log, …
     from scipy import stats
 
     cases = _cases()
@@ -257,8 +260,8 @@ def test_chi_square_survival_function_of_the_page_agrees_with_scipy(browser):
     assert relative < 1e-10, relative
 
 
-@needs_chromium
-def test_plain_sha256_of_the_page_agrees_with_hashlib(browser):
+def test_plain_sha256_of_the_page_agrees_with_hashlib(page_browser):
+    browser = page_browser
     import hashlib
 
     chance = random.Random(5)

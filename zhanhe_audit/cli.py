@@ -80,7 +80,7 @@ def _announce(project: Project, folder: Path, what: str, how: str) -> None:
 def _verify(project: Project, args: argparse.Namespace) -> int:
     from . import verify
 
-    return 0 if verify.report(project, args.quarter, seed=args.seed, head=args.head) else 1
+    return 0 if verify.report(project, args.quarter, seed=args.seed, head=args.head, pages=not args.no_pages) else 1
 
 
 def _stage_without_seed(project: Project, args: argparse.Namespace) -> None:
@@ -267,6 +267,8 @@ def parser() -> argparse.ArgumentParser:
                                  "character for character")
             command.add_argument("--head", help="the chain head (a manifest's SHA-256) as it was last announced: it "
                                  "must be the archive's head or a manifest before it on the chain")
+            command.add_argument("--no-pages", action="store_true", help="a quicker check: do not run the notebooks "
+                                 "again (fairness/*.csv and the pages are then named as not checked)")
         if name == "draw":
             command.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
                                  help="what runs draw.sql: DuckDB (default) or Apache Spark (pip install -e '.[spark]'; "

@@ -9,7 +9,8 @@ A ticket is the SHA-256 hex of ``seed \\n task \\n uscc``; within each
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import heapq
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
@@ -97,6 +98,18 @@ def order(seed: str, task_id: str, usccs: Iterable[str]) -> list[tuple[str, str]
         return digest.hexdigest()
 
     return sorted((ticket_of(code), code) for code in set(usccs))
+
+
+def first(seed: str, task_id: str, usccs: Sequence[str], n: int) -> list[str]:
+    """The first ``n`` entities of ``order`` (each of ``usccs`` once): the drawn of a stratum, without sorting it
+    all. Tickets are compared as digest bytes, which order as their hex does."""
+    prefix = hashlib.sha256(f"{seed}\n{task_id}\n".encode())
+    keyed = []
+    for code in usccs:
+        digest = prefix.copy()
+        digest.update(code.encode("utf-8"))
+        keyed.append((digest.digest(), code))
+    return [code for _, code in heapq.nsmallest(n, keyed)]
 
 
 def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: int,

@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
-from .draw import StratumSummary, order, sha256_hex
+from .draw import StratumSummary, first, sha256_hex
 from .evidence import GIT_ORDER
 from .gitorder import Order
 from .history import History, year_of
@@ -241,11 +241,12 @@ def monte_carlo_seed(index: int) -> str:
     return f"Monte Carlo {index:05d} 00000000000000000000"
 
 
-def _count(stratum: Stratum, first: int, last: int) -> Counter:
+def _count(stratum: Stratum, start: int, stop: int) -> Counter:
+    """How often each followed entity is drawn, over the Monte Carlo seeds ``start`` to ``stop``: by the real
+    selection order (``draw.first``, the first n of ``draw.order``)."""
     counts: Counter = Counter()
-    for index in range(first, last):
-        for _, uscc in order(monte_carlo_seed(index), stratum.task_id, stratum.usccs)[: stratum.n]:
-            counts[uscc] += 1
+    for index in range(start, stop):
+        counts.update(first(monte_carlo_seed(index), stratum.task_id, stratum.usccs, stratum.n))
     return counts
 
 
@@ -258,6 +259,16 @@ def _uniformity(stratum: Stratum, counts: list[int], seeds: int) -> tuple[float 
     from scipy import stats
 
     return statistic, float(stats.chi2.sf(statistic, len(counts) - 1))
+
+
+def _tested(strata: list[Stratum], seeds: int, counted) -> list[Inclusion]:
+    found = []
+    for index, stratum in enumerate(strata):
+        counts = [counted(index, stratum)[uscc] for uscc in stratum.usccs]
+        statistic, p_value = _uniformity(stratum, counts, seeds)
+        found.append(Inclusion(stratum.task_id, stratum.grade, stratum.eligible, len(stratum.usccs), stratum.n, seeds,
+                               tuple(counts), statistic, p_value))
+    return found
 
 
 def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = None) -> list[Inclusion]:
@@ -279,13 +290,7 @@ def inclusion(strata: list[Stratum], seeds: int = 1000, workers: int | None = No
         results = [_count(*chunk) for chunk in chunks]
     for (stratum, _, _), found_in_chunk in zip(chunks, results, strict=True):
         totals[stratum.task_id, stratum.grade].update(found_in_chunk)
-    found = []
-    for stratum in strata:
-        counts = [totals[stratum.task_id, stratum.grade][uscc] for uscc in stratum.usccs]
-        statistic, p_value = _uniformity(stratum, counts, seeds)
-        found.append(Inclusion(stratum.task_id, stratum.grade, stratum.eligible, len(stratum.usccs), stratum.n, seeds,
-                               tuple(counts), statistic, p_value))
-    return found
+    return _tested(strata, seeds, lambda index, stratum: totals[stratum.task_id, stratum.grade])
 
 
 def followed(usccs: list[str], count: int) -> tuple[str, ...]:

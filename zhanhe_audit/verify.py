@@ -387,8 +387,11 @@ def _sealed(folder: Path, records: list[Path]) -> list[Check]:
     return found
 
 
-def checks(project: Project, quarter_name: str, seed: str | None = None, head: str | None = None) -> list[Check]:
-    """Every check of the quarter's archive, in order; ``seed`` and ``head`` are the announced values, if given."""
+def checks(project: Project, quarter_name: str, seed: str | None = None, head: str | None = None,
+           pages: bool = True) -> list[Check]:
+    """Every check of the quarter's archive, in order; ``seed`` and ``head`` are the announced values, if given;
+    without ``pages`` the notebooks are not run again (``fairness`` and ``pages`` then not run: a quicker check,
+    whose verdict names them)."""
     folder = project.archive(quarter_name)
     if not folder.is_dir():
         return [Check("archive", "FAIL", f"{project.relative(folder)} does not exist; was {quarter_name} drawn?")]
@@ -415,7 +418,8 @@ def checks(project: Project, quarter_name: str, seed: str | None = None, head: s
             found.append(Check("inspectors", "FAIL", str(error)))
     else:
         found.append(Check("redraw", "FAIL", problem))
-    found += _rendered(folder, quarter_name, records)
+    found += _rendered(folder, quarter_name, records) if pages else [
+        Check(name, "SKIP", "not asked for (PAGES=no): the notebooks were not run again") for name in ("fairness", "pages")]
     found.append(_appended(folder, quarter_name, inputs, records))
     found.append(_chain(project.outputs, quarter_name, records))
     found += _public(project, folder, quarter_name, inputs, records)
@@ -612,7 +616,7 @@ def before_append(project: Project, quarter_name: str) -> list[Check]:
 
 
 def report(project: Project, quarter_name: str, out: Callable[[str], None] = print, seed: str | None = None,
-           head: str | None = None) -> bool:
+           head: str | None = None, pages: bool = True) -> bool:
     """Print the archive's anchors, one line per check, then the verdict; return whether no check failed.
 
     The verdict is ``PASS`` only when every check ran and passed; ``PASS, 2 checks not run: …`` names each check
@@ -625,7 +629,7 @@ def report(project: Project, quarter_name: str, out: Callable[[str], None] = pri
             out(line)
     except ZhanheError:
         pass  # a check below names what cannot be read
-    results = checks(project, quarter_name, seed, head)
+    results = checks(project, quarter_name, seed, head, pages)
     for result in results:
         out(str(result))
     out(verdict(results))

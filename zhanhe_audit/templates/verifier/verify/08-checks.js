@@ -271,6 +271,10 @@ async function verifyArchive(run, progress) {
   let state;
   await run.check('inspectors', '检查人员（第二个随机）inspectors', async () => {
     if (!registers || !eligible || !tickets) throw new Unsupported('抽查对象未能重算，检查人员无从重算 eligibility was not re-derived, so the visits cannot be');
+    if (!run.passed('eligibility') || !run.passed('tickets')) {
+      throw new Unsupported('抽查对象或签号与归档不符（见上），检查人员无从重算 the eligible entities or the tickets differ from the archive ' +
+        '(see above), so the visits cannot be recomputed from them');
+    }
     const rules = params.inspection;
     const archived = archiveRows(await folder.text('draw/visits.csv'), VISITS_COLUMNS, 'draw/visits.csv');
     const loadRows = archiveRows(await folder.text('draw/inspector_load.csv'), LOAD_COLUMNS, 'draw/inspector_load.csv');

@@ -80,6 +80,18 @@ const pyText = (value) => (value === undefined ? '' : value === null ? 'None' : 
 const seedDay = (draw) => parseDate(Array.from(pyText((draw.seed_provenance || {}).date)).slice(0, 10).join(''));
 
 // ---- the official working-day calendar (calendar.py) ----
+/** Python's truth value of a YAML value, as ``value or default`` tests it: None, False, 0, '', [] and {} are false. */
+const pyFalsy = (value) => value === undefined || value === null || value === false || value === 0 || value === '' ||
+  (typeof value === 'object' && (Array.isArray(value) ? !value.length : !Object.keys(value).length));
+/** A YAML mapping (Python's isinstance(value, dict)). */
+const isMapping = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** ``data.get(key)``: null (Python's None) for a key that is not there. */
+const pyGet = (data, key) => (Object.prototype.hasOwnProperty.call(data, key) ? data[key] : null);
+/** What Python's ``for value in data`` goes through: a list's items, a string's characters, a mapping's keys. */
+const pyItems = (value) => (Array.isArray(value) ? value : isMapping(value) ? Object.keys(value) : [...pyText(value)]);
+const CALENDAR_KEYS = ['year', 'source', 'holidays', 'workdays']; // a year file's, and its previous_year's
+const PACKAGE = 'the chinesecalendar package'; // as calendar.Calendar names it
+
 class WorkingDays {
   /** ``texts``: the record's calendar/<year>.yaml copies, '<year>' -> text; ``listed``: the copies its
    * results.json lists (calendar_files); ``base``: the record, as shown. */
@@ -93,51 +105,96 @@ class WorkingDays {
     this.holidays = new Set(data.holidays);
     this.workdays = new Set(data.workdays);
   }
-  /** calendar.read_year: the year's file, validated, or null when the record holds none. */
+  shown(year) { return `${this.base}/calendar/${year}.yaml`; }
+  /** Whether the chinesecalendar package built into the page knows ``year`` (calendar._package is not None). */
+  packageKnows(year) { return year >= this.known.first && year <= this.known.last; }
+  /** calendar.read_year: the year's file, validated (its previous_year too), or null when the record holds none. */
   yearFile(year) {
     if (this.years.has(year)) return this.years.get(year);
     const text = this.texts.get(String(year));
-    const shown = `${this.base}/calendar/${year}.yaml`;
+    const shown = this.shown(year);
     let found = null;
     if (text !== undefined) {
       const problems = [];
       const problem = (key, message) => problems.push(`${shown}: key '${key}': ${message}`);
       const data = loadYaml(text, shown);
-      if (!data || typeof data !== 'object' || Array.isArray(data)) {
+      if (!isMapping(data)) {
         throw new Problem(`${shown}: 不是日历 expected a mapping with year, source, holidays and workdays`);
       }
-      if (!Number.isInteger(data.year) || String(data.year) !== String(year)) {
-        problem('year', `${pyRepr(data.year)}: expected ${year}, the year in the file's name`);
+      const own = pyGet(data, 'year');
+      if (!Number.isInteger(own) || String(own) !== String(year)) {
+        problem('year', `${pyRepr(own)}: expected ${year}, the year in the file's name`);
       }
-      if (!strip(data.source ? pyText(data.source) : '')) problem('source', 'missing: name the State Council notice the dates come from');
-      const days = {};
-      for (const key of ['holidays', 'workdays']) {
-        days[key] = new Set();
-        const values = data[key] || [];
-        (Array.isArray(values) ? values : [...pyText(values)]).forEach((value, index) => {
-          const day = fromIsoDate(pyText(value));
-          if (day === null) { problem(`${key}[${index}]`, `${pyRepr(value)} is not a date; write it as '2027-01-01' in quotes`); return; }
-          if (yearOfDay(day) !== data.year) problem(`${key}[${index}]`, `${isoDay(day)} is not in ${data.year}`);
-          days[key].add(day);
-        });
-      }
-      for (const day of [...days.workdays].sort((a, b) => a - b)) {
-        if (days.holidays.has(day)) problem('workdays', `${isoDay(day)} is also listed as a holiday`);
-      }
-      for (const day of [...days.workdays].sort((a, b) => a - b)) {
-        if (weekdayOf(day) < 5) problem('workdays', `${isoDay(day)} is a weekday; make-up working days fall on a Saturday or Sunday`);
+      if (!strip(pyFalsy(data.source) ? '' : pyText(data.source))) problem('source', 'missing: name the State Council notice the dates come from');
+      const days = WorkingDays.days(data, own, '', problem);
+      const previous = pyGet(data, 'previous_year');
+      let earlier = { holidays: new Set(), workdays: new Set() };
+      if (previous !== null) {
+        if (!isMapping(previous)) {
+          problem('previous_year', 'expected a mapping with year, source, holidays and workdays');
+        } else {
+          const unknown = sorted(Object.keys(previous).filter((key) => !CALENDAR_KEYS.includes(key)));
+          if (unknown.length) problem('previous_year', `unknown key(s) ${unknown.join(', ')}`);
+          const expected = year - 1;
+          const stated = pyGet(previous, 'year');
+          if (stated !== expected || typeof stated === 'boolean') {
+            problem('previous_year.year', `${pyRepr(stated)}: expected ${expected}, the year before the file's`);
+          }
+          if (!strip(pyFalsy(previous.source) ? '' : pyText(previous.source))) {
+            problem('previous_year.source', 'missing: name the notice the days come from');
+          }
+          earlier = WorkingDays.days(previous, expected, 'previous_year.', problem);
+        }
       }
       if (problems.length) throw new Problem(`日历文件无效 the calendar file is not valid: ${problems.join('; ')}`);
-      found = { holidays: days.holidays, workdays: days.workdays };
+      found = { holidays: days.holidays, workdays: days.workdays, previousHolidays: earlier.holidays,
+        previousWorkdays: earlier.workdays };
     }
     this.years.set(year, found);
     return found;
   }
+  /** calendar._days: ``data``'s holidays and workdays, dates of ``year``, none in both, make-up days on a weekend. */
+  static days(data, year, prefix, problem) {
+    const days = {};
+    for (const key of ['holidays', 'workdays']) {
+      days[key] = new Set();
+      pyItems(pyFalsy(data[key]) ? [] : data[key]).forEach((value, index) => {
+        const day = fromIsoDate(pyText(value));
+        if (day === null) { problem(`${prefix}${key}[${index}]`, `${pyRepr(value)} is not a date; write it as '2027-01-01' in quotes`); return; }
+        if (yearOfDay(day) !== year) problem(`${prefix}${key}[${index}]`, `${isoDay(day)} is not in ${pyText(year)}`);
+        days[key].add(day);
+      });
+    }
+    for (const day of [...days.workdays].sort((a, b) => a - b)) {
+      if (days.holidays.has(day)) problem(`${prefix}workdays`, `${isoDay(day)} is also listed as a holiday`);
+    }
+    for (const day of [...days.workdays].sort((a, b) => a - b)) {
+      if (weekdayOf(day) < 5) problem(`${prefix}workdays`, `${isoDay(day)} is a weekday; make-up working days fall on a Saturday or Sunday`);
+    }
+    return days;
+  }
+  /** calendar.Calendar.is_workday: as the day's own year's data has it, or, where that does not list the day, as the
+   * next year's previous_year does; the two listing it otherwise contradict each other, and the day is refused. */
   isWorkday(day) {
+    const [own, listed, shown] = this.own(day);
+    const later = this.later(day);
+    if (later === null) return own;
+    const [working, where] = later;
+    if (listed && own !== working) {
+      const as = (workday) => (workday ? 'working day' : 'day off');
+      throw new Problem(`两份日历相互矛盾 ${where}: key 'previous_year': ${isoDay(day)} is a ${as(working)} there, but ` +
+        `${shown} has it as a ${as(own)}; the two calendars contradict each other. Check both against the State ` +
+        "Council's notices and correct the wrong one");
+    }
+    return listed ? own : working;
+  }
+  /** calendar.Calendar._own: [working day, listed there rather than by the weekday rule, where]. */
+  own(day) {
     const year = yearOfDay(day);
-    if (year >= this.known.first && year <= this.known.last) {
+    if (this.packageKnows(year)) {
       const iso = isoDay(day);
-      return this.workdays.has(iso) || (weekdayOf(day) <= 4 && !this.holidays.has(iso));
+      return [this.workdays.has(iso) || (weekdayOf(day) <= 4 && !this.holidays.has(iso)),
+        this.workdays.has(iso) || this.holidays.has(iso), PACKAGE];
     }
     const found = this.yearFile(year);
     if (!found) {
@@ -154,8 +211,20 @@ class WorkingDays {
         `the record was counted with a chinesecalendar later than this page's, or it was altered; make verify, or the page ` +
         'of a later version (zhanhe-audit verifier-page OUT.html), checks it');
     }
-    if (found.workdays.has(day)) return true;
-    return weekdayOf(day) < 5 && !found.holidays.has(day);
+    const shown = this.shown(year);
+    if (found.workdays.has(day)) return [true, true, shown];
+    return [weekdayOf(day) < 5 && !found.holidays.has(day), found.holidays.has(day), shown];
+  }
+  /** calendar.Calendar._later: [working day, where] as the next year's file's previous_year lists the day, or null;
+   * not consulted when the package knows the next year (it has that year's days of the year before). */
+  later(day) {
+    const next = yearOfDay(day) + 1;
+    if (this.packageKnows(next)) return null;
+    const found = this.yearFile(next);
+    if (!found) return null;
+    if (found.previousWorkdays.has(day)) return [true, this.shown(next)];
+    if (found.previousHolidays.has(day)) return [false, this.shown(next)];
+    return null;
   }
   /** The last day to publish a result of an inspection that ended on ``end``: the 20th working day after it. */
   deadline(end) {
@@ -361,7 +430,7 @@ async function checkResultsRecord(ctx, name) {
   const manifest = await folder.json(base + 'manifest.json');
   const listed = Object.keys(manifest.files || {});
   const files = new Set(RESULTS_RECORD_FILES.map((file) => base + file));
-  for (const path of listed) if (path.startsWith(base + 'calendar/')) files.add(path);
+  for (const path of listed) if (path.startsWith(base + 'calendar/') || path.startsWith(base + 'form/')) files.add(path);
   if (manifest.kind !== 'results' || manifest.quarter !== quarter || listed.length !== files.size || listed.some((p) => !files.has(p))) {
     throw new Problem(`${base}manifest.json 不是本季度结果记录的清单 is not the manifest of a results record of ${quarter} ` +
       `listing exactly ${sorted(files).join(', ')}`);
@@ -385,6 +454,14 @@ async function checkResultsRecord(ctx, name) {
     }
     asOf = typeof data.as_of === 'string' ? fromIsoDate(data.as_of) : null;
     if (asOf === null) throw new Problem(`${base}results.json 不是结果记录 is not a results record (as_of '${data.as_of}' is not a date)`);
+    const forms = listed.filter((path) => path.startsWith(base + 'form/'));
+    if (forms.length > 1) throw cannot(`${base}form/ 只应保存一份结果表 keeps one form, not ${forms.length}`);
+    for (const path of forms) { // the filled form itself (records made since it was kept): the one results.json names
+      const digest = await sha256(await folder.bytes(path));
+      if (path !== `${base}form/${data.source.name}` || digest !== data.source.sha256) {
+        throw cannot(`${visible(path)} 不是 results.json 所记的结果表 is not the form results.json names (${visible(String(data.source.name))}, SHA-256 ${data.source.sha256})`);
+      }
+    }
     const rows = readResults(await folder.text(base + 'results.csv'), base + 'results.csv');
     const { registers } = ctx;
     const context = {

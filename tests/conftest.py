@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import itertools
+import json
+import os
 import platform
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from projects import copy_project, make
+
+
+def built_once(tmp_path_factory, name: str, build):
+    """``build(folder)``'s result, built once for the whole test session: with xdist's workers (pyproject's addopts),
+    by the first to ask, in a folder they share, while the others wait; then read by all of them."""
+    import pickle
+
+    from filelock import FileLock
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return build(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent / name  # the session's folder, above each worker's own
+    done = shared.with_suffix(".pickle")
+    with FileLock(shared.with_suffix(".lock")):
+        if not done.is_file():
+            shared.mkdir(exist_ok=True)
+            done.write_bytes(pickle.dumps(build(shared)))
+    return pickle.loads(done.read_bytes())
 
 
 @pytest.fixture(scope="session")
@@ -20,10 +43,77 @@ def demo_drawn(tmp_path_factory):
 
     Drawn once per test session; tests that change it work on a copy of their own.
     """
-    root = copy_project(tmp_path_factory.mktemp("project"))
-    result = make(root, "draw")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root, result
+    def build(folder: Path):
+        root = copy_project(folder)
+        result = make(root, "draw")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return root, result
+
+    return built_once(tmp_path_factory, "project", build)
+
+
+# --- pages rendered again, once per content ------------------------------------------------------------------------
+# make verify runs a draw's notebooks again (rerender.draw_pages: about 15 s) and each results record's (about 5 s).
+# Many tests verify copies of the same demo archive, tampered where the notebooks do not read (a resealed page, a
+# fairness file) or not at all: within a test session the pages rendered from the same bytes are the same bytes
+# (the notebooks are deterministic: make verify on a fresh archive, in tests/test_workbook.py, renders the
+# demo again in a subprocess and compares). So the tests keep
+# what was rendered (for all of xdist's workers), keyed by the quarter and the digest of every file the rendering
+# reads; any changed input renders again. Subprocesses (make verify) always render.
+
+
+def _digests(root: Path, tops: tuple[str, ...]) -> list[tuple[str, str]]:
+    found = []
+    for top in tops:
+        start = root / top
+        for path in [start] if start.is_file() else sorted(start.rglob("*")) if start.is_dir() else []:
+            if path.is_file():
+                found.append((path.relative_to(root).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest()))
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pages_rendered_once_per_content(tmp_path_factory):
+    from zhanhe_audit import rerender
+    from zhanhe_audit.evidence import DRAW, INPUTS, MANIFEST, RECORDS
+    from zhanhe_audit.evidence.records import record_folders
+    from zhanhe_audit.evidence.store import archives
+
+    kept: dict[str, dict[str, Path]] = {}
+    draw_pages, results_pages = rerender.draw_pages, rerender.results_pages
+
+    @contextmanager
+    def once(key: list, render) -> Iterator[dict[str, Path]]:
+        digest = hashlib.sha256(json.dumps(key).encode()).hexdigest()
+
+        def build(folder: Path) -> dict[str, Path]:
+            copies = {}
+            with render() as produced:
+                for name, path in produced.items():
+                    copies[name] = folder / name
+                    copies[name].parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, copies[name])
+            return copies
+
+        if digest not in kept:
+            kept[digest] = built_once(tmp_path_factory, f"rendered-{digest[:16]}", build)
+        yield kept[digest]
+
+    def draw(folder: Path, quarter: str):
+        return once(["draw", quarter, (folder / rerender.NOTEBOOKS).is_dir(), _digests(folder, rerender.BEFORE_STEPS)],
+                    lambda: draw_pages(folder, quarter))
+
+    def results(folder: Path, quarter: str, record: Path):
+        earlier = tuple(f"{RECORDS}/{other.name}" for other in record_folders(folder) if other.name < record.name)
+        own = tuple(f"{RECORDS}/{record.name}/{name}" for name in rerender._record_data(record))
+        others = [(other.name, _digests(other, (".",))) for other in archives(folder.parent) if other.name != quarter]
+        key = ["results", quarter, record.name, _digests(folder, (INPUTS, DRAW, MANIFEST, *earlier, *own)), others]
+        return once(key, lambda: results_pages(folder, quarter, record))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rerender, "draw_pages", draw)
+        patch.setattr(rerender, "results_pages", results)
+        yield
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")  # Debian's chromium (.ci/run installs it)
@@ -199,8 +289,12 @@ def demo_results(demo_drawn, tmp_path_factory):
     """A copy of the drawn demo project after `make results` (the demo's filled form, as of 2026-12-31):
     (project folder, make's result)."""
     source, _ = demo_drawn
-    root = tmp_path_factory.mktemp("results") / "project"
-    shutil.copytree(source, root, symlinks=True)
-    result = make(root, "results")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root, result
+
+    def build(folder: Path):
+        root = folder / "project"
+        shutil.copytree(source, root, symlinks=True)
+        result = make(root, "results")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return root, result
+
+    return built_once(tmp_path_factory, "results", build)

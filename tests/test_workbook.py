@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from projects import ROOT, as_in_a_terminal, make, make_project, seed_after_freeze, tree
-from zhanhe_audit import engine, workbook
+from zhanhe_audit import engine, verify, workbook
 from zhanhe_audit.errors import RunInProgress
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 
@@ -259,9 +259,16 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
         == data["public"]
     assert (root / "outputs" / "demo-violations.csv").read_text(encoding="utf-8-sig").startswith("uscc,name,quarter,")
     assert f"public: public/{DEMO_QUARTER}/" in result.stdout and "Traceback" not in result.stderr
-    verified = make(root, "verify")
+    # make verify, quick; then its checks with the pages rendered again, in this process (the draw's pages are
+    # rendered in a subprocess too: test_make_verify_passes_on_a_fresh_archive)
+    rendered = {check.name: check for check in verify.checks(Project(root), DEMO_QUARTER)}
+    assert rendered["pages"].status == rendered["fairness"].status == "PASS", rendered["pages"].detail
+    pages = [path for path in archive.rglob("*") if path.parent.name in ("notebooks", "html") or path.name == "report.html"]
+    assert rendered["pages"].detail.startswith(f"{len(pages)} notebooks and pages") and len(pages) == 12
+    verified = make(root, "verify", "PAGES=no")
     lines = verified.stdout.strip().splitlines()
-    assert verified.returncode == 0 and lines[-1].startswith("PASS, 3 checks not run: git order"), verified.stdout
+    assert verified.returncode == 0 and lines[-1].startswith("PASS, 5 checks not run: fairness"), verified.stdout
+    assert "git order" in lines[-1], lines[-1]
     assert any(line.startswith("PASS  records") and "records/0001-results" in line for line in lines)
     assert any(line.startswith("PASS  public") and "is identical" in line for line in lines)
     assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line for line in lines)

@@ -18,7 +18,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench import OUT, synthetic_project, timed_run
+from bench import OUT, seed_after_freeze, synthetic_project, timed_run
 
 QUARTERS = ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")
 NINTH = "2027Q1"
@@ -41,10 +41,7 @@ def add_quarter(root: Path, template: str, quarter: str) -> None:
 
 
 def seed(root: Path, quarter: str) -> None:
-    path = root / "params" / f"{quarter}.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{SEEDS[quarter]}"\n  provenance:\n'
-                    f'    method: "bench"\n    date: "{first_day(quarter)}"\n    witnesses: ["bench"]\n',
-                    encoding="utf-8")
+    seed_after_freeze(root, quarter, SEEDS[quarter], str(first_day(quarter)))
 
 
 def filled_form(root: Path, quarter: str, half: int) -> Path:

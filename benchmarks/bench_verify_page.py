@@ -62,7 +62,7 @@ def page_seconds(archive: Path, timeout: float = 600) -> tuple[float, str, str]:
 
 def engine_quarter(root: Path, count: int) -> Path:
     """A quarter of ``count`` synthetic entities (make bench's), frozen, seeded and drawn by the engine."""
-    from bench import SEED, synthetic_project
+    from bench import seed_after_freeze, synthetic_project
 
     from zhanhe_audit import engine
     from zhanhe_audit.paths import Project
@@ -70,9 +70,7 @@ def engine_quarter(root: Path, count: int) -> Path:
     quarter = synthetic_project(root, count)
     project = Project(root)
     engine.freeze_quarter(project, quarter)
-    path = root / "params" / f"{quarter}.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{SEED}"\n  provenance:\n'
-                    '    method: "bench"\n    date: "2026-11-26"\n    witnesses: ["bench"]\n', encoding="utf-8")
+    seed_after_freeze(root, quarter)
     final, _ = engine.draw_quarter(project, quarter)
     return final
 

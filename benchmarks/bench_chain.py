@@ -18,7 +18,7 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench import OUT, seed_after_freeze, synthetic_project, timed_run
+from scratch import OUT, seed_after_freeze, synthetic_project, timed_run
 
 QUARTERS = ("2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4")
 NINTH = "2027Q1"

@@ -62,7 +62,7 @@ def page_seconds(archive: Path, timeout: float = 600) -> tuple[float, str, str]:
 
 def engine_quarter(root: Path, count: int) -> Path:
     """A quarter of ``count`` synthetic entities (make bench's), frozen, seeded and drawn by the engine."""
-    from bench import seed_after_freeze, synthetic_project
+    from scratch import seed_after_freeze, synthetic_project
 
     from zhanhe_audit import engine
     from zhanhe_audit.paths import Project

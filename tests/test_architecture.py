@@ -1,6 +1,6 @@
-"""The package's shape, as tests: imports point one way (no cycle), every archive file name is
-spelled once (in ``zhanhe_audit/evidence/__init__.py``), every notebook's parameters are the ones
-``workbook.STEPS`` declares, and a notebook's error comes back as the package's own type.
+"""The package's shape, as tests: imports point one way (no cycle of modules, none of rooms, none among the
+benchmarks), every archive file name is spelled once (in ``zhanhe_audit/evidence/__init__.py``), every
+notebook's parameters are the ones ``workbook.STEPS`` declares, and a notebook's error comes back as the package's own type.
 
 The import graph and the spelled names are read from the source with ``ast``; nothing is imported
 to find them.
@@ -128,7 +128,8 @@ def test_import_graph_sees_imports_known_from_reading_the_source():
     graph = import_graph()
     assert "zhanhe_audit.evidence" in graph["zhanhe_audit.evidence.store"]  # from . import PARTIAL, RECORDS
     assert "zhanhe_audit.evidence.records" in graph["zhanhe_audit.kinds"]
-    assert "zhanhe_audit.evidence.files" in graph["zhanhe_audit.evidence.records"]
+    assert "zhanhe_audit.evidence.files" in graph["zhanhe_audit.quarter"]
+    assert "zhanhe_audit.tickets" in graph["zhanhe_audit.evidence.files"]  # from .. import tickets
     assert "zhanhe_audit.engine" in graph["zhanhe_audit.workbook"]  # from . import engine, results
     assert "zhanhe_audit.workbook" in graph["zhanhe_audit.rerender"]  # from . import workbook
     assert graph["zhanhe_audit.errors"] == set()
@@ -138,6 +139,51 @@ def test_import_graph_sees_imports_known_from_reading_the_source():
 def test_package_import_graph_has_no_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+def rooms(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``graph`` with each subpackage's modules as one room (``zhanhe_audit.evidence.files`` is
+    ``zhanhe_audit.evidence``). A package's ``__init__`` that imports nothing of the package (the evidence
+    package's archive names) is a room of its own, ``<package>.__init__``: anyone may read it, and it reads no one."""
+    def room(name: str) -> str:
+        parts = name.split(".")
+        if name in graph and len(parts) == 2 and (PACKAGE / parts[1]).is_dir() and not graph[name]:
+            return f"{name}.__init__"
+        return ".".join(parts[:2])
+
+    found: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        found.setdefault(room(name), set()).update(room(target) for target in targets)
+    return {name: targets - {name} for name, targets in found.items()}
+
+
+def test_rooms_join_a_subpackages_modules_and_keep_a_face_that_imports_nothing_apart():
+    graph = {"zhanhe_audit.a": {"zhanhe_audit.sub.x"}, "zhanhe_audit.sub": set(), "zhanhe_audit.sub.x": {"zhanhe_audit.sub"},
+             "zhanhe_audit.sub.y": {"zhanhe_audit.a", "zhanhe_audit.sub.x"}}
+    assert rooms(graph) == {"zhanhe_audit.a": {"zhanhe_audit.sub"}, "zhanhe_audit.sub": {"zhanhe_audit.a"}}
+    assert find_cycle(rooms(graph)) == ["zhanhe_audit.a", "zhanhe_audit.sub", "zhanhe_audit.a"]
+    # a module of the package sub found with the one named like it: sub is a folder only where the tree has it
+    assert rooms({"zhanhe_audit.evidence": set(), "zhanhe_audit.tickets": {"zhanhe_audit.evidence"}}) == {
+        "zhanhe_audit.evidence.__init__": set(), "zhanhe_audit.tickets": {"zhanhe_audit.evidence.__init__"}}
+
+
+def test_arrows_between_the_packages_rooms_point_one_way():
+    """No arrow back up between rooms: evidence/ once imported ranking and inputs, which imported evidence/."""
+    cycle = find_cycle(rooms(import_graph()))
+    assert cycle is None, "rooms that import each other: " + " -> ".join(cycle or [])
+
+
+def test_the_benchmarks_import_each_other_one_way():
+    scripts = {path.stem: path for path in sorted((ROOT / "benchmarks").glob("*.py"))}
+    graph = {}
+    for name, path in scripts.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[name] = ({alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+                       | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+                       ) & set(scripts)
+    assert "scratch" in graph["bench"] and "bench_chain" in graph["bench"]  # what the scripts are known to import
+    cycle = find_cycle(graph)
+    assert cycle is None, "benchmarks that import each other: " + " -> ".join(cycle or [])
 
 
 # --- archive file names, spelled once -------------------------------------------------------------

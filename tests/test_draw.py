@@ -218,7 +218,7 @@ def test_the_draw_is_the_same_with_every_random_stream_broken(monkeypatch, tmp_p
     import numpy
 
     from zhanhe_audit import engine
-    from zhanhe_audit.inputs import load_archived
+    from zhanhe_audit.evidence.archived import load_archived
 
     def broken(*args, **kwargs):
         raise AssertionError("the selection path used a random stream")

@@ -25,8 +25,9 @@ from projects import ROOT, write_rows_project
 from zhanhe_audit import eligibility, engine, feasibility, history, inspectors, matching, ranking
 from zhanhe_audit.draw import quota, summarise
 from zhanhe_audit.evidence import files as evidence_files
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.history import History, PastVisit
-from zhanhe_audit.inputs import Inputs, load_archived, load_inputs
+from zhanhe_audit.inputs import Inputs, load_inputs
 from zhanhe_audit.inspectors import Assignment
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 from zhanhe_audit.uscc import complete

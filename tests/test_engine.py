@@ -17,8 +17,8 @@ from projects import ROOT, SEED, make_project, seed_after_freeze, tree, write_pa
 from zhanhe_audit import engine
 from zhanhe_audit.errors import DrawRefused, EvidenceExists, FreezeError, ParamsError
 from zhanhe_audit.evidence import PARTIAL, store
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.gitorder import OrderUnproved
-from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import Project
 
 

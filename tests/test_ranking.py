@@ -14,10 +14,11 @@ import pytest
 
 from zhanhe_audit import draw, engine, matching, ranking
 from zhanhe_audit.errors import ArchiveError
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.evidence.files import TICKETS_CSV
 from zhanhe_audit.history import year_of
-from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import DEMO_QUARTER, Project
+from zhanhe_audit.tickets import _ahead, read_tickets, write_tickets
 from zhanhe_audit.uscc import ALPHABET, complete
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,7 +135,7 @@ def test_a_value_that_would_need_quoting_is_refused_rather_than_written_differen
     table = pa.table({"task_id": ["T"], "grade": ["A"], "uscc": ['91,"x'], "ticket": ["0" * 64],
                       "rank": [1], "selected": [True], "batch": pa.array([None], pa.int32())})
     with pytest.raises(pa.ArrowInvalid):
-        ranking.write_tickets(table.to_reader(), io.BytesIO())
+        write_tickets(table.to_reader(), io.BytesIO())
 
 
 def test_engine_recomputes_the_kept_draw_v1_archive_byte_for_byte(tmp_path):
@@ -168,7 +169,7 @@ def test_the_order_entities_arrive_in_changes_nothing():
 
 
 def test_tickets_csv_read_as_columns_gives_the_rows_the_typed_reader_gives():
-    assert list(ranking.read_tickets(FIXTURE)) == TICKETS_CSV.read(FIXTURE)
+    assert list(read_tickets(FIXTURE)) == TICKETS_CSV.read(FIXTURE)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -181,7 +182,7 @@ def test_a_malformed_tickets_csv_is_an_archive_error_naming_it(tmp_path, text, e
     (tmp_path / "draw").mkdir()
     (tmp_path / TICKETS_CSV.path).write_text(text, encoding="utf-8")
     with pytest.raises(ArchiveError, match=expected) as raised:
-        ranking.read_tickets(tmp_path)
+        read_tickets(tmp_path)
     assert TICKETS_CSV.path in str(raised.value)
 
 
@@ -202,7 +203,7 @@ def test_codes_of_other_lengths_rank_as_in_the_reference():
 
 
 def test_the_reserves_of_a_stratum_and_an_entitys_ticket_read_from_the_columns():
-    tickets = ranking.read_tickets(FIXTURE)
+    tickets = read_tickets(FIXTURE)
     rows = TICKETS_CSV.read(FIXTURE)
     last = [row for row in rows if not row.selected][-1]  # a stratum with reserves
     task, grade = last.task_id, last.grade
@@ -216,15 +217,15 @@ def test_batches_fetched_ahead_keep_their_order_pass_on_an_engines_error_and_end
     import threading
 
     batches = [pa.record_batch([pa.array([n])], names=["n"]) for n in range(50)]
-    assert [b.column(0)[0].as_py() for b in ranking._ahead(iter(batches), depth=3)] == list(range(50))
+    assert [b.column(0)[0].as_py() for b in _ahead(iter(batches), depth=3)] == list(range(50))
 
     def failing():
         yield from batches[:5]
         raise RuntimeError("the engine failed mid-stream")
 
     with pytest.raises(RuntimeError, match="mid-stream"):
-        list(ranking._ahead(failing(), depth=2))
-    stopped_early = ranking._ahead(iter(batches), depth=2)
+        list(_ahead(failing(), depth=2))
+    stopped_early = _ahead(iter(batches), depth=2)
     next(stopped_early)
     stopped_early.close()  # the reader stops (a repeated entity refused): the fetching thread ends too
     assert not [t for t in threading.enumerate() if t.name == "tickets-ahead"]

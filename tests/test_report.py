@@ -15,9 +15,9 @@ from zhanhe_audit.gitorder import Commit, Order  # noqa: E402
 from zhanhe_audit.inspectors import InspectorLoad  # noqa: E402
 from zhanhe_audit.matching import Population  # noqa: E402
 from zhanhe_audit.params import Task  # noqa: E402
-from zhanhe_audit.ranking import Ranked  # noqa: E402
 from zhanhe_audit.registers import Item  # noqa: E402
 from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
+from zhanhe_audit.tickets import Ranked  # noqa: E402
 
 
 def _summary(selected_d=3, reason=""):
@@ -345,3 +345,4 @@ def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
     assert ">500<" in shown and ">501<" not in shown and "共 1200 行" in shown and "the first 500 shown" in shown
     short = report.table(frame.head(20)).to_html()
     assert ">20<" in short and "共" not in short
+

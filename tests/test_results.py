@@ -26,7 +26,7 @@ from openpyxl import load_workbook
 from projects import ROOT, drawn_project, tree
 from zhanhe_audit import append, cli, demo, results, verify
 from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
-from zhanhe_audit.inputs import load_archived
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.paths import Project
 

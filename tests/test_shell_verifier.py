@@ -36,7 +36,7 @@ def _run(final, task):
 
 
 def test_archive_carries_the_script():
-    from zhanhe_audit.evidence.store import sha256_file
+    from zhanhe_audit.hashing import sha256_file
     from zhanhe_audit.verify_page import SCRIPT as VERIFIER
 
     assert VERIFIER.name == SCRIPT and VERIFIER.is_file()

@@ -25,10 +25,10 @@ import pytest
 
 from projects import make_project, seed_after_freeze, tree
 from test_ranking import FIXTURE, ROOT, SEED, random_usccs, reference
-from zhanhe_audit import cli, engine, ranking, spark, verify, workbook
+from zhanhe_audit import cli, engine, ranking, spark, tickets, verify, workbook
 from zhanhe_audit.errors import EngineUnavailable
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.evidence.files import TICKETS_CSV
-from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
@@ -173,17 +173,17 @@ def test_spark_returns_draw_sqls_columns_with_duckdbs_types_and_both_are_numbere
     raw = session.sql(ranking.SQL, args={"seed": SEED}).toArrow().schema
     assert [(field.name, field.type) for field in raw] == [(field.name, field.type) for field in ranking.SORTED]
     schemas = []
-    write = ranking.write_tickets
-    monkeypatch.setattr(ranking, "write_tickets", lambda rows, into: schemas.append(rows.schema) or write(rows, into))
+    write = tickets.write_tickets
+    monkeypatch.setattr(tickets, "write_tickets", lambda rows, into: schemas.append(rows.schema) or write(rows, into))
     ranked(functools.partial(spark.rank_all, session=session), SEED, strata)
     ranked(ranking.rank_all, SEED, strata)
     on_spark, on_duckdb = schemas
-    assert on_spark == on_duckdb == ranking.SCHEMA
+    assert on_spark == on_duckdb == tickets.SCHEMA
 
 
 @needs_spark
 def test_no_strata_at_all_give_the_header_alone_on_spark(session):
-    assert check(session, SEED, []) == [] and TICKETS_CSV.text([]) == ranking.HEADER + "\n"
+    assert check(session, SEED, []) == [] and TICKETS_CSV.text([]) == tickets.HEADER + "\n"
 
 
 @needs_spark

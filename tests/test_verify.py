@@ -21,6 +21,7 @@ import pytest
 from projects import SEED, make_project, seed_after_freeze, write_params
 from zhanhe_audit import engine, gitorder, verify
 from zhanhe_audit.evidence import store
+from zhanhe_audit.hashing import sha256_file
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
@@ -595,13 +596,13 @@ def _reseal(archive_folder: Path) -> None:
     forging the archive before publishing it would do. Only the chain and the recomputations catch it."""
     manifest = json.loads((archive_folder / "manifest.json").read_text(encoding="utf-8"))
     seals = {"manifest.json", "manifest.json.sha256", "SHA256SUMS"}
-    files = {p.relative_to(archive_folder).as_posix(): store.sha256_file(p) for p in sorted(archive_folder.rglob("*"))
+    files = {p.relative_to(archive_folder).as_posix(): sha256_file(p) for p in sorted(archive_folder.rglob("*"))
              if p.is_file() and p.relative_to(archive_folder).as_posix() not in seals}
     (archive_folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(files.items())), encoding="utf-8")
-    manifest["files"], manifest["sha256sums"] = files, store.sha256_file(archive_folder / "SHA256SUMS")
+    manifest["files"], manifest["sha256sums"] = files, sha256_file(archive_folder / "SHA256SUMS")
     (archive_folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")
-    digest = store.sha256_file(archive_folder / "manifest.json")
+    digest = sha256_file(archive_folder / "manifest.json")
     (archive_folder / "manifest.json.sha256").write_text(f"{digest}  manifest.json\n", encoding="utf-8")
 
 

@@ -24,8 +24,9 @@ from test_verify_page import Outcome, _edit_csv, _rows, reseal, run_page, severe
 
 from conftest import BROWSERS, needs_chromium
 from projects import ROOT
-from zhanhe_audit import fairness, gitorder, inputs, ranking, verify_page
+from zhanhe_audit import fairness, gitorder, tickets, verify_page
 from zhanhe_audit.evidence import BALANCE, GIT_ORDER, INCLUSION, TIMELINE, files
+from zhanhe_audit.evidence.archived import load_archived
 
 DEMO = "demo-2026Q4"
 SOURCE = ROOT / "zhanhe_audit" / "templates" / "verifier" / "verify" / "10-fairness.js"
@@ -47,7 +48,7 @@ def _set(path: Path, row: int, column: str, value: str) -> None:
 def _nudged(archive: Path, away: bool) -> None:
     """balance.csv's first p-value moved by one unit of its sixth decimal, toward the unrounded value (within
     1e-6 of it) or away from it (beyond)."""
-    exact = fairness.balances(ranking.read_tickets(archive), inputs.load_archived(archive, DEMO).registers)[0].p_value
+    exact = fairness.balances(tickets.read_tickets(archive), load_archived(archive, DEMO).registers)[0].p_value
     archived = float(_rows(archive / BALANCE)[0]["p_value"])
     step = math.copysign(1e-6, exact - archived) * (-1 if away else 1)
     _set(archive / BALANCE, 2, "p_value", f"{archived + step:.6f}")
@@ -60,7 +61,7 @@ def _commits(archive: Path) -> None:
                            gitorder.Commit("b" * 40, "2026-11-26T08:00:00+08:00", "李四"))
     (archive / GIT_ORDER).write_text(order.to_json(), encoding="utf-8")
     record = json.loads((archive / "inputs" / "params" / f"{DEMO}.freeze.json").read_text(encoding="utf-8"))
-    provenance = inputs.load_archived(archive, DEMO).params.seed.provenance
+    provenance = load_archived(archive, DEMO).params.seed.provenance
     events, problems = fairness.timeline(record["frozen_at"], provenance, order)
     assert problems  # what the page must recompute too: the seed committed before the freeze record
     (archive / TIMELINE).write_text(files.TIMELINE_CSV.text(fairness.timeline_rows(events, problems)), encoding="utf-8")

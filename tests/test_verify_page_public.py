@@ -29,8 +29,8 @@ from test_verify_page import reseal, run_page, severe
 from conftest import needs_chromium
 from projects import make_project, seed_after_freeze
 from zhanhe_audit import append, engine, publish, report, results, text, verify, verify_page
+from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.evidence.records import record_folders
-from zhanhe_audit.inputs import load_archived
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.paths import Project
 

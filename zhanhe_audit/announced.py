@@ -20,7 +20,8 @@ from .errors import ZhanheError
 from .evidence import MANIFEST
 from .evidence.manifest import read, walk_chain
 from .evidence.records import DrawRecord, record_folders, shown
-from .evidence.store import read_text, sha256_file
+from .evidence.store import read_text
+from .hashing import sha256_file
 from .params import normalise_seed, seed_hidden
 from .text import code_point, first_difference, visible
 

@@ -16,13 +16,16 @@ from . import disclosure, publish, replacement, results, verify
 from .calendar import Calendar
 from .errors import ArchiveError
 from .evidence import FORM, RECORDS
+from .evidence.archived import load_archived
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
-from .evidence.records import DrawRecord, QuarterState, RecordKind, next_name
-from .evidence.store import archives, building, exclusive, replace_file, sha256_bytes, write_new
+from .evidence.records import DrawRecord, next_name
+from .evidence.store import archives, building, exclusive, replace_file, write_new
+from .hashing import sha256_bytes
 from .history import order_of
-from .inputs import Inputs, load_archived
+from .inputs import Inputs
 from .kinds import apply_records
 from .paths import PUBLIC, Project
+from .quarter import QuarterState, RecordKind
 
 # What a kind's command computes: the texts of the record's files, from the archived inputs,
 # the archive folder and the quarter as its records left it.

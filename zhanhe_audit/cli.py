@@ -17,7 +17,7 @@ from . import disclosure, engine
 from .errors import ArchiveError, ParamsError, Problem, ZhanheError
 from .evidence import MANIFEST, VERIFIER_PAGE
 from .evidence.files import SUMMARY_CSV
-from .evidence.store import sha256_file
+from .hashing import sha256_file
 from .params import parse_quarter
 from .paths import DEMO_QUARTER, Project
 from .registers import parse_date
@@ -170,8 +170,8 @@ def _replace(project: Project, args: argparse.Namespace) -> None:
 
 def _results_form(project: Project, args: argparse.Namespace) -> None:
     from . import results
+    from .evidence.archived import load_archived
     from .evidence.store import write_new
-    from .inputs import load_archived
     from .kinds import apply_records
 
     folder = project.archive(args.quarter)

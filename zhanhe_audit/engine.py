@@ -17,17 +17,19 @@ from pathlib import Path
 from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, verify_page
 from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
-from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, VERIFIER, VERIFIER_PAGE
+from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
-from .evidence.store import archives, building, exclusive, new_file, sha256_file, sha256_text, write_new
+from .evidence.store import archives, building, exclusive, new_file, write_new
+from .hashing import sha256_file, sha256_text
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
 from .params import PROTOCOL, Task, check_seed_text
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
+from .tickets import Ranked, read_tickets
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,9 @@ class DrawResult:
     visits: list[Visit]
     assignment: Assignment
 
-    def tickets(self) -> ranking.Ranked:
+    def tickets(self) -> Ranked:
         """Every ticket of the draw, read back from ``draw/tickets.csv`` as columns."""
-        return ranking.read_tickets(self.folder)
+        return read_tickets(self.folder)
 
 
 def project_inputs(project: Project, quarter: str) -> Inputs:
@@ -163,8 +165,8 @@ def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all
             usccs = eligible.strata[grade]  # each once: ranking checks it
             strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
                                                  task.batches)))
-    with new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
-        selected = rank(inputs.seed, [stratum for _, stratum in strata], tickets)
+    with new_file(folder / TICKETS) as written:
+        selected = rank(inputs.seed, [stratum for _, stratum in strata], written)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
                for task, s in strata]

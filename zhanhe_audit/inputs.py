@@ -2,7 +2,7 @@
 
 Everything a draw (or its recomputation by ``make verify``) reads comes through here. The
 history is passed in: the engine reads it from the hash chain in ``outputs/``, and an
-archive holds its own copy in ``inputs/history.csv`` (``load_archived``).
+archive holds its own copy in ``inputs/history.csv`` (``evidence.archived.load_archived``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DrawRefused
-from .evidence import INPUTS
-from .evidence.files import read_history
-from .evidence.store import sha256_file
+from .hashing import sha256_file
 from .history import History
 from .params import Params, load_params
 from .paths import Project
@@ -58,8 +56,3 @@ def load_inputs(project: Project, quarter: str, history: History) -> Inputs:
     registers = load_registers(paths, files, params.headers, params.unclassified_grade, params.values)
     hashes = {name: sha256_file(paths[name]) for name in REGISTER_NAMES}
     return Inputs(project, quarter, params, files, hashes, registers, history)
-
-
-def load_archived(folder: Path, quarter: str) -> Inputs:
-    """The inputs an archive was drawn from: its ``inputs/`` folder, which mirrors the project's layout."""
-    return load_inputs(Project(folder / INPUTS), quarter, read_history(folder))

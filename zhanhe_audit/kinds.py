@@ -12,8 +12,9 @@ from pathlib import Path
 from . import replacement, results
 from .errors import ArchiveError
 from .evidence.manifest import Link, walk_chain
-from .evidence.records import QuarterState, RecordKind, draw_state, kind_of, record_folders, shown
+from .evidence.records import kind_of, record_folders, shown
 from .history import History, PastVisit, order_of
+from .quarter import QuarterState, RecordKind, draw_state
 
 KINDS: dict[str, RecordKind] = {kind.name: kind for kind in (replacement.KIND, results.KIND)}
 

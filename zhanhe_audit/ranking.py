@@ -20,10 +20,8 @@ random registers of 10,000 and 100,000 entities.
 
 from __future__ import annotations
 
-import queue
 import tempfile
-import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -31,26 +29,20 @@ from typing import BinaryIO
 import duckdb
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
-import pyarrow.csv as arrow_csv
 
+from . import tickets
 from .draw import TicketRow
-from .errors import ArchiveError
-from .evidence.files import TICKETS_CSV
-from .tickets import COLUMN_TYPES, Ranked
 from .uscc import LENGTH
 
 SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 # draw.sql is Spark SQL: Spark's sha2(text, 256) is DuckDB's sha256(text), and its :name parameters are $name here
 DUCKDB_SQL = SQL.replace(":seed", "$seed")
 SHA2 = "CREATE MACRO sha2(text, bits) AS sha256(text)"
-HEADER = ",".join(TICKETS_CSV.columns)  # the first line of draw/tickets.csv
 # What DuckDB may hold while it ranks; beyond it, it spills to a temporary folder. When draw.sql still sorted twice,
 # 10,000,000 entities ranked in about 10 s within 2 GB and 16 s within 1 GB (most of the difference was the spill).
 MEMORY_LIMIT = "2GB"
 BATCH_ROWS = 65536  # rows per batch streamed from DuckDB into tickets.csv
 SORTED = pa.schema([("stratum", pa.int32()), ("uscc", pa.string()), ("ticket", pa.string())])  # what draw.sql returns
-# the rows of tickets.csv as number() gives them to write_tickets: the types read_tickets reads them back as
-SCHEMA = pa.schema([(name, COLUMN_TYPES[name]) for name in TICKETS_CSV.columns])
 NO_START = pa.scalar(-(2**62), pa.int64())  # below any row's index: a row that does not start its stratum
 
 
@@ -67,22 +59,6 @@ class Stratum:
 
 # what ranks a draw: ``rank_all`` here (DuckDB), or ``spark.rank_all`` (the same draw.sql on Apache Spark)
 Rank = Callable[[str, Sequence[Stratum], BinaryIO], list[TicketRow]]
-
-
-def read_tickets(folder: Path) -> Ranked:
-    """``draw/tickets.csv`` of the archive (or preview) ``folder``, read as columns: at 1,000,000 entities
-    0.3 s and 160 MB, where ``TICKETS_CSV.read`` (one Python row each) takes 7 s and 1.6 GB."""
-    path = folder.joinpath(TICKETS_CSV.path)
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline().decode("utf-8").rstrip("\n")
-        if first != HEADER:
-            raise ArchiveError(f"{TICKETS_CSV.path}: the header is '{first}', expected '{HEADER}'")
-        table = arrow_csv.read_csv(path, convert_options=arrow_csv.ConvertOptions(
-            column_types=COLUMN_TYPES, strings_can_be_null=False, true_values=["true"], false_values=["false"]))
-    except (OSError, UnicodeDecodeError, pa.ArrowInvalid) as error:
-        raise ArchiveError(f"{TICKETS_CSV.path} cannot be read: {error}") from None
-    return Ranked(table)
 
 
 def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
@@ -123,8 +99,8 @@ def strata_table(strata: Sequence[Stratum]) -> pa.Table:
 
 def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = SHA2) -> list[TicketRow]:
     """Rank every stratum (protocol v1) and write ``draw/tickets.csv`` to ``into`` as the rows stream out of
-    DuckDB; return the selected rows (ranks 1..quota of each stratum). Rows and file are what
-    ``draw.rank_stratum`` and ``TICKETS_CSV.text`` give.
+    DuckDB (``tickets.write_tickets``); return the selected rows (ranks 1..quota of each stratum). Rows and file
+    are what ``draw.rank_stratum`` and ``evidence.files.TICKETS_CSV.text`` give.
 
     Each stratum lists an entity once (a register refuses a USCC listed twice, and ``draw.sql``
     asks for it): one listed twice is a caller's error, ``ValueError``. ``macro`` defines ``sha2``;
@@ -137,17 +113,18 @@ def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = 
             connection.register("eligible", eligible_table(strata))
             connection.register("strata", strata_table(strata))
             rows = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_reader(BATCH_ROWS)
-            selected = write_tickets(number(rows, strata), into)
+            selected = tickets.write_tickets(number(rows, strata), into)
         finally:
             connection.close()
-    return list(Ranked(selected))
+    return list(tickets.Ranked(selected))
 
 
 def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBatchReader:
     """``draw.sql``'s rows (stratum, uscc, ticket), sorted by stratum, ticket and uscc, as the rows of
-    ``tickets.csv`` (``SCHEMA``): each row's rank is its place in its stratum, ranks 1..quota are selected and
-    the selected of rank r go to batch ((r - 1) mod B) + 1. Exact integers, counted batch by batch as the rows
-    stream (a stratum may run over many batches)."""
+    ``tickets.csv`` (``tickets.SCHEMA``): each row's rank is its place in its stratum, ranks 1..quota are selected
+    and the selected of rank r go to batch ((r - 1) mod B) + 1. Exact integers, counted batch by batch as the rows
+    stream (a stratum may run over many batches). An entity listed twice in a stratum is refused as its rows
+    stream (``ValueError``)."""
     if rows.schema.names != list(SORTED.names):
         raise ValueError(f"draw.sql returns {rows.schema.names}, expected {SORTED.names}")
     tasks, grades = pa.array([s.task_id for s in strata], pa.string()), pa.array([s.grade for s in strata], pa.string())
@@ -156,6 +133,7 @@ def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBa
 
     def numbered() -> Iterator[pa.RecordBatch]:
         stratum, counted = -1, 0  # the stratum of the rows so far, and how many of its rows came before this batch
+        last = ""  # the USCC of the previous batch's last row
         for batch in rows:
             if batch.num_rows == 0:
                 continue
@@ -173,69 +151,12 @@ def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBa
             place = pa.compute.subtract(after, pa.compute.multiply(pa.compute.divide(after, size), size))
             batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1), pa.scalar(None, pa.int64())).cast(pa.int32())
             stratum, counted = places[-1].as_py(), rank[-1].as_py()
-            yield pa.record_batch([tasks.take(places), grades.take(places), batch.column("uscc"), batch.column("ticket"),
-                                   rank, selected, batch_of], schema=SCHEMA)
+            rows_of = pa.record_batch([tasks.take(places), grades.take(places), batch.column("uscc"),
+                                       batch.column("ticket"), rank, selected, batch_of], schema=tickets.SCHEMA)
+            last = _refuse_repeats(rows_of, last)
+            yield rows_of
 
-    return pa.RecordBatchReader.from_batches(SCHEMA, numbered())
-
-
-def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
-    """Write ``tickets.csv`` (the header, then ``rows``) to ``into``, batch by batch; return the selected rows.
-
-    No value of the file ever needs quoting (validated task ids, grade letters, USCCs, hex
-    tickets, numbers): Arrow is told to quote nothing, and would raise rather than write a
-    value that needed it differently from Python's ``csv``.
-    """
-    if rows.schema.names != list(TICKETS_CSV.columns):
-        raise ValueError(f"rows of {rows.schema.names} given to write, {TICKETS_CSV.path} has {list(TICKETS_CSV.columns)}")
-    into.write((HEADER + "\n").encode())
-    writer = arrow_csv.CSVWriter(into, rows.schema, write_options=arrow_csv.WriteOptions(
-        include_header=False, quoting_style="none"))
-    selected, before = [], ""
-    for batch in _ahead(rows):
-        before = _refuse_repeats(batch, before)
-        writer.write_batch(batch)
-        selected.append(batch.filter(batch.column("selected")))
-    writer.close()
-    return pa.Table.from_batches(selected, rows.schema)
-
-
-def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 4) -> Iterator[pa.RecordBatch]:
-    """``batches`` in their order, fetched by a thread of their own up to ``depth`` ahead: the engine emits the
-    next batches while this one is written (at 10,000,000 entities, 0.7 s of 11). The thread ends with the
-    iteration, however it ends."""
-    waiting: queue.Queue = queue.Queue(depth)
-    stop = threading.Event()
-    done = object()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                waiting.put(item, timeout=1)  # seconds: how late the thread may notice the reader stopped
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def fetch() -> None:
-        try:
-            for batch in batches:
-                if not put(batch):
-                    return
-            put(done)
-        except BaseException as error:  # handed to the reader, which raises it
-            put(error)
-
-    thread = threading.Thread(target=fetch, name="tickets-ahead", daemon=True)
-    thread.start()
-    try:
-        while (item := waiting.get()) is not done:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
+    return pa.RecordBatchReader.from_batches(tickets.SCHEMA, numbered())
 
 
 def _refuse_repeats(batch: pa.RecordBatch, before: str) -> str:

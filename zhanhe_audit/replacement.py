@@ -47,10 +47,11 @@ from . import history, inspectors, matching
 from .errors import ArchiveError, InspectorShortfall, ReplacementRefused
 from .evidence import REPLACEMENT_RECORD, VISITS_FILE
 from .evidence.files import INSPECTOR_LOAD_CSV, VISITS_CSV
-from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown, visit_number
+from .evidence.records import DrawRecord, load_json, shown
 from .inputs import Inputs
 from .inspectors import Assignment, CapException
-from .ranking import read_tickets
+from .quarter import QuarterState, RecordKind, visit_number
+from .tickets import read_tickets
 
 
 class Skipped(TypedDict):

@@ -30,8 +30,7 @@ from .calendar import Calendar
 from .errors import ArchiveError, CalendarError, Problem, ResultsError
 from .evidence import CALENDAR, FORM, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .evidence.files import RESULTS_CSV
-from .evidence.records import DrawRecord, QuarterState, RecordKind, load_json, shown
-from .evidence.store import sha256_file
+from .evidence.records import DrawRecord, load_json, shown
 from .findings import (
     CASE,
     CATEGORIES,
@@ -43,8 +42,10 @@ from .findings import (
     TRANSFER,
     Result,
 )
+from .hashing import sha256_file
 from .inputs import Inputs
 from .inspectors import Visit
+from .quarter import QuarterState, RecordKind
 from .registers import FALSE_WORDS, TRUE_WORDS, Table, parse_date, read_table
 
 KIND_NAME = "results"

@@ -6,7 +6,7 @@ machine"). The contract is ``ranking.rank_all``'s: the strata go in as the table
 and ``strata`` (``ranking.eligible_table``, ``ranking.strata_table``, registered as temporary
 views), the seed is bound as the parameter ``:seed`` (``spark.sql(text, args=...)``, never
 spliced into the text), the rows are ranked by ``ranking.number`` and ``draw/tickets.csv`` is
-written by ``ranking.write_tickets`` (so the ranks, the file and the refusal of an entity listed
+written by ``tickets.write_tickets`` (so the ranks, the file and the refusal of an entity listed
 twice are DuckDB's), and the selected rows are returned.
 
 The rows come back to this process (the driver) in ``tickets.csv`` order, one partition of the
@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pyarrow as pa
 
-from . import ranking
+from . import ranking, tickets
 from .draw import TicketRow
 from .errors import EngineUnavailable
 
@@ -195,11 +195,11 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
             rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]), iter([]))
         else:
             rows = pa.RecordBatchReader.from_batches(ranking.SORTED, _batches(frame.toLocalIterator(prefetchPartitions=True)))
-        selected = ranking.write_tickets(ranking.number(rows, strata), into)
+        selected = tickets.write_tickets(ranking.number(rows, strata), into)
     finally:
         for view in VIEWS:
             spark.catalog.dropTempView(view)
-    return list(ranking.Ranked(selected))
+    return list(tickets.Ranked(selected))
 
 
 def _batches(rows: Iterator[tuple]) -> Iterator[pa.RecordBatch]:

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from . import text
 from .evidence import VERIFIER, VERIFIER_PAGE, accounting
-from .evidence.store import sha256_bytes, write_new
+from .evidence.store import write_new
+from .hashing import sha256_bytes
 
 SOURCES = Path(__file__).resolve().parent / "templates" / "verifier"
 VENDOR = "js-yaml.min.js"

@@ -55,18 +55,20 @@ from .evidence import (
     VISITS,
 )
 from .evidence import NOTEBOOKS as NOTEBOOKS_FOLDER
+from .evidence.archived import load_archived
 from .evidence.files import RESULTS_CSV, CsvFile
 from .evidence.manifest import Link, chain_head, read, series
-from .evidence.records import QuarterState, record_folders
+from .evidence.records import record_folders
 from .evidence.store import write_new
 from .findings import Result, task_of
 from .gitorder import Order
 from .history import year_of
-from .inputs import Inputs, load_archived
+from .inputs import Inputs
 from .kinds import apply_records, states_before
 from .paths import PARAMS, Project
-from .ranking import Ranked, read_tickets
+from .quarter import QuarterState
 from .report import results_page
+from .tickets import Ranked, read_tickets
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = CODE_ROOT / "notebooks"

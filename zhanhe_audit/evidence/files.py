@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from .. import tickets
 from ..draw import StratumSummary, TicketRow
 from ..errors import ArchiveError
 from ..fairness import BalanceRow, InclusionRow, TimelineRow
@@ -22,6 +23,7 @@ from ..findings import Result
 from ..history import History, PastVisit
 from ..inspectors import CapException, InspectorLoad, Visit
 from ..matching import Excluded, Population, Qualified
+from ..registers.cells import LIST_SEPARATOR
 from . import (
     BALANCE,
     CAP_EXCEPTIONS,
@@ -40,8 +42,6 @@ from . import (
 from .store import csv_rows, csv_text, read_text
 
 T = TypeVar("T")
-LIST = ";"  # joins lists (items, departments, inspectors, tags) inside one cell
-
 
 @dataclass(frozen=True)
 class CsvFile(Generic[T]):
@@ -78,11 +78,11 @@ class CsvFile(Generic[T]):
 
 
 def joined(values: Iterable[str]) -> str:
-    return LIST.join(values)
+    return LIST_SEPARATOR.join(values)
 
 
 def split(text: str) -> tuple[str, ...]:
-    return tuple(filter(None, text.split(LIST)))
+    return tuple(filter(None, text.split(LIST_SEPARATOR)))
 
 
 def one_of(text: str, yes: str, no: str) -> bool:
@@ -112,8 +112,9 @@ def shown(value: object | None, pattern: str = "{}") -> str:
     return "" if value is None else pattern.format(value)
 
 
+# draw/tickets.csv row by row (the reference engine, the tests); its format is tickets.py's, read and written as columns
 TICKETS_CSV = CsvFile[TicketRow](
-    TICKETS, ("task_id", "grade", "uscc", "ticket", "rank", "selected", "batch"),
+    TICKETS, tickets.COLUMNS,
     lambda r: (r.task_id, r.grade, r.uscc, r.ticket, r.rank, "true" if r.selected else "false", shown(r.batch)),
     lambda r: TicketRow(r["task_id"], r["grade"], r["uscc"], r["ticket"], int(r["rank"]), flag(r["selected"]),
                         optional_int(r["batch"])),

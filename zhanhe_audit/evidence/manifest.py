@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import ArchiveError
+from ..hashing import sha256_file
 from . import MANIFEST, RECORDS, SEAL, SUMS
-from .store import archives, read_text, sha256_file, write_new
+from .store import archives, read_text, write_new
 
 FORMAT = "zhanhe-manifest-1"
 

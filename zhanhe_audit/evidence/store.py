@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import hashlib
 import io
 import os
 import shutil
@@ -23,27 +22,6 @@ from typing import BinaryIO
 
 from ..errors import ArchiveError, EvidenceExists, RunInProgress
 from . import PARTIAL, RECORDS
-
-
-def sha256_file(path: Path) -> str:
-    """SHA-256 of a file, read in blocks (registers of any size); ``ArchiveError`` when it cannot be read."""
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    except OSError as error:
-        raise ArchiveError(f"{path.name} cannot be read: {error.strerror or error}") from None
-    return digest.hexdigest()
-
-
-def sha256_text(text: str) -> str:
-    """SHA-256 of the UTF-8 bytes of ``text`` (as a file written from it would have)."""
-    return sha256_bytes(text.encode("utf-8"))
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

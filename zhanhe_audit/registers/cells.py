@@ -51,7 +51,7 @@ SERIAL_DATE = re.compile(r"[0-9]{5}\Z")
 SERIAL_YEARS = range(1990, 2100)
 # A number as Excel writes it into a CSV in the General format: 9.14104E+17.
 SCIENTIFIC_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+[0-9]+\Z", re.IGNORECASE)
-LIST_SEPARATOR = ";"  # joins item ids, departments and certificate numbers in the archive's CSV files
+LIST_SEPARATOR = ";"  # joins lists (items, departments, inspectors, tags) inside one cell of the archive's CSV files
 
 
 @functools.lru_cache(maxsize=4096)

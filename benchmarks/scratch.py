@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,10 +51,11 @@ def synthetic_project(root: Path, count: int) -> str:
     return quarter
 
 
-def seed_after_freeze(root: Path, quarter: str, seed: str = SEED, day: str = "2026-11-26") -> None:
+def seed_after_freeze(root: Path, quarter: str, seed: str = SEED, day: str | None = None) -> None:
     """As a bureau does it, in ``root``'s own git repository (made here): the registers, the params without the
     seed and the freeze record committed, then the seed written into the params and committed, the order
-    ``make draw`` asks git to prove (protocol v1, 'Freeze')."""
+    ``make draw`` asks git to prove (protocol v1, 'Freeze'). The seed is dated ``day``, today unless given: a date
+    before the freeze commit's puts the timeline out of order (04-compliance's ✗)."""
     def git(*args: str) -> None:
         subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", *args], cwd=root,
                        check=True, capture_output=True)
@@ -64,7 +66,7 @@ def seed_after_freeze(root: Path, quarter: str, seed: str = SEED, day: str = "20
     git("commit", "-q", "-m", f"{quarter}: registers, params and freeze record")
     path = root / "params" / f"{quarter}.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{seed}"\n  provenance:\n'
-                    f'    method: "bench"\n    date: "{day}"\n    witnesses: ["bench"]\n', encoding="utf-8")
+                    f'    method: "bench"\n    date: "{day or date.today().isoformat()}"\n    witnesses: ["bench"]\n', encoding="utf-8")
     git("add", f"params/{quarter}.yaml")
     git("commit", "-q", "-m", f"{quarter}: the seed")
 

@@ -6,6 +6,7 @@ import io
 import warnings
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -346,3 +347,25 @@ def test_a_long_table_shows_its_first_rows_and_says_how_many_there_are():
     short = report.table(frame.head(20)).to_html()
     assert ">20<" in short and "共" not in short
 
+
+@pytest.mark.parametrize("in_order", [True, False], ids=["in-order", "out-of-order"])
+@pytest.mark.parametrize("proved", [True, False], ids=["proved", "unproved"])
+def test_every_timeline_states_the_commits_or_why_there_are_none_as_the_verifier_page_requires(in_order, proved):
+    """verify.html (14-pages.js, ORDER_FACTS) requires report.html and 04-compliance to state both commits when git
+    proved the order, and the reason when it did not: whatever the dates say, or a true archive FAILs the page
+    (a seed dated before its freeze commit did, while make verify passed it)."""
+    import re
+
+    from zhanhe_audit.fairness import TimelineRow
+
+    order = (Order(Commit("f" * 40, "2026-12-07T09:00:00+08:00", "staff"), Commit("5" * 40, "2026-12-07T10:00:00+08:00",
+                                                                               "staff")) if proved
+             else Order(None, None, "the project is not a git repository"))
+    problems = [] if in_order else ["种子产生 seed produced (2026-01-05) 早于 freeze committed (2026-12-07)"]
+    rows = [TimelineRow("冻结 frozen", "2026-12-07", "freeze", in_order)]
+    required = {"freeze-commit": "f" * 10, "seed-commit": "5" * 10} if proved else {
+        "order-reason": "the project is not a git repository"}
+    for page in (compliance_page.timeline_verdict(problems, order), summary_page.fairness_headline([], [], rows, order)):
+        stated = dict(re.findall(r"data-fact='([^']+)'>([^<]*)<", str(page)))
+        assert stated == required
+        assert ("✓" in str(page)) == (proved and in_order)

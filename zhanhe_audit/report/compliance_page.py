@@ -147,13 +147,22 @@ def timeline_verdict(problems: list[str], order: Order) -> Html:
     prove it (a demo drawn outside git), with the reason."""
     if problems:
         items = "".join(f"<li>{escape(p)}</li>" for p in problems)
-        return Html(f"<div style='color:#b00;font-size:16px'><b>✗ 顺序错误 (out of order)</b><ul>{items}</ul></div>")
+        return Html(f"<div style='color:#b00;font-size:16px'><b>✗ 顺序错误 (out of order)</b><ul>{items}</ul>"
+                    f"<p>{order_stated(order)}</p></div>")
     if not order.proved:
         return Html(f"<p style='font-size:16px'><b style='color:#a60'>!</b> 顺序未经 git 证明 (the order is not proved "
                     f"by git)：{fact('order-reason', order.reason, 'span')}</p>")
     return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> 顺序正确：先冻结名录并提交，后产生种子并提交，"
                 "抽取前由 git 核对 (frozen and committed, then seeded and committed, checked in git before the draw): "
                 f"{commits_html(order)}.</p>")
+
+
+def order_stated(order: Order) -> str:
+    """What git shows of the order, as every page that has a timeline states it (``data-fact``, which the verifier
+    page checks): both commits, or why git did not prove it."""
+    if not order.proved:
+        return f"顺序未经 git 证明 (not proved by git)：{fact('order-reason', order.reason, 'span')}"
+    return f"git 记录的提交 (the commits git records)：{commits_html(order)}"
 
 
 def commits_html(order: Order) -> str:

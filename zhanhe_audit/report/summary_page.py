@@ -20,7 +20,7 @@ from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
 from ..params import PROTOCOL
 from . import Html, escape, fact
-from .compliance_page import commits_html
+from .compliance_page import commits_html, order_stated
 
 OK, BAD, NOTE = '<b style="color:#080">✓</b>', '<b style="color:#b00">✗</b>', '<b style="color:#a60">!</b>'
 
@@ -111,7 +111,7 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
     if timeline:
         title = "<b>时间顺序 (timeline)</b>："
         if not all(r.in_order for r in timeline):
-            lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)。")
+            lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)；{order_stated(order)}。")
         elif not order.proved:
             lines.append(f"{NOTE} {title}顺序未经 git 证明 (not proved by git)：{fact('order-reason', order.reason, 'span')}")
         else:

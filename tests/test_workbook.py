@@ -274,6 +274,23 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line for line in lines)
 
 
+def test_a_results_page_is_rendered_again_beside_the_other_quarters_archives(demo_results, tmp_path):
+    """make verify renders a results record's page again beside the project's other archives (it counts the year
+    so far from the chain): with a second quarter in outputs/ it failed, 'No such file or directory' (make bench's
+    long archive)."""
+    source, _ = demo_results
+    root = tmp_path / "project"
+    shutil.copytree(source, root, symlinks=True)
+    shutil.copytree(root / "outputs" / DEMO_QUARTER, root / "outputs" / "demo-2027Q1", symlinks=True)
+    from zhanhe_audit import rerender
+
+    archive = root / "outputs" / DEMO_QUARTER
+    with rerender.results_pages(archive, DEMO_QUARTER, archive / "records" / "0001-results") as rendered:
+        assert sorted(rendered) == ["records/0001-results/html/05-results.html",
+                                    "records/0001-results/notebooks/05-results.ipynb"]
+        assert all(path.read_bytes() == (archive / name).read_bytes() for name, path in rendered.items())
+
+
 def test_make_results_form_writes_the_fill_in_form_with_one_row_per_visit_and_item_still_without_a_result(
         demo_results):
     from openpyxl import load_workbook

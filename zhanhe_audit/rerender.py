@@ -86,6 +86,7 @@ def results_pages(folder: Path, quarter: str, record: Path) -> Iterator[dict[str
     with tempfile.TemporaryDirectory(prefix="zhanhe-pages-") as temporary:
         outputs = Path(temporary) / "outputs"
         scratch = outputs / quarter
+        outputs.mkdir()
         for other in archives(folder.parent):  # earlier quarters: the page counts the year so far from the chain
             if other.name != quarter:
                 (outputs / other.name).symlink_to(other.resolve(), target_is_directory=True)

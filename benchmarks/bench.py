@@ -1,7 +1,7 @@
 """``make bench``: how the draw grows from a district to a province (never part of the pass/fail tests).
 
 Everything is generated here; no large file is committed. Results go to ``outputs/bench/``
-(ignored by git): ``bench.csv``, ``bench.md`` (the table the README quotes) and ``bench.png``
+(ignored by git): ``bench.csv``, ``bench.md`` (the tables docs/measured.md quotes) and ``bench.png``
 (time against entities, log-log).
 
 1. The draw's ranking (tickets, ranks and selection of every stratum, and ``tickets.csv``:

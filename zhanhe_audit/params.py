@@ -61,7 +61,7 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Inspection:
-    """How inspectors are drawn (protocol v1, "Inspectors"; the cap rule is the project's, see README)."""
+    """How inspectors are drawn (protocol v1, "Inspectors"; the cap rule is the project's: docs/draw-rules.md, "Workload cap")."""
 
     per_department: int = 2  # each department of a visit sends at least two (执法人员不少于两人)
     cross_unit: bool = True  # 所所交叉: never an inspector of the entity's own home unit
@@ -434,7 +434,7 @@ def parse_params(data: object, shown: str) -> Params:
 def load_params(path: Path, shown: str | None = None) -> Params:
     shown = shown or str(path)
     if not path.is_file():
-        raise ParamsError([Problem(shown, None, None, "file not found; create it from params/README.md's example")])
+        raise ParamsError([Problem(shown, None, None, "file not found; create it from params/demo-2026Q4.yaml (docs/guide-staff.md, step 1)")])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:

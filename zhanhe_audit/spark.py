@@ -1,8 +1,7 @@
 """The draw's ranking on Apache Spark: the project's ``draw.sql``, unchanged, run by Spark SQL.
 
 ``ranking.rank_all`` runs ``draw.sql`` on DuckDB on one machine; this module runs the very same
-text (``ranking.SQL``) on a Spark session, for a register a cluster holds (README, "Beyond one
-machine"). The contract is ``ranking.rank_all``'s: the strata go in as the tables ``eligible``
+text (``ranking.SQL``) on a Spark session, for a register a cluster holds (docs/beyond-one-machine.md). The contract is ``ranking.rank_all``'s: the strata go in as the tables ``eligible``
 and ``strata`` (``ranking.eligible_table``, ``ranking.strata_table``, registered as temporary
 views), the seed is bound as the parameter ``:seed`` (``spark.sql(text, args=...)``, never
 spliced into the text), the rows are ranked by ``ranking.number`` and ``draw/tickets.csv`` is

@@ -1,6 +1,6 @@
 """The rules for cells that several registers share: grades, statuses, tags, dates, USCCs, flags.
 
-Normalisation (documented in the README, "Registers"):
+Normalisation (documented in docs/registers.md):
 - grade: Unicode NFKC (full-width ``Ａ`` becomes ``A``), then upper case, so
   `` a ``, ``Ａ`` and ``A`` are all grade A; the platform's Chinese labels
   低风险/中风险/中高风险/高风险 map to A/B/C/D;

@@ -142,7 +142,7 @@ def hand_check(seed: str, tickets: Ranked, count: int = 2) -> Html:
 
 
 def _shell(text: str) -> str:
-    """``text`` as one single-quoted shell word (the seed always in quotes, as the README shows it)."""
+    """``text`` as one single-quoted shell word (the seed always in quotes, as docs/guide-reviewer.md shows it)."""
     return "'" + text.replace("'", "'\\''") + "'"
 
 

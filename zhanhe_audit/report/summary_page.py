@@ -113,7 +113,7 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
         if not all(r.in_order for r in timeline):
             lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)；{order_stated(order)}。")
         elif not order.proved:
-            lines.append(f"{NOTE} {title}顺序未经 git 证明 (not proved by git)：{fact('order-reason', order.reason, 'span')}")
+            lines.append(f"{NOTE} {title}{order_stated(order)}")
         else:
             lines.append(f"{OK} {title}先冻结名录并提交，后产生种子并提交，抽取前由 git 核对：{commits_html(order)}。")
     return screen(lines or ["（预览：第四步尚未运行 preview: step 4 has not run）"])

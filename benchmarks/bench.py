@@ -8,7 +8,7 @@ Everything is generated here; no large file is committed. Results go to ``output
    ``ranking.rank_all``, the project's ``draw.sql`` on DuckDB, what ``make draw`` runs) for 10k,
    100k, 1M and 10M entities in four grades, each in a process of its own so that its peak
    memory is its own; beside it, in the same run:
-   - the reference engine (``draw.py``, pure Python, one object per row) up to 1M;
+   - the reference engine (``tests/oracle/draw.py``, pure Python, one object per row) up to 1M;
    - the pandas baseline an analyst would write, ``groupby(grade).sample(frac=...)``:
      order-dependent, not verifiable, hashing nothing;
    - the floor: the same SHA-256 messages hashed with no other work, on all cores;
@@ -49,7 +49,7 @@ CHECKED_BY_HAND = 1_000_000  # verify-task.sh and verify.html are timed up to th
 CHAIN = 200_000  # entities of each quarter of the long archive (bench_chain.py)
 # label, child, largest size (the reference engine at 10M would take minutes and about 7 GB)
 LINES = (("draw (ranking.rank_all: draw.sql on DuckDB) + tickets.csv", "rank_all", SIZES[-1]),
-         ("reference draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
+         ("reference tests/oracle/draw.py (pure Python) + tickets.csv", "reference", 1_000_000),
          ("pandas groupby.sample", "pandas_baseline", SIZES[-1]), ("SHA-256 only, all cores", "sha_floor", SIZES[-1]))
 SPARK_LINE = ("draw on Spark (spark.rank_all: draw.sql on local[2]) + tickets.csv", "spark_rank_all", 1_000_000)
 SPARK_START = "Spark session start (local[2], in the same process)"
@@ -70,7 +70,7 @@ def strata(count: int) -> list[tuple[str, list[str], int]]:
     """(grade, usccs, n) of a synthetic register of ``count`` entities."""
     from fractions import Fraction
 
-    from zhanhe_audit.draw import quota
+    from zhanhe_audit.formulas import quota
 
     codes, found, start = usccs(count), [], 0
     for grade, share, percent in SHARES:
@@ -129,8 +129,10 @@ def spark_rank_all(count: int) -> None:
 
 
 def reference(count: int) -> None:
-    """Child process: the same with the reference engine (draw.py, pure Python): the readable protocol."""
-    from zhanhe_audit.draw import rank_stratum
+    """Child process: the same with the reference engine (tests/oracle/draw.py, pure Python): the readable
+    protocol."""
+    sys.path.insert(0, str(ROOT / "tests"))  # the reference lives with the tests, which compare the draw with it
+    from oracle.draw import rank_stratum
     from zhanhe_audit.evidence.files import TICKETS_CSV
 
     prepared = strata(count)

@@ -1,11 +1,11 @@
 """The quarter on columns against the reference, the old path against the new (eligibility.py, feasibility.py).
 
-``matching.eligible`` (one ``Entity`` at a time) is the reference of protocol v1, "Eligibility", and
-``inspectors.feasibility`` (a pair at a time) that of the feasibility proved at the freeze. The draw and the
+``oracle.matching.eligible`` (one ``Entity`` at a time) is the reference of protocol v1, "Eligibility", and
+``oracle.inspectors.feasibility`` (a pair at a time) that of the feasibility proved at the freeze. The draw and the
 freeze now run ``eligibility`` and ``feasibility`` on the register's columns. These tests compare the two
 task by task (every stratum's entities in order, counts, exclusions with their reasons in order, the items
 of every eligible entity, the feasibility's count, fewest candidates and shortfalls), and compare every
-file of the draw: ``reference_draw`` below is the draw as it ran before the columns (``matching.eligible``
+file of the draw: ``reference_draw`` below is the draw as it ran before the columns (``oracle.matching.eligible``
 per task, then the same ranking and inspectors), on the demo, the kept draw-v1 archive, the hostile
 quarter and random registers of 10,000 and 100,000 entities with exclusions, frequency caps, a history and
 declared conflicts.
@@ -21,11 +21,13 @@ import pytest
 from test_hostile import QUARTER as HOSTILE_QUARTER
 from test_hostile import hostile_project
 
+from oracle import inspectors as reference_inspectors
+from oracle import matching as reference_matching
 from projects import ROOT, write_rows_project
-from zhanhe_audit import eligibility, engine, feasibility, history, inspectors, matching, ranking
-from zhanhe_audit.draw import quota, summarise
+from zhanhe_audit import eligibility, engine, feasibility, history, inspectors, ranking
 from zhanhe_audit.evidence import files as evidence_files
 from zhanhe_audit.evidence.archived import load_archived
+from zhanhe_audit.formulas import quota, summarise
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.inputs import Inputs, load_inputs
 from zhanhe_audit.inspectors import Assignment
@@ -84,14 +86,14 @@ def random_project(root: Path, count: int, seed: int) -> tuple[Project, History]
     return project, History(past)
 
 
-def reference_eligibility(inputs: Inputs) -> list[matching.Eligibility]:
+def reference_eligibility(inputs: Inputs) -> list[reference_matching.Eligibility]:
     """Every task's eligibility as the reference decides it, one ``Entity`` at a time."""
     year = history.year_of(inputs.quarter)
-    return [matching.eligible(task, inputs.registers, inputs.params, inputs.history, year) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, year) for task in inputs.params.tasks]
 
 
-def reference_draw(inputs: Inputs, folder: Path, found: list[matching.Eligibility]) -> engine.DrawResult:
-    """The draw as it ran before the quarter was on columns: ``matching.eligible`` per task (``found``: one object
+def reference_draw(inputs: Inputs, folder: Path, found: list[reference_matching.Eligibility]) -> engine.DrawResult:
+    """The draw as it ran before the quarter was on columns: ``oracle.matching.eligible`` per task (``found``: one object
     per entity), then the same ranking, visits and inspectors."""
     params, registers = inputs.params, inputs.registers
     strata = []
@@ -127,7 +129,7 @@ def assert_same(inputs: Inputs, tmp_path: Path | None = None) -> None:
         eligible = [e for members in reference.population.values() for e in members]
         assert {e.uscc: found.items_for(e) for e in eligible} == reference.items_for, task.task_id
     pairs = [(e.task_id, uscc, items) for e in references for uscc, items in e.items_for.items()]
-    expected = inspectors.feasibility(pairs, inputs.registers, inputs.params.inspection, inputs.history)
+    expected = reference_inspectors.feasibility(pairs, inputs.registers, inputs.params.inspection, inputs.history)
     assert feasibility.feasibility(columns, inputs.registers, inputs.params.inspection, inputs.history) == expected
     if tmp_path is None:
         return

@@ -23,7 +23,6 @@ import pytest
 
 from projects import drawn_project
 from zhanhe_audit import evidence as paths
-from zhanhe_audit.draw import StratumSummary, TicketRow
 from zhanhe_audit.errors import ArchiveError, EvidenceExists, RunInProgress
 from zhanhe_audit.evidence import files
 from zhanhe_audit.evidence.files import (
@@ -47,10 +46,12 @@ from zhanhe_audit.evidence.records import DrawRecord, kind_of, next_name, record
 from zhanhe_audit.evidence.store import archives, building, exclusive, write_new
 from zhanhe_audit.fairness import BalanceRow, InclusionRow, TimelineRow
 from zhanhe_audit.findings import Result
+from zhanhe_audit.formulas import StratumSummary
 from zhanhe_audit.history import PastVisit
 from zhanhe_audit.inspectors import CapException, InspectorLoad, Visit
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.matching import Excluded, Population, Qualified
+from zhanhe_audit.tickets import TicketRow
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
 RECORD = FIXTURE / "records" / "0001-replacement"

@@ -10,11 +10,11 @@ from fractions import Fraction
 import pytest
 
 from zhanhe_audit import fairness
-from zhanhe_audit.draw import StratumSummary, TicketRow
+from zhanhe_audit.formulas import StratumSummary
 from zhanhe_audit.gitorder import Commit, Order
 from zhanhe_audit.history import History, PastVisit, year_of
 from zhanhe_audit.registers import Entity, Registers
-from zhanhe_audit.tickets import Ranked
+from zhanhe_audit.tickets import Ranked, TicketRow
 from zhanhe_audit.uscc import complete
 
 UNITS = ["甲所", "乙所", "丙所", "丁所"]
@@ -239,11 +239,11 @@ def test_coverage_balance_and_monte_carlo_strata_are_the_old_codes(drawn_quarter
 
 
 def test_monte_carlo_counts_are_those_of_the_whole_order_cut_at_n_as_before():
-    """``draw.first`` takes the n smallest tickets instead of sorting each stratum: the counts of the code it
-    replaced (``draw.order(...)[:n]`` for every seed), on strata of the demo's sizes and shares."""
+    """``formulas.first`` takes the n smallest tickets instead of sorting each stratum: the counts of the code it
+    replaced (``formulas.order(...)[:n]`` for every seed), on strata of the demo's sizes and shares."""
     from collections import Counter
 
-    from zhanhe_audit.draw import order
+    from zhanhe_audit.formulas import order
 
     usccs = tuple(sorted(complete(f"91410411{i:09d}") for i in range(300)))
     strata = [fairness.Stratum("2026Q1-T01", "A", usccs, 3, 300), fairness.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]

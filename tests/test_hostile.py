@@ -267,8 +267,8 @@ def test_the_checks_catch_a_planted_script_and_text_left_as_markup(sources):
 
 
 def test_the_inspector_hand_check_on_the_hostile_report_reproduces_in_a_shell(archive, sources, tmp_path):
-    from zhanhe_audit.draw import inspector_ticket
     from zhanhe_audit.evidence.files import VISITS_CSV
+    from zhanhe_audit.formulas import inspector_ticket
 
     text = Page(sources["report.html"]).text
     command = re.search(r"(printf '%s\\n%s\\n%s\\n%s' .*\| sha256sum)", text).group(1)

@@ -21,7 +21,7 @@ import yaml
 
 from projects import ROOT, make_project, run_draw, write_rows_project
 from projects import SEED as PROJECT_SEED
-from zhanhe_audit import draw, engine, inspectors
+from zhanhe_audit import engine, formulas, inspectors
 from zhanhe_audit.errors import FreezeError
 from zhanhe_audit.evidence import CAP_EXCEPTIONS
 from zhanhe_audit.history import History, PastVisit
@@ -271,7 +271,7 @@ def test_inspector_ticket_reproduces_the_protocol_vector():
     (vector,) = VECTORS["inspector_tickets"]
     parts = (vector["seed"], vector["task_id"], vector["uscc"], vector["inspector_id"])
     assert h(*parts) == vector["ticket"]
-    assert draw.inspector_ticket(*parts) == vector["ticket"]
+    assert formulas.inspector_ticket(*parts) == vector["ticket"]
 
 
 def ranked_certs(task: str, code: str) -> list[str]:

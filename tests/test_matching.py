@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from oracle import matching as reference_matching
 from projects import ROOT, write_rows_project
 from zhanhe_audit import engine, matching
 from zhanhe_audit.errors import RegisterError
@@ -57,9 +58,9 @@ def write_project(root: Path, entities: list[str], tasks: list[dict], items: lis
     return write_rows_project(root, Q, SEED, rows, tasks, **params)
 
 
-def eligibility_of(project: Project, history: History = History()) -> list[matching.Eligibility]:
+def eligibility_of(project: Project, history: History = History()) -> list[reference_matching.Eligibility]:
     inputs = load_inputs(project, Q, history)
-    return [matching.eligible(task, inputs.registers, inputs.params, history, 2026) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, history, 2026) for task in inputs.params.tasks]
 
 
 def excluded_reasons(found) -> dict[str, str]:
@@ -67,8 +68,8 @@ def excluded_reasons(found) -> dict[str, str]:
 
 
 def population_codes(found) -> dict[str, list[str]]:
-    """grade -> eligible USCCs, of the reference (matching.Eligibility) or of the columns (TaskEligibility)."""
-    if isinstance(found, matching.Eligibility):
+    """grade -> eligible USCCs, of the reference (oracle.matching.Eligibility) or of the columns (TaskEligibility)."""
+    if isinstance(found, reference_matching.Eligibility):
         return {grade: [entity.uscc for entity in entities] for grade, entities in found.population.items()}
     return {grade: codes.to_pylist() for grade, codes in found.strata.items()}
 
@@ -79,7 +80,7 @@ def eligible_codes(found) -> set[str]:
 
 def items_of(found, registers) -> dict[str, tuple[str, ...]]:
     """Every eligible entity's items, of the reference or of the columns."""
-    if isinstance(found, matching.Eligibility):
+    if isinstance(found, reference_matching.Eligibility):
         return found.items_for
     return {code: found.items_for(entity) for code, entity in registers.entities.lookup(eligible_codes(found)).items()}
 
@@ -112,7 +113,7 @@ def found_by(request, demo):
     if request.param == "columns":
         return demo.eligibility
     inputs = demo.inputs
-    return [matching.eligible(task, inputs.registers, inputs.params, inputs.history, 2026) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, 2026) for task in inputs.params.tasks]
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The columnar draw (zhanhe_audit.ranking: the project's draw.sql on DuckDB) gives exactly the rows of
-the reference engine (draw.rank_stratum), and tickets.csv exactly as the reference writes it: on random
+the reference engine (oracle.draw.rank_stratum), and tickets.csv exactly as the reference writes it: on random
 registers of 10,000 and 100,000 entities, on the demo quarter and on the kept draw-v1 archive."""
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from zhanhe_audit import draw, engine, matching, ranking
+from oracle import draw
+from oracle import matching as reference_matching
+from zhanhe_audit import engine, formulas, ranking
 from zhanhe_audit.errors import ArchiveError
 from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.evidence.files import TICKETS_CSV
 from zhanhe_audit.history import year_of
 from zhanhe_audit.paths import DEMO_QUARTER, Project
-from zhanhe_audit.tickets import _ahead, read_tickets, write_tickets
+from zhanhe_audit.tickets import TicketRow, _ahead, read_tickets, write_tickets
 from zhanhe_audit.uscc import ALPHABET, complete
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,18 +34,18 @@ def random_usccs(count: int, seed: int) -> list[str]:
     return [complete("9141" + "".join(stream.choice(ALPHABET) for _ in range(13))) for _ in range(count)]
 
 
-def reference(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
+def reference(seed: str, strata: list[ranking.Stratum]) -> list[TicketRow]:
     return [row for s in strata for row in draw.rank_stratum(seed, s.task_id, s.grade, s.usccs, s.quota, s.batches)]
 
 
-def rank(seed: str, strata: list[ranking.Stratum], macro: str = ranking.SHA2) -> tuple[str, list[draw.TicketRow]]:
+def rank(seed: str, strata: list[ranking.Stratum], macro: str = ranking.SHA2) -> tuple[str, list[TicketRow]]:
     """tickets.csv as ranking.rank_all writes it, and the selected rows it returns."""
     into = io.BytesIO()
     selected = ranking.rank_all(seed, strata, into, macro)
     return into.getvalue().decode("utf-8"), selected
 
 
-def check(seed: str, strata: list[ranking.Stratum]) -> list[draw.TicketRow]:
+def check(seed: str, strata: list[ranking.Stratum]) -> list[TicketRow]:
     """tickets.csv (so every row) and the selected rows are the reference's; returns the rows."""
     expected = reference(seed, strata)
     text, selected = rank(seed, strata)
@@ -122,7 +124,7 @@ def test_ties_are_broken_by_uscc_as_in_the_reference(monkeypatch):
             code = self.data.rsplit(b"\n", 1)[-1].decode()
             return "0" * 64 if code in twins else real(self.data).hexdigest()
 
-    monkeypatch.setattr(draw.hashlib, "sha256", Tied)
+    monkeypatch.setattr(formulas.hashlib, "sha256", Tied)
     strata = [ranking.Stratum("T", "A", list(reversed(codes)), 5)]
     tied = "CREATE MACRO sha2(text, bits) AS CASE WHEN right(text, 18) IN ({}) THEN repeat('0', 64) " \
            "ELSE sha256(text) END".format(", ".join(f"'{code}'" for code in twins))
@@ -149,7 +151,7 @@ def test_demo_quarter_draws_the_reference_engines_tickets_and_summary(tmp_path):
     columnar = engine.run_draw(inputs, tmp_path)
     rows, summary = [], []
     for task in inputs.params.tasks:  # the reference eligibility (matching) and the reference draw
-        reference = matching.eligible(task, inputs.registers, inputs.params, inputs.history, year_of(DEMO_QUARTER))
+        reference = reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, year_of(DEMO_QUARTER))
         population = {grade: [e.uscc for e in entities] for grade, entities in reference.population.items()}
         task_rows, task_summary = draw.draw_task(inputs.seed, task, population, inputs.params)
         rows += task_rows

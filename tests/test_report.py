@@ -11,7 +11,7 @@ import pytest
 matplotlib.use("Agg")
 
 from zhanhe_audit import report  # noqa: E402
-from zhanhe_audit.draw import StratumSummary  # noqa: E402
+from zhanhe_audit.formulas import StratumSummary  # noqa: E402
 from zhanhe_audit.gitorder import Commit, Order  # noqa: E402
 from zhanhe_audit.inspectors import InspectorLoad  # noqa: E402
 from zhanhe_audit.matching import Population  # noqa: E402
@@ -50,7 +50,8 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
     import re
     import subprocess
 
-    from zhanhe_audit.draw import TicketRow, ticket
+    from zhanhe_audit.formulas import ticket
+    from zhanhe_audit.tickets import TicketRow
 
     seed = "it's a seed: 12345678901234567890 $HOME `x`"
     row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1, True, None)
@@ -260,7 +261,7 @@ def test_inspector_hand_check_escapes_a_hostile_certificate_number_and_its_comma
     import re
     import subprocess
 
-    from zhanhe_audit.draw import inspector_ticket
+    from zhanhe_audit.formulas import inspector_ticket
     from zhanhe_audit.inspectors import Visit
 
     cert = "41040020150017<img src=x onerror=alert('c')>; touch pwned"

@@ -1,5 +1,5 @@
 """The draw on Apache Spark (zhanhe_audit.spark: the project's draw.sql, unchanged, run by Spark SQL) gives
-every row and byte that DuckDB (ranking.rank_all) and the reference engine (draw.rank_stratum) give: on the
+every row and byte that DuckDB (ranking.rank_all) and the reference engine (oracle.draw.rank_stratum) give: on the
 demo quarter, the kept draw-v1 archive, a random register of 100,000 entities, a hostile seed, a forced tie.
 
 One local[2] session serves the module. Without pyspark or Java the Spark tests are skipped, saying why;

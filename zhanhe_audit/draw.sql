@@ -1,6 +1,6 @@
 -- Draw protocol v1, "Ticket" and "Selection", as SQL. It is what the package runs (on DuckDB, see ranking.py),
 -- and it is written in Spark SQL so that an engine holding a national register (about 180 million entities)
--- can run the same text; tests/test_ranking.py compares its every row with the reference engine (draw.py).
+-- can run the same text; tests/test_ranking.py compares its every row with the reference engine (tests/oracle/draw.py).
 --
 -- Inputs (tables):
 --   eligible(task_id STRING, grade STRING, uscc STRING)   -- one row per eligible entity of each task and grade;

@@ -1,7 +1,7 @@
 """Eligibility as columns (protocol v1, "Eligibility"): what the draw and the freeze run, a task at a time
 over the entities register's columns, with no Python object per entity.
 
-``matching.eligible`` is the readable reference: one ``Entity`` at a time. This gives the same
+``tests/oracle/matching.py`` is the readable reference: one ``Entity`` at a time. This gives the same
 populations, the same exclusions with the same reasons in the same order, each stratum's entities in
 register order, and the same items for each of them:
 
@@ -67,7 +67,7 @@ def per_value(column: pa.Array, test: Callable[[str], bool]) -> pa.Array:
 
 
 def of_task(task: Task, registers: Registers, params: Params, history: History, year: int) -> TaskEligibility:
-    """The task's eligible population per grade, with the reason for every exclusion (as ``matching.eligible``)."""
+    """The task's eligible population per grade, with the reason for every exclusion (as the reference, ``tests/oracle/matching.py``)."""
     rules = Rules.of(task, registers, params, history, year)
     entities: Entities = registers.entities
     grades, tags, codes = entities.column("grade"), entities.column("tags"), entities.column("uscc")

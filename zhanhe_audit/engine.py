@@ -1,7 +1,7 @@
 """A quarter's freeze and draw, from the project's files to the archive: the orchestrator.
 
 It reads the inputs (``inputs``) with the history of the chain (``kinds``), checks them
-against the freeze record (``freeze``), draws both randoms (``matching``, ``draw``,
+against the freeze record (``freeze``), draws both randoms (``eligibility``, ``ranking``,
 ``inspectors``) and hands the files to the evidence layer (``evidence``), which writes
 them. The workbook runs its notebooks inside ``draw_quarter``; the CLI calls it too.
 """
@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, verify_page
-from .draw import StratumSummary, TicketRow, quota, summarise
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
 from .evidence.store import archives, building, exclusive, new_file, write_new
+from .formulas import StratumSummary, quota, summarise
 from .hashing import sha256_file, sha256_text
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
@@ -29,7 +29,7 @@ from .kinds import history_before
 from .params import PROTOCOL, Task, check_seed_text
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
-from .tickets import Ranked, read_tickets
+from .tickets import Ranked, TicketRow, read_tickets
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
 
 
 def quarter_eligibility(inputs: Inputs) -> list[eligibility.TaskEligibility]:
-    """Every task's eligible population, as columns (``eligibility``; ``matching.eligible`` is the reference)."""
+    """Every task's eligible population, as columns (``eligibility``; ``tests/oracle/matching.py`` is the reference)."""
     return eligibility.of_quarter(inputs.registers, inputs.params, inputs.history, history.year_of(inputs.quarter))
 
 

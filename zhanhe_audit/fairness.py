@@ -12,7 +12,7 @@ rules?". Everything here is computed from the archive's files.
   (scipy.stats.chisquare), categories with an expected count under 5 merged. A fair
   draw still gives p < 0.05 in about one test in twenty.
 - Inclusion probability: a Monte Carlo through the real selection code
-  (``draw.order``) over many seeds; each entity's inclusion count is compared with
+  (``formulas.order``) over many seeds; each entity's inclusion count is compared with
   M·n/N by a chi-square test whose statistic is divided by (1 − n/N), the variance of
   an inclusion count when exactly n of N are drawn (approximately χ² with N − 1
   degrees of freedom). Its cost is bounded: a stratum of more than ``FOLLOW`` entities
@@ -33,8 +33,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
-from .draw import StratumSummary, first, sha256_hex
 from .evidence import GIT_ORDER
+from .formulas import StratumSummary, first, sha256_hex
 from .gitorder import Order
 from .history import History, year_of
 from .params import FLOORS
@@ -243,7 +243,7 @@ def monte_carlo_seed(index: int) -> str:
 
 def _count(stratum: Stratum, start: int, stop: int) -> Counter:
     """How often each followed entity is drawn, over the Monte Carlo seeds ``start`` to ``stop``: by the real
-    selection order (``draw.first``, the first n of ``draw.order``)."""
+    selection order (``formulas.first``, the first n of ``formulas.order``)."""
     counts: Counter = Counter()
     for index in range(start, stop):
         counts.update(first(monte_carlo_seed(index), stratum.task_id, stratum.usccs, stratum.n))

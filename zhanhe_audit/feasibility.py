@@ -2,7 +2,7 @@
 
 The conflict rules do not depend on the seed, so the freeze checks, before the seed exists, that every
 entity that could be drawn keeps ``per_department`` candidates in every department of its items.
-``inspectors.feasibility`` is the readable reference, a (task, entity) pair at a time. This gives the
+``tests/oracle/inspectors.py`` is the readable reference, a (task, entity) pair at a time. This gives the
 same verdict, count and fewest candidates, and the same shortfalls in the same order, from the columns of
 ``eligibility``:
 
@@ -18,18 +18,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
 from .eligibility import TaskEligibility
 from .history import History
-from .inspectors import Feasibility, Shortfall, allowed, certified, previous_inspectors
+from .inspectors import Shortfall, allowed, certified, previous_inspectors
 from .params import Inspection
 from .registers import Registers
 from .registers.entities import key_tags
 
 WORD = 64  # departments per mask word: a mask is one unsigned 64-bit column per WORD departments
+
+
+@dataclass(frozen=True)
+class Feasibility:
+    checked: int  # (entity, department) pairs that could need a team
+    fewest: int | None  # the fewest candidates any of them has
+    shortfalls: list[Shortfall]  # those with fewer than per_department
 
 
 def feasibility(found: list[TaskEligibility], registers: Registers, rules: Inspection, history: History) -> Feasibility:

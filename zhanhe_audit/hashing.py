@@ -1,7 +1,7 @@
 """SHA-256 of files, texts and bytes, as hex: what the freeze, the manifests and the hash chain record.
 
 A file is read in blocks (a register of any size); one that cannot be read is an ``ArchiveError`` naming it.
-The draw's own messages (protocol v1, "Ticket") are hashed in ``draw`` and, as columns, by ``draw.sql``.
+The draw's own messages (protocol v1, "Ticket") are hashed in ``formulas`` and, as columns, by ``draw.sql``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ not, the places left go to the candidates at or over the cap, lowest ticket firs
 the visit is a cap exception (``draw/cap_exceptions.csv``). The cap never makes a draw
 fail and never overrides a conflict rule.
 
-Feasibility is proved at the freeze, before the seed exists (``feasibility``): the
+Feasibility is proved at the freeze, before the seed exists (the ``feasibility`` module): the
 conflict rules do not depend on the seed, so every entity that could be drawn must keep
 at least ``per_department`` candidates in every department of its items.
 """
@@ -31,8 +31,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from .draw import inspector_tickets
 from .errors import InspectorShortfall
+from .formulas import inspector_tickets
 from .history import History
 from .params import Inspection
 from .registers import Inspector, Registers
@@ -226,49 +226,6 @@ def assign(seed: str, visits: list[Visit], registers: Registers, rules: Inspecti
         done.append(Visit(visit.visit_id, visit.uscc, visit.task_id, visit.ticket, visit.tasks, visit.items,
                           visit.departments, visit.batch, tuple(chosen)))
     return done
-
-
-@dataclass(frozen=True)
-class Feasibility:
-    checked: int  # (entity, department) pairs that could need a team
-    fewest: int | None  # the fewest candidates any of them has
-    shortfalls: list[Shortfall]  # those with fewer than per_department
-
-
-def feasibility(task_items: Iterable[tuple[str, str, tuple[str, ...]]], registers: Registers, rules: Inspection,
-                history: History) -> Feasibility:
-    """Whether every entity that could be drawn keeps ``per_department`` candidates in each department of
-    its items; ``task_items`` are ``(task_id, uscc, items)`` of every eligible entity.
-
-    None of the rules depends on the seed, so the freeze runs this before the seed exists. The
-    count depends only on the department and the home unit for an entity without a declared
-    conflict or a previous visit; those are counted once per (department, unit).
-    """
-    entities = {entity.uscc: entity for entity in registers.entities}
-    conflicts = {(c.cert_no, c.uscc) for c in registers.conflicts}
-    special = {c.uscc for c in registers.conflicts} | {visit.uscc for visit in history.visits}
-    common: dict[tuple[str, str], int] = {}
-    seen: set[tuple[str, str]] = set()
-    counts: list[int] = []
-    found = []
-    for task_id, uscc, items in task_items:
-        entity = entities[uscc]
-        for department in sorted({registers.items[item].department for item in items}):
-            if (uscc, department) in seen:
-                continue
-            seen.add((uscc, department))
-            key = (department, entity.unit)
-            if uscc not in special and key in common and common[key] >= rules.per_department:
-                continue
-            people, removed = allowed(registers, department, uscc, entity.unit, rules,
-                                      previous_inspectors(history, uscc), conflicts)
-            counts.append(len(people))
-            if uscc not in special:
-                common[key] = len(people)
-            if len(people) < rules.per_department:
-                found.append(Shortfall(task_id, uscc, entity.unit, department,
-                                       len(certified(registers, department)), len(people), removed))
-    return Feasibility(len(seen), min(counts, default=None), found)
 
 
 def violations(visits: list[Visit], registers: Registers, rules: Inspection, history: History,

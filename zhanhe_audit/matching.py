@@ -2,11 +2,14 @@
 
 Zhanhe plan, section 3.2: drawn objects must match the inspection items. An
 item's scope is its set of target tags ('*' covers every entity); an entity
-meets it when it carries at least one of them. This module is the one place
-that decides a task's eligible population (protocol v1, "Eligibility"): the
-active entities of the task's grades that meet the scope of at least one of
-its items, minus the exclusions the params state and the frequency caps
-(counted from earlier archives). Every excluded entity keeps its reason.
+meets it when it carries at least one of them. This module holds the rules
+an entity is judged by (protocol v1, "Eligibility", ``Rules``): the active
+entities of the task's grades that meet the scope of at least one of its items,
+minus the exclusions the params state and the frequency caps (counted from
+earlier archives), each excluded entity with its reason; and the rows of
+``draw/populations.csv`` and ``draw/match.csv``. ``eligibility`` applies the
+rules to a whole register as columns, for the draw and the freeze;
+``tests/oracle/matching.py`` applies them one entity at a time, as the reference.
 """
 
 from __future__ import annotations
@@ -65,27 +68,6 @@ class Qualified:
     tags: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Eligibility:
-    task_id: str
-    population: dict[str, list[Entity]]  # grade -> eligible entities, in register order
-    items_for: dict[str, tuple[str, ...]]  # uscc -> the task's items it is inspected for
-    active: dict[str, int]  # grade -> active entities, before matching
-    in_scope: dict[str, int]  # grade -> active entities meeting the scope of an item
-    excluded: list[Excluded]
-
-    def populations(self) -> list[Population]:
-        return [Population(self.task_id, grade, self.active[grade], self.in_scope[grade],
-                           sum(x.grade == grade for x in self.excluded), len(self.population[grade]))
-                for grade in self.population]
-
-    def qualified(self, entity: Entity, registers: Registers) -> list[Qualified]:
-        """For a drawn entity: the tags that qualified it for each of its items in this task."""
-        return [Qualified(self.task_id, entity.uscc, item,
-                          tuple(sorted(qualifying_tags(entity, registers.items[item]))))
-                for item in self.items_for[entity.uscc]]
-
-
 def task_items(task: Task, registers: Registers) -> list[Item]:
     missing = [item for item in task.items if item not in registers.items]
     if missing:
@@ -98,8 +80,8 @@ def task_items(task: Task, registers: Registers) -> list[Item]:
 @dataclass(frozen=True)
 class Rules:
     """One task's eligibility rules, entity by entity: the scope of its items, the exclusions the params
-    state, the frequency caps counted from the history. The reference (``eligible``) and the columnar
-    engine (``eligibility``) both judge an entity with these, so the two cannot word a reason differently."""
+    state, the frequency caps counted from the history. The reference (``tests/oracle/matching.py``) and the
+    columnar engine (``eligibility``) both judge an entity with these, so the two cannot word a reason differently."""
 
     task: Task
     items: list[Item]
@@ -153,36 +135,6 @@ class Rules:
             return None
         reason, allowed = self.judge(entity, scoped)
         return None if reason else allowed
-
-
-def eligible(task: Task, registers: Registers, params: Params, history: History, year: int) -> Eligibility:
-    """The task's eligible population per grade, with the reason for every exclusion: the readable reference,
-    one entity at a time (``eligibility`` gives the same as columns, for the draw).
-
-    An entity matching several of the task's items appears once; it is inspected for
-    each matching item that its frequency cap still allows.
-    """
-    rules = Rules.of(task, registers, params, history, year)
-    population: dict[str, list[Entity]] = {grade: [] for grade in task.grades}
-    active = dict.fromkeys(task.grades, 0)
-    matched = dict.fromkeys(task.grades, 0)
-    items_for: dict[str, tuple[str, ...]] = {}
-    excluded: list[Excluded] = []
-    for entity in registers.entities:
-        if not entity.active or entity.grade not in population:
-            continue
-        active[entity.grade] += 1
-        scoped = rules.scoped(entity.tags)
-        if not scoped:
-            continue
-        matched[entity.grade] += 1
-        reason, allowed = rules.judge(entity, scoped)
-        if reason:
-            excluded.append(Excluded(task.task_id, entity.grade, entity.uscc, reason))
-            continue
-        population[entity.grade].append(entity)
-        items_for[entity.uscc] = allowed
-    return Eligibility(task.task_id, population, items_for, active, matched, excluded)
 
 
 def mismatches(visit_items: dict[str, tuple[str, ...]], registers: Registers) -> list[tuple[str, str]]:

@@ -1,6 +1,6 @@
 """The draw's ranking as columns, at city and province scale: ``draw.sql`` run on DuckDB.
 
-``draw`` is the readable reference of protocol v1 ("Ticket", "Selection"): one Python row per
+``tests/oracle/draw.py`` is the readable reference of protocol v1 ("Ticket", "Selection"): one Python row per
 entity, ordered by ``(ticket, uscc)``. This module gives the same rows without building one:
 
 - every stratum of every task goes to DuckDB in one Arrow table, and DuckDB runs the project's
@@ -14,7 +14,7 @@ entity, ordered by ``(ticket, uscc)``. This module gives the same rows without b
 
 Nothing here reads a float, a random stream or the row order: the order is the total order
 ``(ticket, uscc)`` within each stratum, which no thread count changes. ``tests/test_ranking.py``
-compares every row with ``draw.rank_stratum`` on the demo, the kept draw-v1 archive and
+compares every row with that reference on the demo, the kept draw-v1 archive and
 random registers of 10,000 and 100,000 entities.
 """
 
@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
 from . import tickets
-from .draw import TicketRow
+from .tickets import TicketRow
 from .uscc import LENGTH
 
 SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
@@ -100,7 +100,7 @@ def strata_table(strata: Sequence[Stratum]) -> pa.Table:
 def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = SHA2) -> list[TicketRow]:
     """Rank every stratum (protocol v1) and write ``draw/tickets.csv`` to ``into`` as the rows stream out of
     DuckDB (``tickets.write_tickets``); return the selected rows (ranks 1..quota of each stratum). Rows and file
-    are what ``draw.rank_stratum`` and ``evidence.files.TICKETS_CSV.text`` give.
+    are what the reference (``tests/oracle/draw.py``) and ``evidence.files.TICKETS_CSV.text`` give.
 
     Each stratum lists an entity once (a register refuses a USCC listed twice, and ``draw.sql``
     asks for it): one listed twice is a caller's error, ``ValueError``. ``macro`` defines ``sha2``;

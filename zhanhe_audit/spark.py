@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import pyarrow as pa
 
 from . import ranking, tickets
-from .draw import TicketRow
 from .errors import EngineUnavailable
+from .tickets import TicketRow
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession

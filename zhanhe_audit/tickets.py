@@ -2,7 +2,7 @@
 
 This module owns the file: its columns and their types (``COLUMN_TYPES``, ``SCHEMA``), its header, the writer
 the draw streams its rows into (``write_tickets``) and the reader every later step uses (``read_tickets``).
-Protocol v1's rows (``draw.TicketRow``: task, grade, USCC, ticket, rank, selected, batch) are held as an Arrow
+Protocol v1's rows (``TicketRow``: task, grade, USCC, ticket, rank, selected, batch) are held as an Arrow
 table in ``tickets.csv`` order, so that a province's millions of tickets are never a Python object each;
 ``TicketRow`` objects are made only for the rows asked for (the selected, a stratum's reserves). The same file
 row by row, for the reference engine and the tests, is ``evidence.files.TICKETS_CSV``, of these columns.
@@ -15,15 +15,28 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 import pyarrow.csv as arrow_csv
 
-from .draw import TicketRow
 from .errors import ArchiveError
 from .evidence import TICKETS
+
+
+class TicketRow(NamedTuple):
+    """One eligible entity of a stratum with its ticket and rank (a row of ``draw/tickets.csv``).
+
+    A named tuple, not a dataclass: a draw at city or province scale makes millions of them."""
+
+    task_id: str
+    grade: str
+    uscc: str
+    ticket: str
+    rank: int
+    selected: bool
+    batch: int | None
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from .. import tickets
-from ..draw import StratumSummary, TicketRow
 from ..errors import ArchiveError
 from ..fairness import BalanceRow, InclusionRow, TimelineRow
 from ..findings import Result
+from ..formulas import StratumSummary
 from ..history import History, PastVisit
 from ..inspectors import CapException, InspectorLoad, Visit
 from ..matching import Excluded, Population, Qualified
 from ..registers.cells import LIST_SEPARATOR
+from ..tickets import TicketRow
 from . import (
     BALANCE,
     CAP_EXCEPTIONS,

@@ -8,14 +8,14 @@ from collections import Counter
 import pandas as pd
 from matplotlib import pyplot as plt
 
-from ..draw import StratumSummary, TicketRow, inspector_ticket
+from ..formulas import StratumSummary, inspector_ticket
 from ..freeze import FreezeRecord
 from ..inputs import Inputs
 from ..inspectors import Visit
 from ..params import FLOORS, PROTOCOL
 from ..registers import GRADES
 from ..text import visible
-from ..tickets import Ranked
+from ..tickets import Ranked, TicketRow
 from . import COLOURS, GRADE_NAMES, Html, escape, fact
 
 

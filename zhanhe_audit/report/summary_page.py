@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from .. import disclosure
-from ..draw import StratumSummary
 from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS, VERIFIER_PAGE
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
+from ..formulas import StratumSummary
 from ..gitorder import Order
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad

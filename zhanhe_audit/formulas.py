@@ -1,9 +1,11 @@
-"""The per-grade stratified draw, draw protocol v1 (shared/design/draw-protocol.md).
+"""The formulas of draw protocol v1 (docs/draw-protocol.md): ticket, quota, batch, selection order, summary.
 
 Pure functions: no file I/O, no numpy/pandas/``random`` streams, no floats.
 A ticket is the SHA-256 hex of ``seed \\n task \\n uscc``; within each
 (task, grade) stratum entities are ranked by ``(ticket, uscc)`` and ranks
-1..n are selected, with ``n = ceil(N * p / 100)`` in exact arithmetic.
+1..n are selected, with ``n = ceil(N * p / 100)`` in exact arithmetic. The draw
+itself runs as columns (``ranking``, ``draw.sql``); ``tests/oracle/draw.py`` keeps
+the readable one-row-per-entity reference the tests compare it with.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import NamedTuple
 
 from .params import FLOORS, Params, Task
 
@@ -58,20 +59,6 @@ def batch_of(rank: int, batches: int) -> int:
     return (rank - 1) % batches + 1
 
 
-class TicketRow(NamedTuple):
-    """One eligible entity of a stratum with its ticket and rank (a row of ``draw/tickets.csv``).
-
-    A named tuple, not a dataclass: a draw at city or province scale makes millions of them."""
-
-    task_id: str
-    grade: str
-    uscc: str
-    ticket: str
-    rank: int
-    selected: bool
-    batch: int | None
-
-
 @dataclass(frozen=True)
 class StratumSummary:
     task_id: str
@@ -112,36 +99,8 @@ def first(seed: str, task_id: str, usccs: Sequence[str], n: int) -> list[str]:
     return [code for _, code in heapq.nsmallest(n, keyed)]
 
 
-def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: int,
-                 batches: int | None = None) -> list[TicketRow]:
-    """Every entity of one stratum with its ticket and rank; ranks 1..n selected."""
-    tickets = order(seed, task_id, usccs)
-    return [
-        TicketRow(task_id, grade, code, value, rank, rank <= n,
-                  batch_of(rank, batches) if batches and rank <= n else None)
-        for rank, (value, code) in enumerate(tickets, start=1)
-    ]
-
-
 def summarise(task: Task, grade: str, eligible: int, n: int, selected: int, params: Params) -> StratumSummary:
     """The stratum's line of ``draw/summary.csv``: its count, percent, floor, quota, and the written reason when
     the percent is below the floor."""
     return StratumSummary(task.task_id, grade, eligible, params.percent_text[grade], str(FLOORS[grade]), n, selected,
                           params.justification.get(grade, "") if params.below_floor(grade) else "")
-
-
-def draw_task(seed: str, task: Task, population: dict[str, list[str]],
-              params: Params) -> tuple[list[TicketRow], list[StratumSummary]]:
-    """Draw one task: ``population`` maps each of the task's grades to its eligible USCCs.
-
-    The reference: ``ranking.rank_all`` gives the same rows for every task at once, as columns."""
-    rows: list[TicketRow] = []
-    summaries: list[StratumSummary] = []
-    for grade in task.grades:
-        usccs = population.get(grade, [])
-        eligible = len(set(usccs))
-        n = quota(eligible, params.percent[grade])
-        ranked = rank_stratum(seed, task.task_id, grade, usccs, n, task.batches)
-        rows += ranked
-        summaries.append(summarise(task, grade, eligible, n, sum(row.selected for row in ranked), params))
-    return rows, summaries

@@ -92,14 +92,15 @@ def rank_all(count: int) -> None:
     import pyarrow as pa
 
     from zhanhe_audit.ranking import Stratum, rank_all
+    from zhanhe_audit.tickets import write_tickets
 
     # as make draw gives them: each stratum's codes an Arrow column (eligibility.py), built before the clock starts
     prepared = [Stratum("2027Q1-T01", grade, pa.array(codes, pa.string()), n) for grade, codes, n in strata(count)]
     before = peak_mb()
     with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
         started = time.perf_counter()
-        with (Path(scratch) / "tickets.csv").open("wb") as tickets:
-            selected = rank_all(SEED, prepared, tickets)
+        with (Path(scratch) / "tickets.csv").open("wb") as tickets, rank_all(SEED, prepared) as rows:
+            selected = write_tickets(rows, tickets)
         seconds = time.perf_counter() - started
         size = (Path(scratch) / "tickets.csv").stat().st_size
     print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(selected)} {size}")
@@ -110,6 +111,7 @@ def spark_rank_all(count: int) -> None:
     driver; print seconds and peak MB (this process's and the JVM's, added), then the session's start in seconds."""
     from zhanhe_audit import spark
     from zhanhe_audit.ranking import Stratum
+    from zhanhe_audit.tickets import write_tickets
 
     prepared = [Stratum("2027Q1-T01", grade, codes, n) for grade, codes, n in strata(count)]
     started = time.perf_counter()
@@ -118,8 +120,8 @@ def spark_rank_all(count: int) -> None:
     before = peak_mb()
     with tempfile.TemporaryDirectory(prefix="zhanhe-bench-") as scratch:
         started = time.perf_counter()
-        with (Path(scratch) / "tickets.csv").open("wb") as tickets:
-            selected = spark.rank_all(SEED, prepared, tickets, session)
+        with (Path(scratch) / "tickets.csv").open("wb") as tickets, spark.rank_all(SEED, prepared, session) as rows:
+            selected = write_tickets(rows, tickets)
         seconds = time.perf_counter() - started
         size = (Path(scratch) / "tickets.csv").stat().st_size
     status = Path(f"/proc/{session.sparkContext._gateway.proc.pid}/status").read_text(encoding="utf-8")

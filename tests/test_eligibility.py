@@ -32,6 +32,7 @@ from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.inputs import Inputs, load_inputs
 from zhanhe_audit.inspectors import Assignment
 from zhanhe_audit.paths import DEMO_QUARTER, Project
+from zhanhe_audit.tickets import write_tickets
 from zhanhe_audit.uscc import complete
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
@@ -102,8 +103,9 @@ def reference_draw(inputs: Inputs, folder: Path, found: list[reference_matching.
             usccs = [entity.uscc for entity in eligible.population.get(grade, [])]
             strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
                                                  task.batches)))
-    with engine.new_file(folder / evidence_files.TICKETS_CSV.path) as tickets:
-        selected = ranking.rank_all(inputs.seed, [stratum for _, stratum in strata], tickets)
+    with engine.new_file(folder / evidence_files.TICKETS_CSV.path) as written, \
+            ranking.rank_all(inputs.seed, [stratum for _, stratum in strata]) as rows:
+        selected = write_tickets(rows, written)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
                for task, s in strata]

@@ -38,10 +38,11 @@ def reference(seed: str, strata: list[ranking.Stratum]) -> list[TicketRow]:
     return [row for s in strata for row in draw.rank_stratum(seed, s.task_id, s.grade, s.usccs, s.quota, s.batches)]
 
 
-def rank(seed: str, strata: list[ranking.Stratum], macro: str = ranking.SHA2) -> tuple[str, list[TicketRow]]:
-    """tickets.csv as ranking.rank_all writes it, and the selected rows it returns."""
+def rank(seed: str, strata: list[ranking.Stratum]) -> tuple[str, list[TicketRow]]:
+    """tickets.csv as the engine writes ranking.rank_all's rows, and the selected rows."""
     into = io.BytesIO()
-    selected = ranking.rank_all(seed, strata, into, macro)
+    with ranking.rank_all(seed, strata) as rows:
+        selected = write_tickets(rows, into)
     return into.getvalue().decode("utf-8"), selected
 
 
@@ -128,7 +129,8 @@ def test_ties_are_broken_by_uscc_as_in_the_reference(monkeypatch):
     strata = [ranking.Stratum("T", "A", list(reversed(codes)), 5)]
     tied = "CREATE MACRO sha2(text, bits) AS CASE WHEN right(text, 18) IN ({}) THEN repeat('0', 64) " \
            "ELSE sha256(text) END".format(", ".join(f"'{code}'" for code in twins))
-    rows = TICKETS_CSV.parse(rank("s" * 20, strata, macro=tied)[0])
+    monkeypatch.setattr(ranking, "SHA2", tied)
+    rows = TICKETS_CSV.parse(rank("s" * 20, strata)[0])
     assert [row.uscc for row in rows[:2]] == twins and rows == reference("s" * 20, strata)
 
 

@@ -49,8 +49,10 @@ def session():
 
 
 def ranked(rank, seed: str, strata: list[ranking.Stratum]) -> tuple[bytes, list]:
+    """tickets.csv as the engine writes ``rank``'s rows, and the selected rows."""
     into = io.BytesIO()
-    selected = rank(seed, strata, into)
+    with rank(seed, strata) as rows:
+        selected = tickets.write_tickets(rows, into)
     return into.getvalue(), selected
 
 
@@ -68,11 +70,11 @@ def recording(session):
     """A ``ranking.Rank`` ranking on Spark that keeps the seed and strata ``engine.run_draw`` gives it."""
     given: list[tuple[str, list[ranking.Stratum]]] = []
 
-    def rank(seed, strata, into):
+    def rank(seed, strata):
         # the engine gives each stratum's codes as an Arrow column; the reference engine takes a list
         given.append((seed, [replace(s, usccs=s.usccs.to_pylist() if isinstance(s.usccs, pa.Array) else list(s.usccs))
                              for s in strata]))
-        return spark.rank_all(seed, strata, into, session)
+        return spark.rank_all(seed, strata, session)
 
     return rank, given
 
@@ -124,7 +126,7 @@ def test_the_sql_text_spark_runs_is_draw_sql_unchanged_with_no_seed_in_it(sessio
     seen = []
     run = session.sql
     monkeypatch.setattr(session, "sql", lambda text, args=None: seen.append((text, args)) or run(text, args=args))
-    spark.rank_all(HOSTILE, [ranking.Stratum("T", "A", random_usccs(20, 4), 3)], io.BytesIO(), session)
+    ranked(functools.partial(spark.rank_all, session=session), HOSTILE, [ranking.Stratum("T", "A", random_usccs(20, 4), 3)])
     [(text, args)] = seen
     assert text == Path(ranking.__file__).with_name("draw.sql").read_text(encoding="utf-8")
     assert args == {"seed": HOSTILE} and "中文" not in text and "DROP TABLE x" not in text

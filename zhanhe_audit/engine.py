@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, verify_page
+from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, tickets, verify_page
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
 from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
@@ -155,8 +155,8 @@ def quarter_eligibility(inputs: Inputs) -> list[eligibility.TaskEligibility]:
 
 
 def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all) -> DrawResult:
-    """Both randoms: the entities of every task (all strata ranked at once, as columns, by ``rank``, into
-    ``folder/draw/tickets.csv``), then one visit per entity and its inspectors."""
+    """Both randoms: the entities of every task (all strata ranked at once, as columns, by ``rank``, and written
+    to ``folder/draw/tickets.csv`` as they stream), then one visit per entity and its inspectors."""
     params, registers = inputs.params, inputs.registers
     found = quarter_eligibility(inputs)
     strata: list[tuple[Task, ranking.Stratum]] = []
@@ -165,8 +165,8 @@ def run_draw(inputs: Inputs, folder: Path, rank: ranking.Rank = ranking.rank_all
             usccs = eligible.strata[grade]  # each once: ranking checks it
             strata.append((task, ranking.Stratum(task.task_id, grade, usccs, quota(len(usccs), params.percent[grade]),
                                                  task.batches)))
-    with new_file(folder / TICKETS) as written:
-        selected = rank(inputs.seed, [stratum for _, stratum in strata], written)
+    with new_file(folder / TICKETS) as written, rank(inputs.seed, [stratum for _, stratum in strata]) as rows:
+        selected = tickets.write_tickets(rows, written)
     drawn_in = Counter((row.task_id, row.grade) for row in selected)
     summary = [summarise(task, s.grade, len(s.usccs), s.quota, drawn_in[s.task_id, s.grade], params)
                for task, s in strata]

@@ -8,9 +8,9 @@ entity, ordered by ``(ticket, uscc)``. This module gives the same rows without b
   and one sort in C on all cores, in at most ``MEMORY_LIMIT`` of memory, spilling the rest to a
   temporary folder;
 - the rows stream out in ``tickets.csv`` order; ``number`` counts their ranks, selects and
-  batches them as they come, and they are written to the file batch by batch; only the selected
-  rows (a few per cent) are kept, as ``TicketRow`` objects. At 10,000,000 entities the file is
-  1.1 GB and is never held in memory.
+  batches them as they come; the engine writes them to the file batch by batch
+  (``tickets.write_tickets``), keeping only the selected rows (a few per cent) as ``TicketRow``
+  objects. At 10,000,000 entities the file is 1.1 GB and is never held in memory.
 
 Nothing here reads a float, a random stream or the row order: the order is the total order
 ``(ticket, uscc)`` within each stratum, which no thread count changes. ``tests/test_ranking.py``
@@ -22,25 +22,22 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
 from . import tickets
-from .tickets import TicketRow
 from .uscc import LENGTH
 
 SQL = Path(__file__).with_name("draw.sql").read_text(encoding="utf-8")
 # draw.sql is Spark SQL: Spark's sha2(text, 256) is DuckDB's sha256(text), and its :name parameters are $name here
 DUCKDB_SQL = SQL.replace(":seed", "$seed")
 SHA2 = "CREATE MACRO sha2(text, bits) AS sha256(text)"
-# What DuckDB may hold while it ranks; beyond it, it spills to a temporary folder. When draw.sql still sorted twice,
-# 10,000,000 entities ranked in about 10 s within 2 GB and 16 s within 1 GB (most of the difference was the spill).
-MEMORY_LIMIT = "2GB"
+MEMORY_LIMIT = "2GB"  # what DuckDB may hold while it ranks; beyond it, it spills to a temporary folder
 BATCH_ROWS = 65536  # rows per batch streamed from DuckDB into tickets.csv
 SORTED = pa.schema([("stratum", pa.int32()), ("uscc", pa.string()), ("ticket", pa.string())])  # what draw.sql returns
 NO_START = pa.scalar(-(2**62), pa.int64())  # below any row's index: a row that does not start its stratum
@@ -57,8 +54,9 @@ class Stratum:
     batches: int | None = None
 
 
-# what ranks a draw: ``rank_all`` here (DuckDB), or ``spark.rank_all`` (the same draw.sql on Apache Spark)
-Rank = Callable[[str, Sequence[Stratum], BinaryIO], list[TicketRow]]
+# what ranks a draw: ``rank_all`` here (DuckDB), or ``spark.rank_all`` (the same draw.sql on Apache Spark); each
+# gives the numbered rows of ``tickets.csv`` as a stream, open while the ``with`` block lasts
+Rank = Callable[[str, Sequence[Stratum]], AbstractContextManager[pa.RecordBatchReader]]
 
 
 def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
@@ -97,26 +95,24 @@ def strata_table(strata: Sequence[Stratum]) -> pa.Table:
     })
 
 
-def rank_all(seed: str, strata: Sequence[Stratum], into: BinaryIO, macro: str = SHA2) -> list[TicketRow]:
-    """Rank every stratum (protocol v1) and write ``draw/tickets.csv`` to ``into`` as the rows stream out of
-    DuckDB (``tickets.write_tickets``); return the selected rows (ranks 1..quota of each stratum). Rows and file
+@contextmanager
+def rank_all(seed: str, strata: Sequence[Stratum]) -> Iterator[pa.RecordBatchReader]:
+    """Rank every stratum (protocol v1) on DuckDB: the rows of ``draw/tickets.csv`` (``tickets.SCHEMA``), numbered
+    as they stream out (``number``), for the ``with`` block to write (``tickets.write_tickets``). Rows and file
     are what the reference (``tests/oracle/draw.py``) and ``evidence.files.TICKETS_CSV.text`` give.
 
     Each stratum lists an entity once (a register refuses a USCC listed twice, and ``draw.sql``
-    asks for it): one listed twice is a caller's error, ``ValueError``. ``macro`` defines ``sha2``;
-    only a test replaces it (to force a tie between two tickets).
+    asks for it): one listed twice is a caller's error, ``ValueError``, raised as its rows stream.
     """
     with tempfile.TemporaryDirectory(prefix="zhanhe-rank-") as spill:
         connection = duckdb.connect(config={"temp_directory": spill, "memory_limit": MEMORY_LIMIT})
         try:
-            connection.execute(macro)
+            connection.execute(SHA2)
             connection.register("eligible", eligible_table(strata))
             connection.register("strata", strata_table(strata))
-            rows = connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_reader(BATCH_ROWS)
-            selected = tickets.write_tickets(number(rows, strata), into)
+            yield number(connection.sql(DUCKDB_SQL, params={"seed": seed}).to_arrow_reader(BATCH_ROWS), strata)
         finally:
             connection.close()
-    return list(tickets.Ranked(selected))
 
 
 def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBatchReader:

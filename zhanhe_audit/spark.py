@@ -1,12 +1,12 @@
 """The draw's ranking on Apache Spark: the project's ``draw.sql``, unchanged, run by Spark SQL.
 
 ``ranking.rank_all`` runs ``draw.sql`` on DuckDB on one machine; this module runs the very same
-text (``ranking.SQL``) on a Spark session, for a register a cluster holds (docs/beyond-one-machine.md). The contract is ``ranking.rank_all``'s: the strata go in as the tables ``eligible``
-and ``strata`` (``ranking.eligible_table``, ``ranking.strata_table``, registered as temporary
-views), the seed is bound as the parameter ``:seed`` (``spark.sql(text, args=...)``, never
-spliced into the text), the rows are ranked by ``ranking.number`` and ``draw/tickets.csv`` is
-written by ``tickets.write_tickets`` (so the ranks, the file and the refusal of an entity listed
-twice are DuckDB's), and the selected rows are returned.
+text (``ranking.SQL``) on a Spark session, for a register a cluster holds (docs/beyond-one-machine.md).
+The contract is ``ranking.rank_all``'s: the strata go in as the tables ``eligible`` and ``strata``
+(``ranking.eligible_table``, ``ranking.strata_table``, registered as temporary views), the seed is
+bound as the parameter ``:seed`` (``spark.sql(text, args=...)``, never spliced into the text), and
+the rows are numbered by ``ranking.number`` (so the ranks and the refusal of an entity listed twice
+are DuckDB's) for the engine to write ``draw/tickets.csv`` with ``tickets.write_tickets``.
 
 The rows come back to this process (the driver) in ``tickets.csv`` order, one partition of the
 sorted result at a time (``toLocalIterator``; Spark sorts by ranges of the key across the
@@ -42,14 +42,14 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from . import ranking, tickets
+from . import ranking
 from .errors import EngineUnavailable
-from .tickets import TicketRow
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -173,15 +173,15 @@ def _plain(table: pa.Table) -> pa.Table:
                                           else field.type) for field in table.schema]))
 
 
-def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
-             session: SparkSession | None = None) -> list[TicketRow]:
-    """``ranking.rank_all`` on Spark: rank every stratum (protocol v1) with ``draw.sql`` as it is, write
-    ``draw/tickets.csv`` to ``into`` and return the selected rows; the same rows and bytes as DuckDB.
+@contextmanager
+def rank_all(seed: str, strata: Sequence[ranking.Stratum],
+             session: SparkSession | None = None) -> Iterator[pa.RecordBatchReader]:
+    """``ranking.rank_all`` on Spark: rank every stratum (protocol v1) with ``draw.sql`` as it is; the numbered
+    rows of ``draw/tickets.csv`` for the ``with`` block to write, the same rows as DuckDB's.
 
     The rows come to this process partition by partition, in ``tickets.csv`` order
     (``toLocalIterator``: the driver holds one partition of the sorted result, and the next, never
-    all of it), and are written batch by batch; an entity listed twice in a stratum is
-    ``ValueError``, as in ``ranking.rank_all``.
+    all of it); an entity listed twice in a stratum is ``ValueError``, as in ``ranking.rank_all``.
     """
     spark = session if session is not None else start()
     with warnings.catch_warnings():  # pyspark 4.3 warns of pandas 3 on any createDataFrame; no pandas is used here
@@ -194,11 +194,10 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum], into: BinaryIO,
             rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]), iter([]))
         else:
             rows = pa.RecordBatchReader.from_batches(ranking.SORTED, _batches(frame.toLocalIterator(prefetchPartitions=True)))
-        selected = tickets.write_tickets(ranking.number(rows, strata), into)
+        yield ranking.number(rows, strata)
     finally:
         for view in VIEWS:
             spark.catalog.dropTempView(view)
-    return list(tickets.Ranked(selected))
 
 
 def _batches(rows: Iterator[tuple]) -> Iterator[pa.RecordBatch]:

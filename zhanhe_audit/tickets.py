@@ -109,8 +109,9 @@ def read_tickets(folder: Path) -> Ranked:
     return Ranked(table)
 
 
-def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
-    """Write ``tickets.csv`` (the header, then ``rows``) to ``into``, batch by batch; return the selected rows.
+def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> list[TicketRow]:
+    """Write ``tickets.csv`` (the header, then ``rows``) to ``into``, batch by batch; return the selected rows
+    (the only ones made objects: a few per cent).
 
     No value of the file ever needs quoting (validated task ids, grade letters, USCCs, hex
     tickets, numbers): Arrow is told to quote nothing, and would raise rather than write a
@@ -126,7 +127,7 @@ def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> pa.Table:
         writer.write_batch(batch)
         selected.append(batch.filter(batch.column("selected")))
     writer.close()
-    return pa.Table.from_batches(selected, rows.schema)
+    return list(Ranked(pa.Table.from_batches(selected, rows.schema)))
 
 
 def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 4) -> Iterator[pa.RecordBatch]:

@@ -75,9 +75,9 @@ def _digests(root: Path, tops: tuple[str, ...]) -> list[tuple[str, str]]:
 @pytest.fixture(scope="session", autouse=True)
 def pages_rendered_once_per_content(tmp_path_factory):
     from zhanhe_audit import rerender
-    from zhanhe_audit.evidence import DRAW, INPUTS, MANIFEST, RECORDS
     from zhanhe_audit.evidence.records import record_folders
     from zhanhe_audit.evidence.store import archives
+    from zhanhe_audit.layout import DRAW, INPUTS, MANIFEST, RECORDS
 
     kept: dict[str, dict[str, Path]] = {}
     draw_pages, results_pages = rerender.draw_pages, rerender.results_pages

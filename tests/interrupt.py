@@ -28,7 +28,8 @@ from pathlib import Path
 from papermill.clientwrap import PapermillNotebookClient
 
 from zhanhe_audit import cli, engine, workbook
-from zhanhe_audit.evidence import MANIFEST, manifest
+from zhanhe_audit.evidence import manifest
+from zhanhe_audit.layout import MANIFEST
 from zhanhe_audit.paths import Project
 
 CELL = 3  # 0-based: the fourth cell, after the parameters, the injected parameters and the step's opening

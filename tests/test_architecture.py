@@ -1,5 +1,5 @@
 """The package's shape, as tests: imports point one way (no cycle of modules, none of rooms, none among the
-benchmarks), every archive file name is spelled once (in ``zhanhe_audit/evidence/__init__.py``), every
+benchmarks), every archive file name is spelled once (in ``zhanhe_audit/layout.py``), every
 notebook's parameters are the ones ``workbook.STEPS`` declares, and a notebook's error comes back as the package's own type.
 
 The import graph and the spelled names are read from the source with ``ast``; nothing is imported
@@ -20,7 +20,7 @@ from zhanhe_audit.errors import AlreadyDrawn, ArchiveError, FreezeRefused, Regis
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "zhanhe_audit"
-EVIDENCE_INIT = PACKAGE / "evidence" / "__init__.py"
+LAYOUT = PACKAGE / "layout.py"
 NOTEBOOKS = ROOT / "notebooks"
 
 
@@ -126,7 +126,7 @@ def test_find_cycle_reports_the_cycle_of_a_made_up_graph():
 
 def test_import_graph_sees_imports_known_from_reading_the_source():
     graph = import_graph()
-    assert "zhanhe_audit.evidence" in graph["zhanhe_audit.evidence.store"]  # from . import PARTIAL, RECORDS
+    assert "zhanhe_audit.layout" in graph["zhanhe_audit.evidence.store"]  # from ..layout import PARTIAL, RECORDS
     assert "zhanhe_audit.evidence.records" in graph["zhanhe_audit.kinds"]
     assert "zhanhe_audit.evidence.files" in graph["zhanhe_audit.quarter"]
     assert "zhanhe_audit.tickets" in graph["zhanhe_audit.evidence.files"]  # from .. import tickets
@@ -142,14 +142,10 @@ def test_package_import_graph_has_no_cycle():
 
 
 def rooms(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    """``graph`` with each subpackage's modules as one room (``zhanhe_audit.evidence.files`` is
-    ``zhanhe_audit.evidence``). A package's ``__init__`` that imports nothing of the package (the evidence
-    package's archive names) is a room of its own, ``<package>.__init__``: anyone may read it, and it reads no one."""
+    """``graph`` with each subpackage's modules, its ``__init__`` included, as one room
+    (``zhanhe_audit.evidence.files`` is ``zhanhe_audit.evidence``)."""
     def room(name: str) -> str:
-        parts = name.split(".")
-        if name in graph and len(parts) == 2 and (PACKAGE / parts[1]).is_dir() and not graph[name]:
-            return f"{name}.__init__"
-        return ".".join(parts[:2])
+        return ".".join(name.split(".")[:2])
 
     found: dict[str, set[str]] = {}
     for name, targets in graph.items():
@@ -157,14 +153,20 @@ def rooms(graph: dict[str, set[str]]) -> dict[str, set[str]]:
     return {name: targets - {name} for name, targets in found.items()}
 
 
-def test_rooms_join_a_subpackages_modules_and_keep_a_face_that_imports_nothing_apart():
+def test_rooms_join_a_subpackages_modules_with_its_init():
     graph = {"zhanhe_audit.a": {"zhanhe_audit.sub.x"}, "zhanhe_audit.sub": set(), "zhanhe_audit.sub.x": {"zhanhe_audit.sub"},
              "zhanhe_audit.sub.y": {"zhanhe_audit.a", "zhanhe_audit.sub.x"}}
     assert rooms(graph) == {"zhanhe_audit.a": {"zhanhe_audit.sub"}, "zhanhe_audit.sub": {"zhanhe_audit.a"}}
     assert find_cycle(rooms(graph)) == ["zhanhe_audit.a", "zhanhe_audit.sub", "zhanhe_audit.a"]
-    # a module of the package sub found with the one named like it: sub is a folder only where the tree has it
-    assert rooms({"zhanhe_audit.evidence": set(), "zhanhe_audit.tickets": {"zhanhe_audit.evidence"}}) == {
-        "zhanhe_audit.evidence.__init__": set(), "zhanhe_audit.tickets": {"zhanhe_audit.evidence.__init__"}}
+    # a module that reads only the package's __init__ still reads the package's room
+    assert rooms({"zhanhe_audit.evidence": set(), "zhanhe_audit.evidence.files": {"zhanhe_audit.tickets"},
+                  "zhanhe_audit.tickets": {"zhanhe_audit.evidence"}}) == {
+        "zhanhe_audit.evidence": {"zhanhe_audit.tickets"}, "zhanhe_audit.tickets": {"zhanhe_audit.evidence"}}
+
+
+def test_the_archive_layout_is_the_ground_floor():
+    """Every module may name an archive file, so the module naming them imports nothing of the package."""
+    assert import_graph()["zhanhe_audit.layout"] == set()
 
 
 def test_arrows_between_the_packages_rooms_point_one_way():
@@ -190,7 +192,7 @@ def test_the_benchmarks_import_each_other_one_way():
 
 
 def archive_file_names() -> dict[str, list[str]]:
-    """The last path component of every constant of evidence/__init__.py whose value has a '.', with the
+    """The last path component of every constant of layout.py whose value has a '.', with the
     constants that give it; the values are evaluated from the source (f-strings of earlier constants)."""
     values: dict[str, str] = {}
 
@@ -207,7 +209,7 @@ def archive_file_names() -> dict[str, list[str]]:
             return "".join(known) if len(known) == len(parts) else None
         return None
 
-    for node in ast.parse(EVIDENCE_INIT.read_text(encoding="utf-8")).body:
+    for node in ast.parse(LAYOUT.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             value = text(node.value)
             assert value is not None or not isinstance(node.value, (ast.Constant, ast.JoinedStr)), ast.dump(node)
@@ -268,16 +270,16 @@ def f(folder):
         (3, "tickets.csv"), (6, "manifest.json"), (7, "manifest.json.sha256"), (9, ".partial-"), (10, "tickets.csv")]
 
 
-def test_each_archive_file_name_is_spelled_only_in_the_evidence_package_init():
+def test_each_archive_file_name_is_spelled_only_in_the_layout():
     names = set(archive_file_names())
     assert (PACKAGE / "verify-task.sh").is_file()  # the shell verifier, a second implementation, is not .py
     elsewhere = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path == EVIDENCE_INIT:
+        if path == LAYOUT:
             continue
         for line, name in spelled(path.read_text(encoding="utf-8"), names):
             elsewhere.append(f"{path.relative_to(ROOT)}:{line}: '{name}'")
-    assert elsewhere == [], "archive file names spelled outside zhanhe_audit/evidence/__init__.py:\n" + \
+    assert elsewhere == [], "archive file names spelled outside zhanhe_audit/layout.py:\n" + \
         "\n".join(elsewhere)
 
 

@@ -16,9 +16,10 @@ import pytest
 from projects import ROOT, SEED, make_project, seed_after_freeze, tree, write_params
 from zhanhe_audit import engine
 from zhanhe_audit.errors import DrawRefused, EvidenceExists, FreezeError, ParamsError
-from zhanhe_audit.evidence import PARTIAL, store
+from zhanhe_audit.evidence import store
 from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.gitorder import OrderUnproved
+from zhanhe_audit.layout import PARTIAL
 from zhanhe_audit.paths import Project
 
 

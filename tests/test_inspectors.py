@@ -23,9 +23,9 @@ from projects import ROOT, make_project, run_draw, write_rows_project
 from projects import SEED as PROJECT_SEED
 from zhanhe_audit import engine, formulas, inspectors
 from zhanhe_audit.errors import FreezeError
-from zhanhe_audit.evidence import CAP_EXCEPTIONS
 from zhanhe_audit.history import History, PastVisit
 from zhanhe_audit.inputs import load_inputs
+from zhanhe_audit.layout import CAP_EXCEPTIONS
 from zhanhe_audit.paths import Project
 from zhanhe_audit.uscc import complete
 

@@ -25,8 +25,9 @@ from test_verify_page import Outcome, _edit_csv, _rows, reseal, run_page, severe
 from conftest import BROWSERS, needs_chromium
 from projects import ROOT
 from zhanhe_audit import fairness, gitorder, tickets, verify_page
-from zhanhe_audit.evidence import BALANCE, GIT_ORDER, INCLUSION, TIMELINE, files
+from zhanhe_audit.evidence import files
 from zhanhe_audit.evidence.archived import load_archived
+from zhanhe_audit.layout import BALANCE, GIT_ORDER, INCLUSION, TIMELINE
 
 DEMO = "demo-2026Q4"
 SOURCE = ROOT / "zhanhe_audit" / "templates" / "verifier" / "verify" / "10-fairness.js"

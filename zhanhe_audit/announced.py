@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ZhanheError
-from .evidence import MANIFEST
 from .evidence.manifest import read, walk_chain
 from .evidence.records import DrawRecord, record_folders, shown
 from .evidence.store import read_text
 from .hashing import sha256_file
+from .layout import MANIFEST
 from .params import normalise_seed, seed_hidden
 from .text import code_point, first_difference, visible
 

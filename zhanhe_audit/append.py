@@ -15,7 +15,6 @@ from pathlib import Path
 from . import disclosure, publish, replacement, results, verify
 from .calendar import Calendar
 from .errors import ArchiveError
-from .evidence import FORM, RECORDS
 from .evidence.archived import load_archived
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord, next_name
@@ -24,6 +23,7 @@ from .hashing import sha256_bytes
 from .history import order_of
 from .inputs import Inputs
 from .kinds import apply_records
+from .layout import FORM, RECORDS
 from .paths import PUBLIC, Project
 from .quarter import QuarterState, RecordKind
 

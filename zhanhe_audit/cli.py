@@ -15,9 +15,9 @@ from pathlib import Path
 
 from . import disclosure, engine
 from .errors import ArchiveError, ParamsError, Problem, ZhanheError
-from .evidence import MANIFEST, VERIFIER_PAGE
 from .evidence.files import SUMMARY_CSV
 from .hashing import sha256_file
+from .layout import MANIFEST, VERIFIER_PAGE
 from .params import parse_quarter
 from .paths import DEMO_QUARTER, Project
 from .registers import parse_date
@@ -143,8 +143,8 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
 
 def _replace(project: Project, args: argparse.Namespace) -> None:
     from . import append, replacement
-    from .evidence import VISITS_FILE
     from .evidence.files import VISITS_CSV
+    from .layout import VISITS_FILE
 
     record = append.replace(project, args.quarter, args.uscc, args.reason, progress=print)
     data = replacement.ReplacementRecord.read(record)
@@ -195,7 +195,7 @@ def _results_form(project: Project, args: argparse.Namespace) -> None:
 
 def _results(project: Project, args: argparse.Namespace) -> None:
     from . import append, results, workbook
-    from .evidence import RESULTS_RECORD
+    from .layout import RESULTS_RECORD
 
     form = args.file if args.file.is_absolute() else project.root / args.file
     as_of = parse_date(args.as_of) if args.as_of else date.today()

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from . import disclosure, eligibility, feasibility, freeze, gitorder, history, inspectors, ranking, tickets, verify_page
 from .errors import AlreadyDrawn, DrawRefused, FreezeError, FreezeRefused
-from .evidence import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
 from .evidence import files as evidence_files
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord
@@ -26,6 +25,7 @@ from .hashing import sha256_file, sha256_text
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
+from .layout import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
 from .params import PROTOCOL, Task, check_seed_text
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES

@@ -33,10 +33,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 -- pa.compute
 
-from .evidence import GIT_ORDER
 from .formulas import StratumSummary, first, sha256_hex
 from .gitorder import Order
 from .history import History, year_of
+from .layout import GIT_ORDER
 from .params import FLOORS
 from .registers import GRADES, Entity, Registers
 from .registers.entities import key_tags

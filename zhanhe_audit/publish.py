@@ -42,12 +42,12 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import ArchiveError
-from .evidence import MANIFEST, VERIFIER_PAGE
 from .evidence.store import csv_text, replace_file
 from .findings import Result
 from .hashing import sha256_bytes
 from .inputs import Inputs
 from .inspectors import Visit
+from .layout import MANIFEST, VERIFIER_PAGE
 from .params import QUARTER, parse_quarter
 from .report import escape
 

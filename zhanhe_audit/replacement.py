@@ -45,11 +45,11 @@ from typing import TypedDict
 
 from . import history, inspectors, matching
 from .errors import ArchiveError, InspectorShortfall, ReplacementRefused
-from .evidence import REPLACEMENT_RECORD, VISITS_FILE
 from .evidence.files import INSPECTOR_LOAD_CSV, VISITS_CSV
 from .evidence.records import DrawRecord, load_json, shown
 from .inputs import Inputs
 from .inspectors import Assignment, CapException
+from .layout import REPLACEMENT_RECORD, VISITS_FILE
 from .quarter import QuarterState, RecordKind, visit_number
 from .tickets import read_tickets
 

@@ -24,7 +24,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import workbook
-from .evidence import (
+from .evidence.manifest import environment
+from .evidence.records import record_folders
+from .evidence.store import archives, read_text
+from .layout import (
     DRAW,
     FAIRNESS,
     HTML,
@@ -38,9 +41,6 @@ from .evidence import (
     VERIFIER,
     VERIFIER_PAGE,
 )
-from .evidence.manifest import environment
-from .evidence.records import record_folders
-from .evidence.store import archives, read_text
 
 BEFORE_STEPS = (INPUTS, DRAW, VERIFIER, VERIFIER_PAGE)  # what a draw's folder holds when its notebooks start
 RENDERED = (FAIRNESS, NOTEBOOKS, HTML, REPORT_PAGE)  # what they write

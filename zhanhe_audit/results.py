@@ -28,7 +28,6 @@ from pathlib import Path
 
 from .calendar import Calendar
 from .errors import ArchiveError, CalendarError, Problem, ResultsError
-from .evidence import CALENDAR, FORM, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .evidence.files import RESULTS_CSV
 from .evidence.records import DrawRecord, load_json, shown
 from .findings import (
@@ -45,6 +44,7 @@ from .findings import (
 from .hashing import sha256_file
 from .inputs import Inputs
 from .inspectors import Visit
+from .layout import CALENDAR, FORM, HTML, NOTEBOOKS, RESULTS_FILE, RESULTS_RECORD, VISITS
 from .quarter import QuarterState, RecordKind
 from .registers import FALSE_WORDS, TRUE_WORDS, Table, parse_date, read_table
 

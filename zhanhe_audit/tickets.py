@@ -22,7 +22,7 @@ import pyarrow.compute  # noqa: F401 -- pa.compute
 import pyarrow.csv as arrow_csv
 
 from .errors import ArchiveError
-from .evidence import TICKETS
+from .layout import TICKETS
 
 
 class TicketRow(NamedTuple):

@@ -27,7 +27,16 @@ from typing import BinaryIO
 
 from . import announced, engine, freeze, gitorder, inspectors, publish, rerender, results, text, verify_page
 from .errors import ZhanheError
-from .evidence import (
+from .evidence import accounting
+from .evidence.archived import load_archived
+from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
+from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
+from .evidence.records import DrawRecord, kind_of, record_folders, shown
+from .evidence.store import read_text
+from .hashing import sha256_bytes, sha256_file
+from .inputs import Inputs
+from .kinds import apply_records, history_before, kind
+from .layout import (
     DRAW,
     FAIRNESS,
     GIT_ORDER,
@@ -41,16 +50,7 @@ from .evidence import (
     VERIFIER,
     VERIFIER_PAGE,
     VISITS,
-    accounting,
 )
-from .evidence.archived import load_archived
-from .evidence.files import CAP_EXCEPTIONS_CSV, INSPECTOR_LOAD_CSV, VISITS_CSV, history_text
-from .evidence.manifest import Manifest, manifest_paths, read, read_sealed, series, walk_chain
-from .evidence.records import DrawRecord, kind_of, record_folders, shown
-from .evidence.store import read_text
-from .hashing import sha256_bytes, sha256_file
-from .inputs import Inputs
-from .kinds import apply_records, history_before, kind
 from .params import load_params
 from .paths import PUBLIC, Project
 

@@ -22,9 +22,10 @@ from functools import cache
 from pathlib import Path
 
 from . import text
-from .evidence import VERIFIER, VERIFIER_PAGE, accounting
+from .evidence import accounting
 from .evidence.store import write_new
 from .hashing import sha256_bytes
+from .layout import VERIFIER, VERIFIER_PAGE
 
 SOURCES = Path(__file__).resolve().parent / "templates" / "verifier"
 VENDOR = "js-yaml.min.js"

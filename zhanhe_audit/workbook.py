@@ -31,7 +31,17 @@ from typing import TypeVar
 from . import engine, ranking, results
 from .calendar import Calendar
 from .errors import ArchiveError, StepFailed, rebuilt
-from .evidence import (
+from .evidence.archived import load_archived
+from .evidence.files import RESULTS_CSV, CsvFile
+from .evidence.manifest import Link, chain_head, read, series
+from .evidence.records import record_folders
+from .evidence.store import write_new
+from .findings import Result, task_of
+from .gitorder import Order
+from .history import year_of
+from .inputs import Inputs
+from .kinds import apply_records, states_before
+from .layout import (
     BALANCE,
     CAP_EXCEPTIONS,
     DRAW_RECORD,
@@ -54,17 +64,7 @@ from .evidence import (
     TIMELINE,
     VISITS,
 )
-from .evidence import NOTEBOOKS as NOTEBOOKS_FOLDER
-from .evidence.archived import load_archived
-from .evidence.files import RESULTS_CSV, CsvFile
-from .evidence.manifest import Link, chain_head, read, series
-from .evidence.records import record_folders
-from .evidence.store import write_new
-from .findings import Result, task_of
-from .gitorder import Order
-from .history import year_of
-from .inputs import Inputs
-from .kinds import apply_records, states_before
+from .layout import NOTEBOOKS as NOTEBOOKS_FOLDER
 from .paths import PARAMS, Project
 from .quarter import QuarterState
 from .report import results_page

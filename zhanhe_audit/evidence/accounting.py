@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import (
+from ..layout import (
     BALANCE,
     CALENDAR,
     CAP_EXCEPTIONS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..inputs import Inputs, load_inputs
+from ..layout import INPUTS
 from ..paths import Project
-from . import INPUTS
 from .files import read_history
 
 

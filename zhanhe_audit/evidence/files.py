@@ -22,10 +22,7 @@ from ..findings import Result
 from ..formulas import StratumSummary
 from ..history import History, PastVisit
 from ..inspectors import CapException, InspectorLoad, Visit
-from ..matching import Excluded, Population, Qualified
-from ..registers.cells import LIST_SEPARATOR
-from ..tickets import TicketRow
-from . import (
+from ..layout import (
     BALANCE,
     CAP_EXCEPTIONS,
     EXCLUDED,
@@ -40,6 +37,9 @@ from . import (
     TIMELINE,
     VISITS,
 )
+from ..matching import Excluded, Population, Qualified
+from ..registers.cells import LIST_SEPARATOR
+from ..tickets import TicketRow
 from .store import csv_rows, csv_text, read_text
 
 T = TypeVar("T")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import ArchiveError
 from ..hashing import sha256_file
-from . import MANIFEST, RECORDS, SEAL, SUMS
+from ..layout import MANIFEST, RECORDS, SEAL, SUMS
 from .store import archives, read_text, write_new
 
 FORMAT = "zhanhe-manifest-1"

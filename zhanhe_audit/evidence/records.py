@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ArchiveError
-from . import DRAW_RECORD, RECORDS
+from ..layout import DRAW_RECORD, RECORDS
 from .store import read_text
 
 RECORD_NAME = re.compile(r"(?P<number>\d{4,})-(?P<kind>[a-z]+)\Z")

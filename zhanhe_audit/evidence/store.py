@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import ArchiveError, EvidenceExists, RunInProgress
-from . import PARTIAL, RECORDS
+from ..layout import PARTIAL, RECORDS
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

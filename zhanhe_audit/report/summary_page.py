@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 
 from .. import disclosure
-from ..evidence import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS, VERIFIER_PAGE
 from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
 from ..formulas import StratumSummary
 from ..gitorder import Order
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
+from ..layout import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS, VERIFIER_PAGE
 from ..params import PROTOCOL
 from . import Html, escape, fact
 from .compliance_page import commits_html, order_stated

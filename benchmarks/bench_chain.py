@@ -48,7 +48,7 @@ def filled_form(root: Path, quarter: str, half: int) -> Path:
     """A filled results form (CSV, the form's Chinese headers): one result per (visit, item) of one half of the
     quarter's current visits, nothing found, inspected in the quarter's second month, published a week later."""
     from zhanhe_audit.kinds import apply_records
-    from zhanhe_audit.results import FORM_COLUMNS
+    from zhanhe_audit.results_form import FORM_COLUMNS
 
     visits = apply_records(root / "outputs" / quarter).visits
     start = first_day(quarter) + timedelta(days=35)

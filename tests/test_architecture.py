@@ -1,6 +1,6 @@
 """The package's shape, as tests: imports point one way (no cycle of modules, none of rooms, none among the
 benchmarks), every archive file name is spelled once (in ``zhanhe_audit/layout.py``), every
-notebook's parameters are the ones ``workbook.STEPS`` declares, and a notebook's error comes back as the package's own type.
+notebook's parameters are the ones ``steps.STEPS`` declares, and a notebook's error comes back as the package's own type.
 
 The import graph and the spelled names are read from the source with ``ast``; nothing is imported
 to find them.
@@ -15,7 +15,7 @@ from pathlib import Path
 import papermill
 import pytest
 
-from zhanhe_audit import errors, workbook
+from zhanhe_audit import errors, steps, workbook
 from zhanhe_audit.errors import AlreadyDrawn, ArchiveError, FreezeRefused, RegisterError, ZhanheError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -288,24 +288,24 @@ def test_demo_module_spells_no_archive_file_name():
     assert spelled((PACKAGE / "demo.py").read_text(encoding="utf-8"), set(archive_file_names())) == []
 
 
-# --- the notebooks and workbook.STEPS -------------------------------------------------------------
+# --- the notebooks and steps.STEPS -----------------------------------------------------------------
 
 
 def test_every_notebook_is_a_declared_step_and_every_step_has_its_notebook():
     on_disk = {path.stem for path in NOTEBOOKS.glob("*.ipynb")}
-    assert on_disk == set(workbook.STEP)
-    assert [step.notebook for step in workbook.STEPS] == [path.stem for path in workbook.notebooks()]
+    assert on_disk == set(steps.STEP)
+    assert [step.notebook for step in steps.STEPS] == [path.stem for path in workbook.notebooks()]
 
 
-@pytest.mark.parametrize("notebook", sorted(workbook.STEP))
+@pytest.mark.parametrize("notebook", sorted(steps.STEP))
 def test_notebook_parameters_are_exactly_the_step_s_parameters(notebook):
-    step = workbook.STEP[notebook]
+    step = steps.STEP[notebook]
     found = list(papermill.inspect_notebook(str(NOTEBOOKS / f"{notebook}.ipynb")))
     assert len(step.parameters) == len(set(step.parameters))
     assert sorted(found) == sorted(step.parameters)
 
 
-@pytest.mark.parametrize("notebook", sorted(workbook.STEP))
+@pytest.mark.parametrize("notebook", sorted(steps.STEP))
 def test_notebook_has_one_parameters_cell_of_literals_only(notebook):
     """papermill's rule: one cell tagged ``parameters``, literals only (derived values go in the next cell)."""
     import nbformat

@@ -126,7 +126,7 @@ def _visits(project: Project) -> list[dict[str, str]]:
 
 def _form(project: Project, rows: list[tuple[dict[str, str], str]]) -> Path:
     """A filled form (the form's Chinese headers): one result per (visit, item), nothing found."""
-    from zhanhe_audit.results import FORM_COLUMNS
+    from zhanhe_audit.results_form import FORM_COLUMNS
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -26,7 +26,7 @@ import pytest
 from openpyxl import Workbook
 
 from projects import drawn_project, tree
-from zhanhe_audit import append, cli, results
+from zhanhe_audit import append, cli, results_form
 from zhanhe_audit.errors import ResultsError
 from zhanhe_audit.paths import Project
 from zhanhe_audit.registers import parse_date
@@ -142,9 +142,9 @@ def _xlsx(path: Path, rows: list[dict[str, object]]) -> Path:
     """The form as Excel saves it: a number in a General-format cell stays a number, text stays text."""
     book = Workbook()
     sheet = book.active
-    sheet.append([column.header for column in results.FORM_COLUMNS])
+    sheet.append([column.header for column in results_form.FORM_COLUMNS])
     for row in rows:
-        sheet.append([row.get(column.key, "") for column in results.FORM_COLUMNS])
+        sheet.append([row.get(column.key, "") for column in results_form.FORM_COLUMNS])
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             if isinstance(cell.value, int | float):
@@ -160,9 +160,9 @@ def _csv_text(rows: list[dict[str, object]]) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([column.header for column in results.FORM_COLUMNS])
+    writer.writerow([column.header for column in results_form.FORM_COLUMNS])
     for row in rows:
-        writer.writerow([shown(row.get(column.key, "")) for column in results.FORM_COLUMNS])
+        writer.writerow([shown(row.get(column.key, "")) for column in results_form.FORM_COLUMNS])
     return buffer.getvalue()
 
 

@@ -34,7 +34,7 @@ from openpyxl import load_workbook
 from test_forms import RECORDED
 
 from projects import drawn_project, make_project, seed_after_freeze
-from zhanhe_audit import append, cli, engine, publish, results
+from zhanhe_audit import append, cli, engine, publish, results_form
 from zhanhe_audit.paths import Project
 
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's; python3-uno installs the bridge for it, and no venv can have it
@@ -186,12 +186,12 @@ def _hostile_project(root: Path, drawn: list[str]) -> Project:
     assert [visit["uscc"] for visit in visits] == drawn and len(drawn) >= len(HOSTILE)
     form = io.StringIO()
     writer = csv.writer(form, lineterminator="\n")
-    writer.writerow([column.header for column in results.FORM_COLUMNS])
+    writer.writerow([column.header for column in results_form.FORM_COLUMNS])
     for visit in visits:
         row = {"visit": visit["visit"], "uscc": visit["uscc"], "item": visit["items"].split(";")[0],
                "start": "2026-02-02", "end": "2026-02-03", "inspectors": "；".join(visit["inspectors"].split(";")),
                "categories": "未发现问题", "published": "2026-02-10"}
-        writer.writerow([row.get(column.key, "") for column in results.FORM_COLUMNS])
+        writer.writerow([row.get(column.key, "") for column in results_form.FORM_COLUMNS])
     (project.forms(Q) / "filled.csv").write_text(form.getvalue(), encoding="utf-8")
     append.record_results(project, Q, project.forms(Q) / "filled.csv", AS_OF, pages=_pages)
     return project

@@ -24,7 +24,7 @@ import yaml
 from openpyxl import load_workbook
 
 from projects import ROOT, drawn_project, tree
-from zhanhe_audit import append, cli, demo, results, verify
+from zhanhe_audit import append, cli, demo, results_form, verify
 from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
 from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.kinds import apply_records
@@ -94,9 +94,9 @@ def _form_text(rows: list[dict[str, str]]) -> str:
     """A filled form as CSV with the form's Chinese headers (the columns not given are blank)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([column.header for column in results.FORM_COLUMNS])
+    writer.writerow([column.header for column in results_form.FORM_COLUMNS])
     for row in rows:
-        writer.writerow([row.get(column.key, "") for column in results.FORM_COLUMNS])
+        writer.writerow([row.get(column.key, "") for column in results_form.FORM_COLUMNS])
     return buffer.getvalue()
 
 
@@ -264,7 +264,7 @@ def test_refused_form_whose_filled_columns_are_all_blank(project):
 
 def test_refused_form_as_written_with_no_row_filled_says_nothing_to_record(project):
     folder = project.archive(Q)
-    rows = results.form_rows(load_archived(folder, Q), apply_records(folder).visits)
+    rows = results_form.form_rows(load_archived(folder, Q), apply_records(folder).visits)
     assert all(row["inspectors"] for row in rows)  # pre-filled with the drawn inspectors of the item's department
     problems = _refused(project, rows)
     assert [(problem.file, problem.row, problem.column) for problem in problems] == [(FORM, None, None)]
@@ -428,9 +428,9 @@ def test_valid_xlsx_form_is_accepted_like_its_csv(project, tmp_path_factory):
     rows = _valid_rows(v)
     book = Workbook()
     sheet = book.active
-    sheet.append([column.header for column in results.FORM_COLUMNS])
+    sheet.append([column.header for column in results_form.FORM_COLUMNS])
     for row in rows:
-        sheet.append([row.get(column.key, "") for column in results.FORM_COLUMNS])
+        sheet.append([row.get(column.key, "") for column in results_form.FORM_COLUMNS])
     book.save(project.forms(Q) / "filled.xlsx")
     record = append.record_results(project, Q, project.forms(Q) / "filled.xlsx", AS_OF, pages=_pages)
     other = _draw(tmp_path_factory.mktemp("twin"))
@@ -633,7 +633,7 @@ def replaced(project) -> tuple[Project, dict[str, str], list[dict[str, str]]]:
 
 def _form_book(project: Project):
     folder = project.archive(Q)
-    data = results.form_workbook(load_archived(folder, Q), apply_records(folder))
+    data = results_form.form_workbook(load_archived(folder, Q), apply_records(folder))
     return load_workbook(io.BytesIO(data)), data
 
 
@@ -642,7 +642,7 @@ def test_form_has_one_row_per_visit_and_item_of_the_quarter_now_after_a_replacem
     book, _ = _form_book(project)
     sheet = book.worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    assert header == [column.header for column in results.FORM_COLUMNS]
+    assert header == [column.header for column in results_form.FORM_COLUMNS]
     at = {title: index for index, title in enumerate(header)}
     rows = [row for row in sheet.iter_rows(min_row=2, values_only=True)]
     found = [(row[at["检查编号"]], row[at["统一社会信用代码"]], row[at["抽查事项编号"]]) for row in rows]
@@ -706,7 +706,7 @@ def test_form_filled_with_openpyxl_real_and_text_dates_is_accepted(replaced, unt
     book, _ = _form_book(project)
     sheet = book.worksheets[0]
     header = [cell.value for cell in sheet[1]]
-    col = {column.key: header.index(column.header) + 1 for column in results.FORM_COLUMNS}
+    col = {column.key: header.index(column.header) + 1 for column in results_form.FORM_COLUMNS}
     by_visit = {sheet.cell(row, col["visit"]).value: row for row in range(2, sheet.max_row + 1)}
     first, second = new[0]["visit"], _visits(project)[1]["visit"]
     # row of the replacement's new visit: real Excel dates

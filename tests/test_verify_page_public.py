@@ -28,7 +28,7 @@ from test_verify_page import reseal, run_page, severe
 
 from conftest import needs_chromium
 from projects import make_project, seed_after_freeze
-from zhanhe_audit import append, engine, publish, report, results, text, verify, verify_page
+from zhanhe_audit import append, engine, publish, report, results, results_form, text, verify, verify_page
 from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.evidence.records import record_folders
 from zhanhe_audit.kinds import apply_records
@@ -119,12 +119,12 @@ def hostile(tmp_path_factory) -> Path:
         visits = list(csv.DictReader(io.StringIO((project.archive(Q) / "draw" / "visits.csv").read_text(encoding="utf-8"))))
         form = io.StringIO()
         writer = csv.writer(form, lineterminator="\n")
-        writer.writerow([column.header for column in results.FORM_COLUMNS])
+        writer.writerow([column.header for column in results_form.FORM_COLUMNS])
         for visit in visits:
             row = {"visit": visit["visit"], "uscc": visit["uscc"], "item": visit["items"].split(";")[0],
                    "start": "2026-02-02", "end": "2026-02-03", "inspectors": "；".join(visit["inspectors"].split(";")),
                    "categories": "未发现问题", "published": "2026-02-10"}
-            writer.writerow([row.get(column.key, "") for column in results.FORM_COLUMNS])
+            writer.writerow([row.get(column.key, "") for column in results_form.FORM_COLUMNS])
         project.forms(Q).mkdir(parents=True, exist_ok=True)
         (project.forms(Q) / "filled.csv").write_text(form.getvalue(), encoding="utf-8")
         append.record_results(project, Q, project.forms(Q) / "filled.csv", date(2026, 3, 31), pages=_pages)

@@ -25,7 +25,7 @@ import yaml
 from test_verify_page import _edit_csv, _rows, reseal, run_page, severe
 
 from projects import drawn_project
-from zhanhe_audit import append, cli, results, verify
+from zhanhe_audit import append, cli, results_form, verify
 from zhanhe_audit.calendar import Calendar
 from zhanhe_audit.paths import Project
 
@@ -63,8 +63,8 @@ def _pages(record: Path, archive: Path) -> None:
 def _record(project: Project, quarter: str, rows: list[dict[str, str]], as_of: date, name: str) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([column.header for column in results.FORM_COLUMNS])
-    writer.writerows([row.get(column.key, "") for column in results.FORM_COLUMNS] for row in rows)
+    writer.writerow([column.header for column in results_form.FORM_COLUMNS])
+    writer.writerows([row.get(column.key, "") for column in results_form.FORM_COLUMNS] for row in rows)
     form = project.forms(quarter) / name
     form.write_text(buffer.getvalue(), encoding="utf-8")
     return append.record_results(project, quarter, form, as_of, pages=_pages)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from projects import ROOT, as_in_a_terminal, make, make_project, seed_after_freeze, tree
-from zhanhe_audit import engine, verify, workbook
+from zhanhe_audit import engine, handoff, verify, workbook
 from zhanhe_audit.errors import RunInProgress
 from zhanhe_audit.paths import DEMO_QUARTER, Project
 
@@ -318,19 +318,19 @@ def test_the_steps_take_the_draws_validated_inputs_from_the_cache_and_never_read
     inputs, _ = engine.prepare_draw(project, "2026Q1")
     folder = tmp_path / "outputs" / ".2026Q1.partial-1"
     engine.copy_inputs(inputs, folder)
-    with workbook.inputs_cache(folder).open("wb") as handle:
+    with handoff.inputs_cache(folder).open("wb") as handle:
         pickle.dump(inputs, handle)
 
     def refuse(*args, **kwargs):
         raise AssertionError("the registers were read and validated again")
 
-    monkeypatch.setattr(workbook, "load_archived", refuse)
-    found = workbook.archived_inputs(folder, "2026Q1")
+    monkeypatch.setattr(handoff, "load_archived", refuse)
+    found = handoff.archived_inputs(folder, "2026Q1")
     assert found.registers == inputs.registers and found.hashes == inputs.hashes
     assert found.project == Project(folder / "inputs")  # the archive's copies, byte-identical to what was drawn
-    workbook.inputs_cache(folder).unlink()
+    handoff.inputs_cache(folder).unlink()
     with pytest.raises(AssertionError, match="read and validated again"):
-        workbook.archived_inputs(folder, "2026Q1")
+        handoff.archived_inputs(folder, "2026Q1")
 
 
 def test_the_demo_public_tree_carries_no_grade_ticket_rank_batch_link_or_script(demo_results):

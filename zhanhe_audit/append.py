@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
-from . import disclosure, publish, replacement, results, verify
+from . import disclosure, publish, replacement, results, results_form, verify
 from .calendar import Calendar
 from .errors import ArchiveError
 from .evidence.archived import load_archived
@@ -79,10 +79,10 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
     published: dict[str, bytes] = {}
 
     def compute(inputs: Inputs, folder: Path, state: QuarterState) -> dict[str, str | bytes]:
-        filled = results.read_filled(form, shown_as)
+        filled = results_form.read_filled(form, shown_as)
         calendar = Calendar(project.calendar())
-        context = results.context_of(inputs, folder, state, as_of, calendar)
-        found = results.check(filled.table.rows, context, shown_as)
+        context = results_form.context_of(inputs, folder, state, as_of, calendar)
+        found = results_form.check(filled.table.rows, context, shown_as)
         copies = results.calendar_files(calendar, found)
         latest = results.latest_after(state, found)
         head = chain_head(project.outputs, series(quarter))  # the record's previous manifest: the head it is made from
@@ -118,7 +118,7 @@ def violations_text(project: Project, series_name: str) -> str:
         names = {uscc: entity.name for uscc, entity in lookup.items()}
         for record, result in sorted(state.results.values(), key=lambda entry: entry[1].key):
             if result.sanctioned:
-                cells = results.cells_of(result)  # as a filled form spells them
+                cells = results_form.cells_of(result)  # as a filled form spells them
                 rows.append((result.uscc, names.get(result.uscc, ""), folder.name, result.visit, result.item,
                              result.department, *(cells[column] for column in VIOLATION_COLUMNS[6:-1]),
                              f"{folder.name}/{record}"))

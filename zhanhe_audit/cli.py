@@ -169,7 +169,7 @@ def _replace(project: Project, args: argparse.Namespace) -> None:
 
 
 def _results_form(project: Project, args: argparse.Namespace) -> None:
-    from . import results
+    from . import results_form
     from .evidence.archived import load_archived
     from .evidence.store import write_new
     from .kinds import apply_records
@@ -180,13 +180,13 @@ def _results_form(project: Project, args: argparse.Namespace) -> None:
                            f"('make draw QUARTER={args.quarter}'); the form lists its visits")
     state = apply_records(folder)
     inputs = load_archived(folder, args.quarter)
-    rows = len(results.form_rows(inputs, state.visits, frozenset(state.results)))
+    rows = len(results_form.form_rows(inputs, state.visits, frozenset(state.results)))
     if not rows:
         print(f"every visit and item of {args.quarter} has a result already: no form written. Follow-up progress is "
               "recorded by filling the same rows again (copy them from the form they were filled in)")
         return
-    target = project.forms(args.quarter) / results.form_name(project.forms(args.quarter))
-    write_new(target, results.form_workbook(inputs, state))
+    target = project.forms(args.quarter) / results_form.form_name(project.forms(args.quarter))
+    write_new(target, results_form.form_workbook(inputs, state))
     print(f"results form: {project.relative(target)} ({rows} rows, one per visit and item without a result yet; "
           "no grade)")
     print("Fill the yellow columns (drop-down lists where there is a choice), save, then run "

@@ -595,18 +595,18 @@ def _result(index: int, visit_id: str, item: str, department: str) -> dict[str, 
 def results_rows(root: Path) -> list[dict[str, str]]:
     """The demo's filled form: the results form's rows of ``FILLED_VISITS`` visits of the demo draw
     (recomputed from the committed params and registers of the project at ``root``), filled."""
-    from . import engine, results
+    from . import engine, results_form
     from .paths import DEMO_QUARTER, Project
 
     with tempfile.TemporaryDirectory(prefix="zhanhe-demo-") as scratch:
         drawn = engine.run_draw(engine.project_inputs(Project(root), DEMO_QUARTER), Path(scratch))
-    rows = results.form_rows(drawn.inputs, drawn.visits[::VISIT_STEP][:FILLED_VISITS])
+    rows = results_form.form_rows(drawn.inputs, drawn.visits[::VISIT_STEP][:FILLED_VISITS])
     return [row | _result(index, row["visit"], row["item"], row["department"]) for index, row in enumerate(rows)]
 
 
 def results_form_text(rows: list[dict[str, str]]) -> str:
     """A filled form as staff export it from Excel: CSV, UTF-8 with BOM, the form's Chinese headers."""
-    from .results import FORM_COLUMNS
+    from .results_form import FORM_COLUMNS
 
     header = [column.header for column in FORM_COLUMNS]
     return "\ufeff" + _csv_text(header, [{column.header: row.get(column.key, "") for column in FORM_COLUMNS}

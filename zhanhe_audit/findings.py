@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from .registers import GRADES
+
 # The standard result categories (mission.md), in the order the national system lists them.
 NO_PROBLEM = "未发现问题"
 CATEGORIES = (
@@ -93,6 +95,11 @@ def problem_visits(results: list[Result]) -> tuple[int, int]:
     for result in results:
         visits[result.visit] = visits.get(result.visit, False) or result.problem
     return sum(visits.values()), len(visits)
+
+
+def grade_counts(results: list[Result], grades: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """Per grade: (visits that found a problem, visits with a result)."""
+    return {grade: problem_visits([r for r in results if grades.get(r.uscc) == grade]) for grade in GRADES}
 
 
 @dataclass(frozen=True)

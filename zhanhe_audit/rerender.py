@@ -101,7 +101,7 @@ def results_pages(folder: Path, quarter: str, record: Path) -> Iterator[dict[str
 
 def _record_data(record: Path) -> list[str]:
     """What a results record held before its page ran, and its manifest (which names the chain's head before
-    it, ``workbook.chained_before``): everything but the page and the other seals."""
+    it, ``results_view.chained_before``): everything but the page and the other seals."""
     return sorted(path.name for path in record.iterdir() if path.name not in (NOTEBOOKS, HTML, SEAL, SUMS))
 
 

@@ -12,7 +12,7 @@ from matplotlib.dates import DateFormatter, date2num
 from matplotlib.lines import Line2D
 
 from .. import disclosure
-from ..findings import CATEGORIES, Result, Suggestion, problem_visits
+from ..findings import CATEGORIES, Result, Suggestion
 from ..inputs import Inputs
 from ..registers import GRADES
 from . import COLOURS, GRADE_NAMES, Html, escape, quarter_and_year_plot
@@ -90,11 +90,6 @@ def transfers_frame(results: list[Result]) -> pd.DataFrame:
     return pd.DataFrame([{"接收部门 receiving department": department, "处置进展 status": status, "事项数 matters": n}
                          for (department, status), n in sorted(counts.items())],
                         columns=["接收部门 receiving department", "处置进展 status", "事项数 matters"])
-
-
-def grade_counts(results: list[Result], grades: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """Per grade: (visits that found a problem, visits with a result)."""
-    return {grade: problem_visits([r for r in results if grades.get(r.uscc) == grade]) for grade in GRADES}
 
 
 def shares_frame(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int, int]]) -> pd.DataFrame:

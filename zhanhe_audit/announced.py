@@ -22,7 +22,7 @@ from .evidence.manifest import read, walk_chain
 from .evidence.records import DrawRecord, record_folders, shown
 from .evidence.store import read_text
 from .hashing import sha256_file
-from .params import normalise_seed, seed_hidden
+from .seed import normalise_seed, seed_hidden
 from .text import code_point, first_difference, visible
 
 

@@ -26,9 +26,10 @@ from .hashing import sha256_file, sha256_text
 from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
-from .params import PROTOCOL, Task, check_seed_text
+from .params import PROTOCOL, Task
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
+from .seed import check_seed_text
 from .tickets import Ranked, TicketRow, read_tickets
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from oracle import draw as oracle_draw
 from zhanhe_audit import formulas
-from zhanhe_audit.params import FLOORS, PROTOCOL, Task, normalise_seed, parse_params
+from zhanhe_audit.params import FLOORS, PROTOCOL, Task, parse_params
+from zhanhe_audit.seed import normalise_seed
 from zhanhe_audit.uscc import complete
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -28,7 +28,7 @@ import holidays as python_holidays
 import pytest
 from chinese_calendar.constants import Holiday
 
-from zhanhe_audit import calendar, cli, notice
+from zhanhe_audit import calendar, cli, notice, notice_days, notice_text
 from zhanhe_audit.errors import NoticeError
 
 NOTICES = Path(__file__).resolve().parent / "fixtures" / "notices"
@@ -50,7 +50,7 @@ JOINED_WEEKENDS = {
 EXTENSION_2020 = ({date(2020, 1, 31), date(2020, 2, 1), date(2020, 2, 2)}, {date(2020, 2, 1)})
 
 
-def _days(found: notice.Notice) -> tuple[set[date], set[date]]:
+def _days(found: notice_days.Notice) -> tuple[set[date], set[date]]:
     """The notice's days off and make-up days, its days of the year before included."""
     return set(found.holidays) | set(found.previous_holidays), set(found.workdays) | set(found.previous_workdays)
 
@@ -96,7 +96,7 @@ def _says(year: int) -> tuple[set[date], set[date]]:
     return frozenset(holidays), frozenset(workdays)  # (cached: never changed in place)
 
 
-def _agrees_with_both_oracles(year: int, found: notice.Notice) -> None:
+def _agrees_with_both_oracles(year: int, found: notice_days.Notice) -> None:
     holidays, workdays = _as_oracles_have_it(year, _days(found))
     known, made_up = _chinesecalendar(year)
     assert workdays == made_up
@@ -212,13 +212,13 @@ TEXTUAL = ("pasted", "wrapped", "ascii", "spaced", "full-width", "page")  # the 
 
 
 def _read(text: str, variant: str, year: int, folder: Path | None = None
-          ) -> tuple[notice.Notice | NoticeError, list[int]]:
+          ) -> tuple[notice_days.Notice | NoticeError, list[int]]:
     """The notice in the variant, read from a file in ``folder`` (from its bytes when None, as ``text_of`` reads them)."""
     name, data, rows = VARIANTS[variant](text)
     if folder is not None:
         (folder / name).write_bytes(data)
     try:
-        read = notice.text_of(folder / name) if folder is not None else notice.text_from(data, Path(name).suffix)
+        read = notice_text.text_of(folder / name) if folder is not None else notice_text.text_from(data, Path(name).suffix)
         return notice.parse(read, year, name), rows
     except NoticeError as error:
         return error, rows
@@ -231,7 +231,7 @@ def _canonical(year: int) -> str:
 
 @pytest.mark.parametrize("year", sorted(FILES))
 def test_notice_gives_the_days_of_both_oracles(year):
-    found = notice.parse(notice.text_of(NOTICES / FILES[year]), year, FILES[year])
+    found = notice.parse(notice_text.text_of(NOTICES / FILES[year]), year, FILES[year])
     _agrees_with_both_oracles(year, found)
     assert found.source == f"国务院办公厅关于{year}年部分节假日安排的通知"
 
@@ -240,7 +240,7 @@ def test_notice_gives_the_days_of_both_oracles(year):
 @pytest.mark.parametrize("year", YEARS)
 def test_each_variant_of_each_notice_gives_the_days_of_both_oracles(year, variant, tmp_path):
     found, _ = _read(_canonical(year), variant, year, tmp_path)
-    assert isinstance(found, notice.Notice), str(found)
+    assert isinstance(found, notice_days.Notice), str(found)
     _agrees_with_both_oracles(year, found)
     assert found == notice.parse(_canonical(year), year, FILES[year])
 
@@ -330,9 +330,9 @@ def test_a_dated_day_off_line_outside_any_item_is_refused_but_the_signature_date
 
 def test_a_footer_naming_another_years_notice_is_not_the_notices_title(tmp_path):
     found, _ = _read(_canonical(2018), "page", 2018, tmp_path)
-    assert isinstance(found, notice.Notice) and found.year == 2018
+    assert isinstance(found, notice_days.Notice) and found.year == 2018
     with pytest.raises(NoticeError, match="no title '国务院办公厅关于2019年部分节假日安排的通知'.*it names 2018"):
-        notice.parse(notice.text_of(tmp_path / "notice.html"), 2019, "notice.html")
+        notice.parse(notice_text.text_of(tmp_path / "notice.html"), 2019, "notice.html")
 
 
 def test_a_refusal_in_a_saved_page_names_the_line_of_the_file(tmp_path):
@@ -340,14 +340,14 @@ def test_a_refusal_in_a_saved_page_names_the_line_of_the_file(tmp_path):
     (tmp_path / "2026.html").write_text(page, encoding="utf-8")
     row = next(n for n, line in enumerate(page.splitlines(), start=1) if "5月9日" in line)
     with pytest.raises(NoticeError) as refused:
-        notice.parse(notice.text_of(tmp_path / "2026.html"), 2026, "2026.html")
+        notice.parse(notice_text.text_of(tmp_path / "2026.html"), 2026, "2026.html")
     assert f"2026.html, row {row}: 劳动节: 2026-05-09 is a Saturday, but the notice says 周日" in str(refused.value)
 
 
 def test_utf16_without_a_byte_order_mark_is_refused_as_such(tmp_path):
     (tmp_path / "notice.txt").write_bytes(_canonical(2025).encode("utf-16-le"))
     with pytest.raises(UnicodeDecodeError, match="without a byte-order mark"):
-        notice.text_of(tmp_path / "notice.txt")
+        notice_text.text_of(tmp_path / "notice.txt")
 
 
 def test_a_date_of_another_year_or_of_the_year_before_outside_the_new_year_is_refused():
@@ -585,7 +585,7 @@ def test_gbk_text_and_a_saved_page_read_as_the_pasted_text(tmp_path):
                                         encoding="utf-8")
     expected = notice.parse(text, 2025, "2025.txt")
     for name in ("gbk.txt", "page.html"):
-        assert notice.parse(notice.text_of(tmp_path / name), 2025, name) == expected
+        assert notice.parse(notice_text.text_of(tmp_path / name), 2025, name) == expected
 
 
 def _official(year: int) -> tuple[tuple[date, ...], tuple[date, ...]]:
@@ -608,7 +608,7 @@ def test_cli_writes_the_year_file_once_prints_the_grid_and_the_calendar_reads_it
 
 @pytest.mark.parametrize("year", sorted(FILES))
 def test_every_notice_names_the_seven_festivals(year):
-    assert notice.parse(notice.text_of(NOTICES / FILES[year]), year, FILES[year]).missing() == []
+    assert notice.parse(notice_text.text_of(NOTICES / FILES[year]), year, FILES[year]).missing() == []
 
 
 def test_cli_warns_of_a_notice_without_some_festival(tmp_path, capsys):
@@ -686,12 +686,12 @@ def test_cli_refuses_days_of_the_year_before_that_contradict_its_calendar(tmp_pa
 def test_the_month_grid_is_aligned_by_display_width():
     found = notice.parse(_canonical(2024), 2024, "2024.txt")
     grid = found.grid().splitlines()
-    assert notice.width("休") == 2 and notice.width("1") == 1
+    assert notice_days.width("休") == 2 and notice_days.width("1") == 1
     months = [n for n, line in enumerate(grid) if re.fullmatch(r"\d+月", line)]
     assert len(months) == 12
     for first in months:
         assert re.sub(r"\s", "", grid[first + 1]) == "一二三四五六日"
-        headers = [notice.width(grid[first + 1][:grid[first + 1].index(label)]) for label in "一二三四五六日"]
+        headers = [notice_days.width(grid[first + 1][:grid[first + 1].index(label)]) for label in "一二三四五六日"]
         assert headers == [5 * n for n in range(7)]
         month = int(grid[first][:-1])
         weeks = grid[first + 2:first + 2 + len(months_of.monthcalendar(2024, month))]
@@ -699,5 +699,5 @@ def test_the_month_grid_is_aligned_by_display_width():
             for number in re.finditer(r"\d+", line):
                 day = date(2024, month, int(number[0]))
                 # the day's last digit stands one column right of its weekday's label, whatever 休 and 班 before it
-                assert notice.width(line[:number.end()]) == 5 * day.weekday() + 2, (line, number[0])
+                assert notice_days.width(line[:number.end()]) == 5 * day.weekday() + 2, (line, number[0])
     assert any(line.startswith(" 5    6    7    8    9   10休 11休") for line in grid)  # February 2024

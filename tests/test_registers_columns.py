@@ -20,7 +20,7 @@ import pytest
 from zhanhe_audit import uscc
 from zhanhe_audit.errors import Problems
 from zhanhe_audit.registers import entities as entity_rules
-from zhanhe_audit.registers import reading
+from zhanhe_audit.registers import formats, reading
 
 HEADER = "uscc,name,grade,tags,unit,status,established"
 
@@ -51,27 +51,27 @@ def read_by_csv_only(monkeypatch) -> None:
     def refused(*args):
         raise pa.ArrowInvalid("the row-by-row reader, for comparison")
 
-    monkeypatch.setattr(reading, "_arrow_grid", refused)
+    monkeypatch.setattr(formats, "_arrow_grid", refused)
 
 
-def file_grid(folder: Path, data: bytes) -> reading._Grid:
+def file_grid(folder: Path, data: bytes) -> formats._Grid:
     """A text register's grid read from a file, as the package reads one: UTF-8 by Arrow from the file itself
     (``_utf8_grid``), other encodings decoded first (``_text_grid``)."""
     path = folder / f"register-{len(list(folder.iterdir()))}.csv"
     path.write_bytes(data)
-    return reading._read_grid(path)
+    return formats.read_grid(path)
 
 
-def cells(grid: reading._Grid) -> tuple[list[int], list[list[str]]]:
+def cells(grid: formats._Grid) -> tuple[list[int], list[list[str]]]:
     return grid.numbers.to_pylist(), [column.to_pylist() for column in grid.cells]
 
 
 @pytest.mark.parametrize("text", TRICKY_TEXTS)
 def test_arrow_reads_a_text_register_as_pythons_csv_does(text, monkeypatch, tmp_path):
     fast = [file_grid(tmp_path, text.encode("utf-8")), file_grid(tmp_path, codecs.BOM_UTF8 + text.encode("utf-8")),
-            reading._text_grid(text.encode("utf-8"))]
+            formats._text_grid(text.encode("utf-8"))]
     read_by_csv_only(monkeypatch)
-    assert cells(fast[0]) == cells(fast[1]) == cells(fast[2]) == cells(reading._text_grid(text.encode("utf-8")))
+    assert cells(fast[0]) == cells(fast[1]) == cells(fast[2]) == cells(formats._text_grid(text.encode("utf-8")))
 
 
 def test_arrow_reads_gbk_and_utf16_registers_as_pythons_csv_does(monkeypatch, tmp_path):
@@ -186,11 +186,11 @@ def test_a_parquet_register_is_read_as_its_cells_cleaned_one_by_one(tmp_path):
     })
     path = tmp_path / "entities.parquet"
     pq.write_table(table, path)
-    grid = reading._parquet_grid(path.read_bytes())
+    grid = formats._parquet_grid(path.read_bytes())
     # the rule, cell by cell: the header is row 1, data rows from 2, blank rows left out, numbers marked
-    rows = [(1, [reading.clean_cell(name) for name in table.column_names])]
-    rows += [(index + 2, [reading.clean_cell(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
-    expected = reading._grid(rows, frozenset(
+    rows = [(1, [formats.clean_cell(name) for name in table.column_names])]
+    rows += [(index + 2, [formats.clean_cell(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
+    expected = formats._grid(rows, frozenset(
         (index + 2, position) for position in (1, 2) for index, value in enumerate(table.columns[position].to_pylist())
         if value is not None))
     assert cells(grid) == cells(expected) and grid.numbers.to_pylist() == [1, 2, 3, 4]
@@ -212,12 +212,12 @@ def test_a_workbook_is_read_by_calamine_as_openpyxl_read_it(tmp_path):
     sheet.append([None, None, "y"])
     path = tmp_path / "entities.xlsx"
     book.save(path)
-    rows, numeric = reading._workbook_cells(path.read_bytes())
+    rows, numeric = formats._workbook_cells(path.read_bytes())
     # the reader it replaced, as the reference: openpyxl, cells cleaned one by one
     read = load_workbook(path, read_only=True, data_only=True)
     values = list(read.worksheets[0].iter_rows(values_only=True))
     read.close()
-    assert rows == [(number, [reading.clean_cell(value) for value in row]) for number, row in enumerate(values, start=1)]
+    assert rows == [(number, [formats.clean_cell(value) for value in row]) for number, row in enumerate(values, start=1)]
     assert numeric == {(number, position) for number, row in enumerate(values, start=1) for position, value in enumerate(row)
                        if isinstance(value, (int, float)) and not isinstance(value, bool)}
     assert rows[3][1][:5] == ["", "914104110000000000", "1.5", "2019-03-15", "2019-03-15"]  # a float has lost digit 18
@@ -250,17 +250,17 @@ def test_arrow_and_pythons_csv_agree_on_thousands_of_random_files(monkeypatch, t
         texts.append(stream.choice(["\n", "\r\n", "\r"]).join(rows) + stream.choice(["", "\n"]))
     # the first 600 as files (Arrow reads a UTF-8 file itself: _utf8_grid), with a BOM or without; all as bytes
     fast = [file_grid(tmp_path, (codecs.BOM_UTF8 if index % 3 == 0 else b"") + text.encode()) if index < 600
-            else reading._text_grid(text.encode()) for index, text in enumerate(texts)]
+            else formats._text_grid(text.encode()) for index, text in enumerate(texts)]
     accepted = 0
     for text in texts:
         try:
-            reading._arrow_grid(pa.py_buffer(text.encode()), ",", 2)
+            formats._arrow_grid(pa.py_buffer(text.encode()), ",", 2)
             accepted += 1
         except pa.ArrowInvalid:
             pass
     read_by_csv_only(monkeypatch)
     for text, grid in zip(texts, fast, strict=True):
-        assert cells(grid) == cells(reading._text_grid(text.encode())), text
+        assert cells(grid) == cells(formats._text_grid(text.encode())), text
     assert accepted > 2000  # most files went through Arrow, so the comparison compared two readers
 
 
@@ -268,10 +268,10 @@ def test_a_register_longer_than_the_prefix_with_a_character_cut_at_its_end_reads
         monkeypatch, tmp_path):
     row = "914104110000000001,平顶山祥耀商贸有限公司 ,A\n"
     header = "uscc,name,grade\n"
-    rows = row * (reading.PREFIX // len(row.encode()) + 50)
+    rows = row * (formats.PREFIX // len(row.encode()) + 50)
     # blank lines before the header (skipped) shift the prefix's end into a three-byte character
     body = next(blank + header + rows for blank in ("\n" * count for count in range(60))
-                if (blank + header + rows).encode()[: reading.PREFIX].decode("utf-8", errors="replace").endswith("\ufffd"))
+                if (blank + header + rows).encode()[: formats.PREFIX].decode("utf-8", errors="replace").endswith("\ufffd"))
     data = body.encode("utf-8")
     fast = file_grid(tmp_path, data)
     read_by_csv_only(monkeypatch)

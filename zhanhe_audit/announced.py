@@ -22,7 +22,7 @@ from .evidence.records import DrawRecord, record_folders, shown
 from .evidence.store import read_text
 from .hashing import sha256_file
 from .layout import MANIFEST
-from .params import normalise_seed, seed_hidden
+from .seed import normalise_seed, seed_hidden
 from .text import code_point, first_difference, visible
 
 

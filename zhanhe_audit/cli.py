@@ -101,7 +101,7 @@ def _verifier_page(project: Project, args: argparse.Namespace) -> None:
 
 
 def _calendar(project: Project, args: argparse.Namespace) -> int:
-    from . import calendar, notice
+    from . import calendar, notice, notice_text
     from .evidence.store import write_new
 
     shown = args.notice.name
@@ -112,7 +112,7 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
               "(delete it by hand, with a commit saying why, to write it again)", file=sys.stderr)
         return 2
     try:
-        text = notice.text_of(args.notice)
+        text = notice_text.text_of(args.notice)
     except (OSError, UnicodeDecodeError) as error:
         print(f"错误 Error: {shown}: cannot be read as the notice's text ({error}); paste the notice into a .txt file "
               "(UTF-8, GB18030/GBK, or UTF-16 with a byte-order mark) or save the web page as .html", file=sys.stderr)

@@ -26,9 +26,10 @@ from .inputs import Inputs, load_inputs
 from .inspectors import Assignment, Visit
 from .kinds import history_before
 from .layout import CAP_EXCEPTIONS, DRAW_RECORD, GIT_ORDER, HISTORY, INPUTS, TICKETS, VERIFIER, VERIFIER_PAGE
-from .params import PROTOCOL, Task, check_seed_text
+from .params import PROTOCOL, Task
 from .paths import Project, freeze_name, params_name
 from .registers import REGISTER_NAMES
+from .seed import check_seed_text
 from .tickets import Ranked, TicketRow, read_tickets
 
 

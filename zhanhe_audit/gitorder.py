@@ -31,8 +31,9 @@ from pathlib import Path
 import yaml
 
 from .errors import DrawRefused, ParamsError, Problem
-from .params import digest_without_seed, normalise_seed
+from .params import digest_without_seed
 from .paths import freeze_name, params_name
+from .seed import normalise_seed
 
 FORMAT = "zhanhe-git-order-1"
 

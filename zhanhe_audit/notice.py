@@ -38,31 +38,26 @@ line before the first item); its body runs to the closing paragraph (``节假日
 is not read; a dated line about days off between the title and the first item is refused, and what
 follows an item before the next is part of it: words there that are not its clauses are refused.
 
-``Notice.missing`` names the seven statutory festivals no item names (``make calendar`` warns of them:
-every notice since 2008 gives all seven).
+``Notice.missing`` (``notice_days.py``, with the year file and the month grids) names the seven
+statutory festivals no item names (``make calendar`` warns of them: every notice since 2008 gives all seven).
 
 Text pasted into a ``.txt`` file (UTF-8 with or without a BOM, GB18030/GBK, UTF-16 with a BOM) and the
-web page saved as ``.html`` read the same; a refusal names the line of the file itself.
+web page saved as ``.html`` read the same (``notice_text.py``); a refusal names the line of the file itself.
 """
 
 from __future__ import annotations
 
-import calendar as months
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import partial
-from html.parser import HTMLParser
-from pathlib import Path
-
-import yaml
 
 from .errors import NoticeError, Problem
+from .notice_days import Notice
+from .notice_text import NoticeText, rows_of
 
 NUMERALS = "一二三四五六七八九十"
-FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
 ITEM = re.compile(rf"[ \t]*(?:[{NUMERALS}]+|\d{{1,2}})[ \t]*[、，,.．][ \t]*([\u4e00-\u9fff、，, \t]{{1,24}}?)[ \t]*[：:]")
 TITLE_WORDS = "国务院办公厅关于@年部分节假日安排的通知"
 TITLE = re.compile(r"\s*".join(r"(\d(?:\s*\d){3})" if c == "@" else re.escape(c) for c in TITLE_WORDS))
@@ -97,163 +92,6 @@ CLAUSE_WORDS = ("the days off ('M月D日至M月D日放假…', 'M月D日放假')
                 "'不调休', nor the make-up working days ('M月D日（周X）、M月D日（周X）上班')")
 
 
-@dataclass(frozen=True)
-class Notice:
-    year: int
-    source: str
-    holidays: tuple[date, ...]
-    workdays: tuple[date, ...]
-    previous_holidays: tuple[date, ...] = ()  # the notice's days in December of the year before
-    previous_workdays: tuple[date, ...] = ()
-    items: tuple[str, ...] = ()  # the festivals' names, as the items give them ('中秋节、国庆节')
-
-    def missing(self) -> list[str]:
-        """The statutory festivals (全国年节及纪念日放假办法) that no item names: every notice since 2008 gives all seven."""
-        named = "".join(self.items)
-        return [festival for festival in FESTIVALS if festival not in named]
-
-    def yaml(self) -> str:
-        """The year file's text, as ``calendar.read_year`` reads it (``previous_year`` only when there are such days)."""
-        data: dict[str, object] = {"year": self.year, "source": self.source,
-                                   "holidays": [d.isoformat() for d in self.holidays],
-                                   "workdays": [d.isoformat() for d in self.workdays]}
-        if self.previous_holidays or self.previous_workdays:
-            data["previous_year"] = {"year": self.year - 1, "source": self.source,
-                                     "holidays": [d.isoformat() for d in self.previous_holidays],
-                                     "workdays": [d.isoformat() for d in self.previous_workdays]}
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_style=None)
-
-    def grid(self) -> str:
-        """The year as twelve month grids, 休 on days off and 班 on make-up working days, aligned by display
-        width (a CJK character is two columns); the notice's days of the year before first, when there are any."""
-        holidays = set(self.holidays) | set(self.previous_holidays)
-        workdays = set(self.workdays) | set(self.previous_workdays)
-        lines = [f"{self.year}   休 = 放假 day off   班 = 调休上班 make-up working day"]
-        shown = [(self.year - 1, 12)] if self.previous_holidays or self.previous_workdays else []
-        for year, month in shown + [(self.year, month) for month in range(1, 13)]:
-            title = f"{month}月" if year == self.year else f"{year}年{month}月 (days of {year} this notice sets)"
-            lines += ["", title, _row(["一", "二", "三", "四", "五", "六", "日"])]
-            for week in months.monthcalendar(year, month):
-                cells = []
-                for day in week:
-                    if not day:
-                        cells.append("")
-                        continue
-                    mark = "休" if date(year, month, day) in holidays else "班" if date(year, month, day) in workdays else ""
-                    cells.append(f"{day:>2}{mark}")
-                lines.append(_row(cells))
-        return "\n".join(lines) + "\n"
-
-
-CELL = 4  # display columns of a grid cell: the day's two digits and a mark two columns wide
-
-
-def width(text: str) -> int:
-    """Display columns of ``text`` in a terminal: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _row(cells: list[str]) -> str:
-    return " ".join(cell + " " * (CELL - width(cell)) for cell in cells).rstrip()
-
-
-class NoticeText(str):
-    """The notice's text, with the line of the file each character came from (``rows``): a saved page's
-    text is extracted from its markup, and a refusal names the line of the file, not of the text."""
-
-    rows: tuple[int, ...]
-
-    def __new__(cls, text: str, rows: Sequence[int] | None = None) -> NoticeText:
-        self = super().__new__(cls, text)
-        self.rows = tuple(rows) if rows is not None else _rows(text)
-        if len(self.rows) != len(text):
-            raise ValueError("one row per character")
-        return self
-
-
-def _rows(text: str) -> tuple[int, ...]:
-    rows: list[int] = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        rows += [number] * (len(line) + 1)
-    return tuple(rows[:len(text)])
-
-
-class _Text(HTMLParser):
-    """The text of a saved web page, a paragraph per block (a blank line between blocks, a line break at
-    ``<br>``); whitespace in the markup is a space; scripts and styles dropped; each character's source line kept."""
-
-    BLOCKS = {"p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "title", "section",
-              "article", "header", "footer", "nav", "body", "head", "html"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chars: list[str] = []
-        self.rows: list[int] = []
-        self.skip = 0
-
-    def _add(self, char: str, row: int) -> None:
-        self.chars.append(char)
-        self.rows.append(row)
-
-    def handle_starttag(self, tag, attrs):
-        self.skip += tag in ("script", "style")
-        if tag in self.BLOCKS or tag == "br":
-            self._add("\n", self.getpos()[0])
-            if tag != "br":
-                self._add("\n", self.getpos()[0])
-
-    def handle_startendtag(self, tag, attrs):
-        if tag == "br":
-            self._add("\n", self.getpos()[0])
-
-    def handle_endtag(self, tag):
-        self.skip -= tag in ("script", "style") and self.skip > 0
-        if tag in self.BLOCKS:
-            self._add("\n", self.getpos()[0])
-            self._add("\n", self.getpos()[0])
-
-    def handle_data(self, data):
-        if self.skip:
-            return
-        row = self.getpos()[0]
-        for number, line in enumerate(data.split("\n")):
-            if number:
-                self._add(" ", row + number - 1)  # a line end in the markup is a space
-            self.chars.append(line.replace("\t", " "))
-            self.rows += [row + number] * len(line)
-
-
-def decode(raw: bytes) -> str:
-    """The text of a notice file: UTF-8 (with or without a BOM), UTF-16 with a BOM, or GB18030 (GBK's superset);
-    ``UnicodeDecodeError`` for anything else (UTF-16 without a BOM among them)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if b"\x00" in raw:
-        raise UnicodeDecodeError("utf-16", raw, 0, 1, "NUL bytes: UTF-16 without a byte-order mark? save it with one "
-                                 "(Notepad's 'Unicode') or as UTF-8")
-    return raw.decode("gb18030")
-
-
-def text_of(path: Path) -> NoticeText:
-    """The notice's text from a ``.txt`` or a saved ``.html`` page, each character's line of the file kept."""
-    return text_from(path.read_bytes(), path.suffix)
-
-
-def text_from(raw: bytes, suffix: str) -> NoticeText:
-    """``text_of`` for the file's bytes and its suffix (``.txt``, ``.html``)."""
-    text = decode(raw).replace("\r\n", "\n").replace("\r", "\n")
-    if suffix.lower() in (".html", ".htm"):
-        reader = _Text()
-        reader.feed(text)
-        reader.close()
-        return NoticeText("".join(reader.chars).replace("\u3000", " ").replace("\xa0", " "), reader.rows)
-    return NoticeText(text.replace("\u3000", " ").replace("\xa0", " "))
-
-
 @dataclass
 class _Mention:
     """A date as written: year, month, day (digits, spaces kept), the bracket after it, its offset in the text."""
@@ -283,7 +121,7 @@ def parse(text: str, year: int, shown: str) -> Notice:
     text = str(text)
     if rows is None:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        rows = _rows(text)
+        rows = rows_of(text)
     return _Reader(text.translate(FULL_WIDTH_DIGITS).replace("\u3000", " ").replace("\xa0", " "), rows, year,
                    shown).read()
 

@@ -1,7 +1,7 @@
 """The quarter's params file, ``params/<quarter>.yaml``, read and validated.
 
 Units are converted here, once: percentages become exact ``Fraction``s,
-the seed is normalised as draw protocol v1 ("Seed") requires. Every
+the seed is normalised as draw protocol v1 ("Seed") requires (``seed.py``). Every
 problem is reported at once, each naming its key.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -21,25 +20,17 @@ import yaml
 from . import uscc as uscc_codes
 from .errors import ParamsError, Problem
 from .registers import COLUMNS, GRADES, REGISTER_NAMES
-from .text import code_point, hidden
+from .seed import Seed, parse_seed
 
 PROTOCOL = "draw-v1"
 # Sampling floors per grade: Zhanhe plan, section 3.3 ("抽查比例一般不低于").
 FLOORS: dict[str, Fraction] = {"A": Fraction(1), "B": Fraction(3), "C": Fraction(10), "D": Fraction(20)}
-SEED_MIN_DIGITS = 20  # protocol v1, "Seed": about 66 bits, as in 20-dice ceremonies
-PROVENANCE_KEYS = ("method", "date", "witnesses")
 QUARTER = re.compile(r"(?P<demo>demo-)?(?P<year>\d{4})Q(?P<quarter>[1-4])\Z")
 DECIMAL = re.compile(r"\d+(\.\d+)?\Z")
 TOP_LEVEL_KEYS = frozenset({"quarter", "protocol", "demo", "seed", "percent", "justification", "tasks",
                             "registers", "headers", "values", "unclassified_grade", "exclusions", "inspection",
                             "frequency"})
 TASK_SUFFIX = re.compile(r"[A-Za-z0-9_]+\Z")
-
-
-@dataclass(frozen=True)
-class Seed:
-    value: str  # normalised: NFC, stripped
-    provenance: dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -109,62 +100,9 @@ def parse_quarter(quarter: str) -> re.Match[str]:
     return match
 
 
-def normalise_seed(raw: str) -> str:
-    """Protocol v1, "Seed": Unicode NFC, then surrounding white space removed."""
-    return unicodedata.normalize("NFC", raw).strip()
-
-
-def seed_hidden(seed: str) -> list[tuple[int, str]]:
-    """The characters a seed may not hold (protocol v1, "Clarifications of v1": no Unicode category Cc or Cf, no
-    white space but U+0020), each with its position (1-based)."""
-    return [(at, char) for at, char in enumerate(seed, start=1) if hidden(char)]
-
-
-def check_seed_text(seed: str, shown: str) -> None:
-    """Refuse a seed holding characters that cannot be seen, naming each by code point: the draw's rule. (Reading
-    params does not refuse them, so that ``make verify`` names such a seed in a check of its own.)"""
-    unseen = seed_hidden(seed)
-    if unseen:
-        raise ParamsError([Problem(shown, None, None, "key 'seed.value': holds characters that cannot be seen, so the "
-                                   "seed shown would not be the seed drawn with (protocol v1, 'Clarifications of v1'): "
-                                   + "; ".join(f"{code_point(char)} at character {at}" for at, char in unseen)
-                                   + ". Retype the seed with letters, digits, punctuation and plain spaces only")])
-
-
 def percent_fraction(text: str) -> Fraction:
     """An exact decimal string such as ``"7.5"`` as a Fraction (never a float)."""
     return Fraction(Decimal(text))
-
-
-def _seed(data: object, problem) -> Seed | None:
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        problem("seed", "expected a mapping with 'value' and 'provenance'")
-        return None
-    value = data.get("value")
-    if value is None:
-        return None
-    seed = ""
-    if isinstance(value, bool) or not isinstance(value, str):
-        # Reported, and the provenance is still checked: all problems at once.
-        problem("seed.value", f"loads as a {type(value).__name__}, not text; put the seed in quotes "
-                "(a number of 20 digits does not survive as a number)")
-    else:
-        seed = normalise_seed(value)
-        digits = sum(char in "0123456789" for char in seed)
-        if digits < SEED_MIN_DIGITS:
-            problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
-    provenance = data.get("provenance")
-    if not isinstance(provenance, dict) or not provenance:
-        problem("seed.provenance", "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")
-        return Seed(seed, {})
-    for key in PROVENANCE_KEYS:
-        if not provenance.get(key):
-            problem(f"seed.provenance.{key}", "missing or empty")
-        elif key == "date" and not isinstance(provenance[key], str):
-            problem("seed.provenance.date", "put the date in quotes, e.g. '2026-01-05 09:30'")
-    return Seed(seed, provenance)
 
 
 def _percent(data: object, problem) -> tuple[dict[str, Fraction], dict[str, str]]:
@@ -356,7 +294,7 @@ def parse_params(data: object, shown: str) -> Params:
     protocol = data.get("protocol", PROTOCOL)
     if protocol != PROTOCOL:
         problem("protocol", f"'{protocol}' is not supported; this version draws under {PROTOCOL}")
-    seed = _seed(data.get("seed"), problem)
+    seed = parse_seed(data.get("seed"), problem)
     percent, percent_text = _percent(data.get("percent"), problem)
     justification = data.get("justification") or {}
     if not isinstance(justification, dict):

@@ -5,11 +5,12 @@ mission.md ("Registers (inputs)"): entities (检查对象名录库), inspection 
 (抽查事项清单), inspectors (执法检查人员名录库), declared conflicts, plus the
 catalogue of category tags (分类标注目录) that entities and items refer to.
 
-This package is the one place that reads input files (``reading``); one module a register holds its
-rules (``entities``, ``items``, ``inspectors``, ``conflicts``, ``tags``), and ``cells`` the rules
-their cells share. Everything else works on the validated records ``load_registers`` returns. Every
-problem of every file is collected and raised at once as one ``RegisterError`` naming file,
-spreadsheet row and column. Imports point one way: ``reading`` <- ``cells`` <- the registers <- here.
+This package is the one place that reads input files (``reading``, the file's format read by ``formats``);
+one module a register holds its rules (``entities``, ``items``, ``inspectors``, ``conflicts``, ``tags``), and
+``cells`` the rules their cells share. Everything else works on the validated records ``load_registers``
+returns. Every problem of every file is collected and raised at once as one ``RegisterError`` naming file,
+spreadsheet row and column. Imports point one way: ``formats`` <- ``reading`` <- ``cells`` <- the registers
+<- here.
 """
 
 from __future__ import annotations

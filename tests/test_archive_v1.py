@@ -3,7 +3,7 @@ kept unchanged: it must verify forever.
 
 If this test fails after a change, the change altered what draw-v1 means (selection,
 eligibility, quotas or the files' format). Such a change is a new protocol version,
-added beside draw-v1 in verify.PROTOCOLS; this archive is never re-made.
+added beside draw-v1 in verify_recomputed.PROTOCOLS; this archive is never re-made.
 """
 
 import json

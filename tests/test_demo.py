@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from zhanhe_audit.demo import generate
+from zhanhe_audit.demo_registers import generate
 from zhanhe_audit.uscc import is_valid
 
 ROOT = Path(__file__).resolve().parents[1]

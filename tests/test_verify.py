@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from projects import SEED, make_project, seed_after_freeze, write_params
-from zhanhe_audit import engine, gitorder, verify
+from zhanhe_audit import engine, gitorder, verify, verify_check
 from zhanhe_audit.evidence import store
 from zhanhe_audit.hashing import sha256_file
 from zhanhe_audit.paths import Project
@@ -510,7 +510,7 @@ def test_no_git_repository_skips_git_order_naming_the_archived_commits(drawn, tm
 
 def difference(expected: str, found: str) -> str:
     """first_difference of two files holding the texts (it reads them a row at a time)."""
-    return verify.first_difference(io.BytesIO(expected.encode()), io.BytesIO(found.encode()))
+    return verify_check.first_difference(io.BytesIO(expected.encode()), io.BytesIO(found.encode()))
 
 
 def test_first_difference_names_the_differing_row_of_equal_length_texts():

@@ -44,10 +44,11 @@ from zhanhe_audit.evidence.files import (
 from zhanhe_audit.evidence.manifest import Manifest, read_sealed, walk_chain
 from zhanhe_audit.evidence.records import DrawRecord, kind_of, next_name, record_folders
 from zhanhe_audit.evidence.store import archives, building, exclusive, write_new
-from zhanhe_audit.fairness import BalanceRow, InclusionRow, TimelineRow
+from zhanhe_audit.fairness import BalanceRow, TimelineRow
 from zhanhe_audit.findings import Result
 from zhanhe_audit.formulas import StratumSummary
 from zhanhe_audit.history import PastVisit
+from zhanhe_audit.inclusion import InclusionRow
 from zhanhe_audit.inspectors import CapException, InspectorLoad, Visit
 from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.matching import Excluded, Population, Qualified

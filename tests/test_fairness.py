@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import pytest
 
-from zhanhe_audit import fairness
+from zhanhe_audit import fairness, inclusion
 from zhanhe_audit.formulas import StratumSummary
 from zhanhe_audit.gitorder import Commit, Order
 from zhanhe_audit.history import History, PastVisit, year_of
@@ -66,15 +66,15 @@ def test_main_category_is_the_rarest_tag():
 
 
 def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
-    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
-    [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
+    stratum = inclusion.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
+    [result] = inclusion.inclusion([stratum], seeds=1000, workers=1)
     assert sum(result.counts) == 6 * 1000  # exactly n per seed
     assert Fraction(sum(result.counts), result.seeds * result.eligible) == result.expected_rate == Fraction(1, 10)
     assert result.p_value > 0.001
 
 
 def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
-    stratum = fairness.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
+    stratum = inclusion.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
     real = fairness.first
 
     def biased(seed, task_id, usccs, n):
@@ -83,14 +83,14 @@ def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
         favourite = min(usccs)
         return drawn if favourite in drawn else [favourite, *drawn[:-1]]
 
-    monkeypatch.setattr(fairness, "first", biased)
-    [result] = fairness.inclusion([stratum], seeds=1000, workers=1)
+    monkeypatch.setattr(inclusion, "first", biased)
+    [result] = inclusion.inclusion([stratum], seeds=1000, workers=1)
     assert result.p_value < 1e-6
 
 
 def test_uniformity_is_not_tested_when_everyone_or_no_one_is_drawn():
-    stratum = fairness.Stratum("2026Q1-T01", "D", tuple(complete(f"91410411{i:09d}") for i in range(3)), 3, 3)
-    [result] = fairness.inclusion([stratum], seeds=10, workers=1)
+    stratum = inclusion.Stratum("2026Q1-T01", "D", tuple(complete(f"91410411{i:09d}") for i in range(3)), 3, 3)
+    [result] = inclusion.inclusion([stratum], seeds=10, workers=1)
     assert result.p_value is None and result.counts == (10, 10, 10)
 
 
@@ -139,13 +139,13 @@ def test_a_stratum_larger_than_follow_is_simulated_on_a_fixed_subset_drawing_the
     rows = [TicketRow("2026Q1-T01", "A", uscc, "", i + 1, i < 50, None) for i, uscc in enumerate(usccs)]
     tickets = Ranked.of(rows)
     summary = [StratumSummary("2026Q1-T01", "A", 5000, "1", "1", 50, 50, "")]
-    (stratum,) = fairness.strata_of(tickets, summary, follow=300)
+    (stratum,) = inclusion.strata_of(tickets, summary, follow=300)
     # the 300 with the smallest SHA-256 of "monte carlo ⏎ USCC", whatever the ticket or the register order
     by_hash = sorted(usccs, key=lambda u: hashlib.sha256(f"monte carlo\n{u}".encode()).hexdigest())[:300]
     assert stratum.usccs == tuple(sorted(by_hash)) and stratum.eligible == 5000
     assert stratum.n == 3  # round(300 × 50 / 5000)
-    assert fairness.strata_of(Ranked.of(rows[::-1]), summary, follow=300) == [stratum]
-    [result] = fairness.inclusion([stratum], seeds=200, workers=1)
+    assert inclusion.strata_of(Ranked.of(rows[::-1]), summary, follow=300) == [stratum]
+    [result] = inclusion.inclusion([stratum], seeds=200, workers=1)
     assert (result.eligible, result.followed, result.n) == (5000, 300, 3) and sum(result.counts) == 3 * 200
     assert result.expected_rate == Fraction(3, 300)
 
@@ -194,10 +194,10 @@ def old_strata_of(tickets, summary, follow):
     found = []
     for stratum in summary:
         if stratum.eligible:
-            subset = fairness.followed(members[stratum.task_id, stratum.grade], follow)
+            subset = inclusion.followed(members[stratum.task_id, stratum.grade], follow)
             share = Fraction(len(subset) * stratum.quota, stratum.eligible)
             n = stratum.quota if len(subset) == stratum.eligible else max(1, int(share + Fraction(1, 2)))
-            found.append(fairness.Stratum(stratum.task_id, stratum.grade, subset, n, stratum.eligible))
+            found.append(inclusion.Stratum(stratum.task_id, stratum.grade, subset, n, stratum.eligible))
     return found
 
 
@@ -234,8 +234,8 @@ def test_coverage_balance_and_monte_carlo_strata_are_the_old_codes(drawn_quarter
             population, sample = old_balance(rows, entities, new.grade, new.attribute)
             assert {name: (size, drawn) for name, size, drawn, _ in new.table} == \
                 {name: (population[name], sample[name]) for name in population}
-        assert fairness.strata_of(tickets, result.summary) == old_strata_of(rows, result.summary, fairness.FOLLOW)
-        assert any(len(s.usccs) < s.eligible for s in fairness.strata_of(tickets, result.summary))  # a subset
+        assert inclusion.strata_of(tickets, result.summary) == old_strata_of(rows, result.summary, inclusion.FOLLOW)
+        assert any(len(s.usccs) < s.eligible for s in inclusion.strata_of(tickets, result.summary))  # a subset
 
 
 def test_monte_carlo_counts_are_those_of_the_whole_order_cut_at_n_as_before():
@@ -246,12 +246,12 @@ def test_monte_carlo_counts_are_those_of_the_whole_order_cut_at_n_as_before():
     from zhanhe_audit.formulas import order
 
     usccs = tuple(sorted(complete(f"91410411{i:09d}") for i in range(300)))
-    strata = [fairness.Stratum("2026Q1-T01", "A", usccs, 3, 300), fairness.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]
-    found = fairness.inclusion(strata, seeds=60, workers=1)
+    strata = [inclusion.Stratum("2026Q1-T01", "A", usccs, 3, 300), inclusion.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]
+    found = inclusion.inclusion(strata, seeds=60, workers=1)
     for stratum, result in zip(strata, found, strict=True):
         before: Counter = Counter()
         for index in range(60):
-            before.update(uscc for _, uscc in order(fairness.monte_carlo_seed(index), stratum.task_id, stratum.usccs)[
+            before.update(uscc for _, uscc in order(inclusion.monte_carlo_seed(index), stratum.task_id, stratum.usccs)[
                 :stratum.n])
         assert result.counts == tuple(before[uscc] for uscc in stratum.usccs)
         assert sum(result.counts) == 60 * stratum.n

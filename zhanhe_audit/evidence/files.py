@@ -17,10 +17,11 @@ from typing import Generic, TypeVar
 
 from .. import tickets
 from ..errors import ArchiveError
-from ..fairness import BalanceRow, InclusionRow, TimelineRow
+from ..fairness import BalanceRow, TimelineRow
 from ..findings import Result
 from ..formulas import StratumSummary
 from ..history import History, PastVisit
+from ..inclusion import InclusionRow
 from ..inspectors import CapException, InspectorLoad, Visit
 from ..layout import (
     BALANCE,

@@ -8,9 +8,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ..fairness import Balance, Coverage, Event, Inclusion, below_floor, reading
+from ..fairness import Balance, Coverage, Event, below_floor, reading
 from ..formulas import StratumSummary
 from ..gitorder import Order
+from ..inclusion import Inclusion
 from ..params import FLOORS, percent_fraction
 from . import COLOURS, GRADE_NAMES, Html, escape, fact, plot_label, quarter_and_year_plot
 

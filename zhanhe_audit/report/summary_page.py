@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import disclosure
-from ..fairness import BalanceRow, InclusionRow, TimelineRow, below_floor
+from ..fairness import BalanceRow, TimelineRow, below_floor
 from ..formulas import StratumSummary
 from ..gitorder import Order
+from ..inclusion import InclusionRow
 from ..inputs import Inputs
 from ..inspectors import CapException, InspectorLoad
 from ..layout import DRAW, DRAW_RECORD, HTML, INPUTS, MANIFEST, NOTEBOOKS, SEAL, SUMMARY, SUMS, TICKETS, VERIFIER_PAGE

@@ -75,7 +75,7 @@ def test_monte_carlo_through_the_real_selection_is_uniform_with_exact_mean():
 
 def test_monte_carlo_uniformity_test_catches_a_biased_selection(monkeypatch):
     stratum = inclusion.Stratum("2026Q1-T01", "C", tuple(complete(f"91410411{i:09d}") for i in range(60)), 6, 60)
-    real = fairness.first
+    real = inclusion.first
 
     def biased(seed, task_id, usccs, n):
         drawn = real(seed, task_id, usccs, n)

@@ -9,12 +9,13 @@ from fractions import Fraction
 
 import pytest
 
+from oracle.draw import as_columns
 from zhanhe_audit import fairness, inclusion
 from zhanhe_audit.formulas import StratumSummary
 from zhanhe_audit.gitorder import Commit, Order
 from zhanhe_audit.history import History, PastVisit, year_of
-from zhanhe_audit.registers import Entity, Registers
-from zhanhe_audit.tickets import Ranked, TicketRow
+from zhanhe_audit.registers import Entities, Entity, Registers
+from zhanhe_audit.tickets import TicketRow
 from zhanhe_audit.uscc import complete
 
 UNITS = ["甲所", "乙所", "丙所", "丁所"]
@@ -26,11 +27,11 @@ def _entities(count=400, grade="A"):
 
 
 def _registers(entities):
-    return Registers(tuple(entities), {}, {}, (), {})
+    return Registers(Entities.from_objects(tuple(entities)), {}, {}, (), {})
 
 
 def _tickets(entities, selected):
-    return Ranked.of(TicketRow("2026Q1-T01", e.grade, e.uscc, "", i + 1, e.uscc in selected, None)
+    return as_columns(TicketRow("2026Q1-T01", e.grade, e.uscc, "", i + 1, e.uscc in selected, None)
                      for i, e in enumerate(entities))
 
 
@@ -104,7 +105,7 @@ def test_year_coverage_counts_earlier_quarters_of_the_same_year_only():
 
 def test_quarter_coverage_counts_an_entity_drawn_twice_once():
     entities = _entities(10)
-    tickets = Ranked.of([*_tickets(entities, {entities[0].uscc}), TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True,
+    tickets = as_columns([*_tickets(entities, {entities[0].uscc}), TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True,
                                                                            None)])
     [row] = [r for r in fairness.quarter_coverage(tickets, _registers(entities)) if r.grade == "A"]
     assert (row.active, row.drawn) == (10, 1)
@@ -137,14 +138,14 @@ def test_timeline_of_an_unproved_order_has_no_commits_and_the_dates_alone():
 def test_a_stratum_larger_than_follow_is_simulated_on_a_fixed_subset_drawing_the_same_share():
     usccs = [complete(f"91410411{i:09d}") for i in range(5000)]
     rows = [TicketRow("2026Q1-T01", "A", uscc, "", i + 1, i < 50, None) for i, uscc in enumerate(usccs)]
-    tickets = Ranked.of(rows)
+    tickets = as_columns(rows)
     summary = [StratumSummary("2026Q1-T01", "A", 5000, "1", "1", 50, 50, "")]
     (stratum,) = inclusion.strata_of(tickets, summary, follow=300)
     # the 300 with the smallest SHA-256 of "monte carlo ⏎ USCC", whatever the ticket or the register order
     by_hash = sorted(usccs, key=lambda u: hashlib.sha256(f"monte carlo\n{u}".encode()).hexdigest())[:300]
     assert stratum.usccs == tuple(sorted(by_hash)) and stratum.eligible == 5000
     assert stratum.n == 3  # round(300 × 50 / 5000)
-    assert inclusion.strata_of(Ranked.of(rows[::-1]), summary, follow=300) == [stratum]
+    assert inclusion.strata_of(as_columns(rows[::-1]), summary, follow=300) == [stratum]
     [result] = inclusion.inclusion([stratum], seeds=200, workers=1)
     assert (result.eligible, result.followed, result.n) == (5000, 300, 3) and sum(result.counts) == 3 * 200
     assert result.expected_rate == Fraction(3, 300)

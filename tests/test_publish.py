@@ -27,6 +27,7 @@ from zhanhe_audit.history import History
 from zhanhe_audit.inputs import Inputs, load_inputs
 from zhanhe_audit.inspectors import Visit
 from zhanhe_audit.publish import PUBLIC_FILES, differences, neutralise, plan_name, public_files, write_public
+from zhanhe_audit.registers import Entities
 
 QUARTER = "2026Q1"
 SEED = "publish test 2026-01-05 48213 90377 15620 73184"
@@ -397,7 +398,7 @@ def test_every_formula_start_owasp_lists_gets_a_quote_and_nothing_else_does():
 def test_the_same_inputs_in_another_order_give_byte_identical_files(inputs, files):
     params = replace(inputs.params, tasks=tuple(replace(task, items=task.items[::-1])
                                                 for task in reversed(inputs.params.tasks)))
-    registers = replace(inputs.registers, entities=tuple(inputs.registers.entities)[::-1],
+    registers = replace(inputs.registers, entities=Entities.from_objects(tuple(inputs.registers.entities)[::-1]),
                         items=dict(reversed(list(inputs.registers.items.items()))))
     shuffled = [RESULTS[n] for n in (3, 0, 5, 2, 4, 1)]
     again = public_files(replace(inputs, params=params, registers=registers), VISITS[::-1], shuffled)

@@ -48,13 +48,6 @@ class Ranked:
     def __len__(self) -> int:
         return self.table.num_rows
 
-    @classmethod
-    def of(cls, rows: Iterable[TicketRow]) -> Ranked:
-        """Rows given one by one (tests, small examples), as columns."""
-        found = list(rows)
-        return cls(pa.table({name: pa.array([getattr(row, name) for row in found], kind)
-                             for name, kind in COLUMN_TYPES.items()}))
-
     def __iter__(self) -> Iterator[TicketRow]:
         for batch in self.table.to_batches():
             for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import pyarrow as pa
+
 from zhanhe_audit.formulas import StratumSummary, batch_of, order, quota, summarise
 from zhanhe_audit.params import Params, Task
-from zhanhe_audit.tickets import TicketRow
+from zhanhe_audit.tickets import COLUMN_TYPES, Ranked, TicketRow
 
 
 def rank_stratum(seed: str, task_id: str, grade: str, usccs: Iterable[str], n: int,
@@ -37,3 +39,10 @@ def draw_task(seed: str, task: Task, population: dict[str, list[str]],
         rows += ranked
         summaries.append(summarise(task, grade, eligible, n, sum(row.selected for row in ranked), params))
     return rows, summaries
+
+
+def as_columns(rows: Iterable[TicketRow]) -> Ranked:
+    """Rows given one by one, as the columns the product holds tickets in."""
+    found = list(rows)
+    return Ranked(pa.table({name: pa.array([getattr(row, name) for row in found], kind)
+                            for name, kind in COLUMN_TYPES.items()}))

@@ -4,7 +4,7 @@ and ``fairness/*.csv`` (``draw/draw.json`` is a record: ``records.DrawRecord``).
 Each file is a ``CsvFile``: its path, its columns, and how one typed row becomes a CSV row
 and back. ``text`` writes what the archive holds (UTF-8, LF, ``csv`` quoting); ``read``
 reads it back and raises ``ArchiveError`` naming the file and row when it is malformed, so
-``parse(text(rows)) == rows`` for every file (``tests/test_evidence.py``).
+``parse(text(rows)) == rows`` for every file (``tests/evidence/test_evidence.py``).
 """
 
 from __future__ import annotations

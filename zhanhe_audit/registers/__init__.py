@@ -44,15 +44,11 @@ REGISTER_NAMES = ("entities", "items", "inspectors", "conflicts", "tags")
 
 @dataclass(frozen=True)
 class Registers:
-    entities: Entities  # as columns (tests may give a sequence of ``Entity``: it becomes columns)
+    entities: Entities  # as columns
     items: dict[str, Item]
     inspectors: dict[str, Inspector]
     conflicts: tuple[Conflict, ...]
     tags: dict[str, str]  # code -> name
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.entities, Entities):
-            object.__setattr__(self, "entities", Entities.from_objects(self.entities))
 
 
 def load_registers(

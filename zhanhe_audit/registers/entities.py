@@ -69,8 +69,8 @@ class Entities:
         return self.table.num_rows
 
     def __eq__(self, other: object) -> bool:
-        """Equal to the same entities, as columns or as a sequence of ``Entity`` (``tuple(entities)``)."""
-        return isinstance(other, Entities | tuple | list) and list(self) == list(other)
+        """Equal to the same entities, row by row."""
+        return isinstance(other, Entities) and list(self) == list(other)
 
     def __iter__(self) -> Iterator[Entity]:
         for batch in self.table.to_batches():

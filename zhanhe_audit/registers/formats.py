@@ -179,7 +179,7 @@ def _text_grid(data: bytes) -> _Grid:
     cell is stripped of exactly what ``str.strip`` removes. Where Arrow refuses the file
     (a row with more or fewer cells than the header, a quote left open) Python's ``csv``
     reads it, as it always did: on every file both accept they give the same cells
-    (``tests/test_registers_columns.py``).
+    (``tests/registers/test_registers_columns.py``).
     """
     text, unicode_text = decode(data)
     # the first non-blank line, looked for at the start before in the whole text (a gigabyte at province scale)

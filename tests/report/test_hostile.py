@@ -219,7 +219,7 @@ def sources(archive) -> dict[str, str]:
 
 def test_the_hostile_quarter_draws_and_archives_every_page(archive):
     found = sorted(p.relative_to(archive).as_posix() for p in archive.rglob("*.html"))
-    # the report pages, plus the reviewer's verifier page: the one page with script (tests/test_verify_page.py)
+    # the report pages, plus the reviewer's verifier page: the one page with script (tests/verifier/test_verify_page.py)
     assert found == sorted([*PAGES, "verify.html"])
 
 

@@ -54,7 +54,7 @@ from zhanhe_audit.kinds import apply_records
 from zhanhe_audit.matching import Excluded, Population, Qualified
 from zhanhe_audit.tickets import TicketRow
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "archive-draw-v1" / "outputs" / "2026Q1"
 RECORD = FIXTURE / "records" / "0001-replacement"
 
 # Text a CSV writer must quote: a comma, a double quote, line breaks (LF and CR LF), Chinese.

@@ -12,7 +12,7 @@ from pathlib import Path
 from zhanhe_audit import verify
 from zhanhe_audit.paths import Project
 
-FIXTURE = Project(Path(__file__).resolve().parent / "fixtures" / "archive-draw-v1")
+FIXTURE = Project(Path(__file__).resolve().parents[1] / "fixtures" / "archive-draw-v1")
 
 
 def test_archive_made_under_draw_v1_still_verifies():

@@ -8,6 +8,8 @@ import warnings
 import matplotlib
 import pytest
 
+from oracle.draw import as_columns
+
 matplotlib.use("Agg")
 
 from zhanhe_audit import report  # noqa: E402
@@ -18,7 +20,6 @@ from zhanhe_audit.matching import Population  # noqa: E402
 from zhanhe_audit.params import Task  # noqa: E402
 from zhanhe_audit.registers import Item  # noqa: E402
 from zhanhe_audit.report import compliance_page, draw_page, inspectors_page, match_page, summary_page  # noqa: E402
-from zhanhe_audit.tickets import Ranked  # noqa: E402
 
 
 def _summary(selected_d=3, reason=""):
@@ -55,7 +56,7 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
 
     seed = "it's a seed: 12345678901234567890 $HOME `x`"
     row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1, True, None)
-    shown = shown_text(draw_page.hand_check(seed, Ranked.of([row])))
+    shown = shown_text(draw_page.hand_check(seed, as_columns([row])))
     command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
     expected = hashlib.sha256(f"{seed}\n2026Q1-T01\n91410411AY4CL12TH9".encode()).hexdigest()

@@ -201,7 +201,9 @@ async function checkParams(run, ctx) {
     if (params.quarter !== quarter) throw new Problem(`参数的季度 the params' quarter is '${params.quarter}', not ${quarter}`);
     if (!params.seed) throw new Problem('参数中没有种子 the params hold no seed');
     const digits = [...params.seed].filter((c) => c >= '0' && c <= '9').length;
-    if (digits < 20) throw new Problem(`种子只有 ${digits} 位数字 the seed has ${digits} decimal digits; at least 20 are required`);
+    if (digits < SEED_MIN_DIGITS) {
+      throw new Problem(`种子只有 ${digits} 位数字 the seed has ${digits} decimal digits; at least ${SEED_MIN_DIGITS} are required`);
+    }
     const expected = recordJson({
       protocol: PROTOCOL,
       quarter,
@@ -306,8 +308,8 @@ async function checkEligibility(run, ctx) {
     const populations = eligible.flatMap((e) => e.populations);
     const excluded = eligible.flatMap((e) => e.excluded);
     for (const [path, columns, rows] of [
-      ['draw/populations.csv', ['task_id', 'grade', 'active', 'in_scope', 'excluded', 'eligible'], populations],
-      ['draw/excluded.csv', ['task_id', 'grade', 'uscc', 'reason'], excluded],
+      ['draw/populations.csv', POPULATIONS_COLUMNS, populations],
+      ['draw/excluded.csv', EXCLUDED_COLUMNS, excluded],
     ]) {
       const difference = firstDifference(path, csvText(columns, rows), await folder.text(path));
       if (difference) throw new Problem(difference);
@@ -330,7 +332,7 @@ async function checkEligibility(run, ctx) {
     const entities = new Map(registers.entities.map((x) => [x.uscc, x]));
     const match = tickets.selected.flatMap((t) => byTask.get(t.task).itemsFor.get(t.uscc).map((item) =>
       [t.task, t.uscc, item, joined(sorted(qualifyingTags(entities.get(t.uscc), registers.items.get(item))))]));
-    const difference = firstDifference('draw/match.csv', csvText(['task_id', 'uscc', 'item_id', 'qualifying_tags'], match),
+    const difference = firstDifference('draw/match.csv', csvText(MATCH_COLUMNS, match),
       await folder.text('draw/match.csv'));
     if (difference) throw new Problem(difference);
     return ['PASS', `由归档名录 ${registers.entities.length} 户、参数与历史重算：登记状态、事项范围（标签）、参数排除、频次上限 ` +

@@ -3,7 +3,7 @@ as text).
 
 Most are put into the page when it is built (``verify_page.constants()``, the ``CONSTANTS`` object of
 ``verify/00-protocol.js``); those the page must write again for JavaScript (patterns), or that live in modules
-``verify_page`` may not import (``results.py``, a floor above it), stay in the page's files and are compared here
+``verify_page`` may not import (``results.py``, a floor above it), or that a test runs alone (``10-fairness.js``), stay in the page's files and are compared here
 with the package's values. ``publish.py``'s are compared in ``test_verify_page_public.py``.
 """
 
@@ -18,7 +18,7 @@ from collections import Counter
 import pytest
 
 from zhanhe_audit import fairness, inspectors, params, results, verify_page
-from zhanhe_audit.evidence import records
+from zhanhe_audit.evidence import GIT_ORDER, files, records
 from zhanhe_audit.registers import reading
 
 SCRIPTS = verify_page.SOURCES / verify_page.SCRIPTS
@@ -139,8 +139,7 @@ def test_every_constant_put_into_the_page_is_read_and_every_one_read_is_put():
 @pytest.mark.parametrize("value", sorted({value for value in (
     *verify_page.constants()["active_statuses"], *verify_page.constants()["inactive_statuses"],
     *verify_page.constants()["grade_labels"], *verify_page.constants()["result_categories"],
-    *verify_page.constants()["dispositions"], *verify_page.constants()["follow_up_statuses"],
-    verify_page.constants()["merged_category"]) if len(value) >= 2 and not value.isascii()}))
+    *verify_page.constants()["dispositions"], *verify_page.constants()["follow_up_statuses"]) if len(value) >= 2 and not value.isascii()}))
 def test_no_copy_of_an_injected_word_is_left_in_the_pages_files(value):
     for file, source in _sources().items():
         assert f"'{value}'" not in source and f'"{value}"' not in source, f"{file} holds '{value}' again"
@@ -197,6 +196,13 @@ def test_the_rule_names_are_inspectors_pys_where_both_name_a_rule():
 
 
 def test_the_fairness_constants_the_page_keeps_are_the_packages():
+    # 10-fairness.js keeps its own (tests/test_verify_page_fairness.py runs the file alone, without 00-protocol.js)
+    for name, csv in (("BALANCE", files.BALANCE_CSV), ("INCLUSION", files.INCLUSION_CSV), ("TIMELINE", files.TIMELINE_CSV)):
+        assert js_literal(f"FAIRNESS_{name}") == csv.path and js_literal(f"{name}_COLUMNS") == list(csv.columns), name
+    assert js_literal("GIT_ORDER_FILE") == GIT_ORDER
+    assert js_literal("BALANCE_ATTRIBUTES") == list(fairness.ATTRIBUTES)
+    assert js_literal("MIN_EXPECTED") == fairness.MIN_EXPECTED and js_literal("FOLLOW") == fairness.FOLLOW
+    assert js_literal("MERGED_CATEGORY") == fairness.MERGED
     assert js_literal("NO_TAG") == fairness.main_of(frozenset(), Counter())
     notebook = json.loads((verify_page.SOURCES.parents[2] / "notebooks" / "04-compliance.ipynb").read_text(encoding="utf-8"))
     (parameters,) = [cell for cell in notebook["cells"] if "parameters" in cell.get("metadata", {}).get("tags", [])]

@@ -76,8 +76,8 @@ def _json(value: object) -> str:
 def constants() -> dict[str, object]:
     """The package's constants that the verifier also needs, as one JSON object (a JavaScript expression), in the
     order the package lists them; a set becomes a sorted list, so the page's bytes do not depend on the process."""
-    from . import calendar, fairness, findings, params, uscc
-    from .evidence import BALANCE, GIT_ORDER, INCLUSION, TIMELINE, files
+    from . import calendar, findings, params, uscc
+    from .evidence import files
     from .registers import REGISTER_NAMES, cells, reading
 
     return {
@@ -100,8 +100,7 @@ def constants() -> dict[str, object]:
         "uscc_weights": list(uscc.WEIGHTS),
         "csv_columns": {csv.path: list(csv.columns) for csv in (
             files.TICKETS_CSV, files.SUMMARY_CSV, files.POPULATIONS_CSV, files.EXCLUDED_CSV, files.MATCH_CSV,
-            files.VISITS_CSV, files.INSPECTOR_LOAD_CSV, files.CAP_EXCEPTIONS_CSV, files.HISTORY_CSV, files.BALANCE_CSV,
-            files.INCLUSION_CSV, files.TIMELINE_CSV, files.RESULTS_CSV)},
+            files.VISITS_CSV, files.INSPECTOR_LOAD_CSV, files.CAP_EXCEPTIONS_CSV, files.HISTORY_CSV, files.RESULTS_CSV)},
         "result_categories": list(findings.CATEGORIES),
         "not_problems": sorted(findings.NOT_PROBLEMS),
         "dispositions": list(findings.DISPOSITIONS),
@@ -112,12 +111,6 @@ def constants() -> dict[str, object]:
         "pending": findings.PENDING,
         "closed": findings.CLOSED,
         "deadline_working_days": calendar.DEADLINE_WORKING_DAYS,
-        "balance_attributes": list(fairness.ATTRIBUTES),
-        "min_expected": fairness.MIN_EXPECTED,
-        "merged_category": fairness.MERGED,
-        "follow": fairness.FOLLOW,
-        "fairness_files": {"balance": BALANCE, "inclusion": INCLUSION, "timeline": TIMELINE},
-        "git_order": GIT_ORDER,
     }
 
 

@@ -8,8 +8,8 @@ inspectors, and the replacement records. It fetches nothing and writes nothing; 
 shows goes through textContent. */
 // ---- the protocol's constants (docs/draw-protocol.md, and docs/registers.md) ----
 // The package's own constants, put here when the page is built (verify_page.constants(): params.py, registers/cells.py,
-// registers/reading.py, uscc.py, evidence/files.py, findings.py, calendar.py, fairness.py), so that both verifiers
-// read one source. A set of the package is a sorted list here.
+// registers/reading.py, uscc.py, evidence/files.py, findings.py, calendar.py), so that both verifiers read one
+// source. A set of the package is a sorted list here.
 const CONSTANTS = /* @CONSTANTS@ */ null;
 const PROTOCOL = CONSTANTS.protocol;
 const GRADES = CONSTANTS.grades;

@@ -3,23 +3,26 @@
 // units and main categories; inclusion.csv: the Monte Carlo of inclusion counts over 1000 fixed seeds;
 // timeline.csv: the freeze, the seed and their commits in time order. The files' formats are
 // zhanhe_audit/evidence/files.py (BALANCE_CSV, INCLUSION_CSV, TIMELINE_CSV).
-const FAIRNESS_BALANCE = CONSTANTS.fairness_files.balance;
-const FAIRNESS_INCLUSION = CONSTANTS.fairness_files.inclusion;
-const FAIRNESS_TIMELINE = CONSTANTS.fairness_files.timeline;
-const BALANCE_COLUMNS = CSV_COLUMNS[FAIRNESS_BALANCE];
-const INCLUSION_COLUMNS = CSV_COLUMNS[FAIRNESS_INCLUSION];
-const TIMELINE_COLUMNS = CSV_COLUMNS[FAIRNESS_TIMELINE];
-const BALANCE_ATTRIBUTES = CONSTANTS.balance_attributes; // fairness.ATTRIBUTES
-const MIN_EXPECTED = CONSTANTS.min_expected; // fairness.MIN_EXPECTED: the usual rule for a chi-square approximation
-const MERGED_CATEGORY = CONSTANTS.merged_category; // fairness.MERGED
+// This file's constants stay here (tests run it alone), compared with the package's by
+// tests/test_verify_page_constants.py.
+const FAIRNESS_BALANCE = 'fairness/balance.csv';
+const FAIRNESS_INCLUSION = 'fairness/inclusion.csv';
+const FAIRNESS_TIMELINE = 'fairness/timeline.csv';
+const BALANCE_COLUMNS = ['grade', 'attribute', 'categories', 'statistic', 'dof', 'p_value', 'note'];
+const INCLUSION_COLUMNS = ['task_id', 'grade', 'eligible', 'followed', 'n', 'seeds', 'min_count', 'max_count',
+  'statistic', 'p_value'];
+const TIMELINE_COLUMNS = ['event', 'when', 'source', 'in_order'];
+const BALANCE_ATTRIBUTES = ['unit', 'category']; // fairness.ATTRIBUTES
+const MIN_EXPECTED = 5; // fairness.MIN_EXPECTED: the usual rule for a chi-square approximation
+const MERGED_CATEGORY = '其他（合并）'; // fairness.MERGED
 const NO_TAG = '（无标签）'; // fairness.main_of of an entity without tags
-const FOLLOW = CONSTANTS.follow; // fairness.FOLLOW: the entities the Monte Carlo follows per stratum
+const FOLLOW = 1000; // fairness.FOLLOW: the entities the Monte Carlo follows per stratum
 const MONTE_CARLO_SEEDS = 1000; // notebook 04-compliance's monte_carlo_seeds, as make draw runs it
 // The files hold round(value, 6) written as '{:.6f}'; a value recomputed here may round the other way at the
 // sixth decimal (floating point summed in another order), so a float cell passes within one unit of it.
 const FAIRNESS_TOLERANCE = 1e-6;
 const SIX_DECIMALS = /^-?\d+\.\d{6}$/;
-const GIT_ORDER_FILE = CONSTANTS.git_order;
+const GIT_ORDER_FILE = 'draw/git-order.json';
 
 /** Every fairness file recomputed and compared. An archive drawn without the notebooks (by the engine alone) has
  * neither notebooks/ nor fairness/, and nothing to recompute; one with notebooks/ must hold all three files. */

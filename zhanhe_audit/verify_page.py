@@ -74,9 +74,52 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
+def constants() -> dict[str, object]:
+    """The package's constants that the verifier also needs, as one JSON object (a JavaScript expression), in the
+    order the package lists them; a set becomes a sorted list, so the page's bytes do not depend on the process."""
+    from . import calendar, findings, params, uscc
+    from .evidence import files
+    from .registers import REGISTER_NAMES, cells, reading
+
+    return {
+        "protocol": params.PROTOCOL,
+        "floors": {grade: str(floor) for grade, floor in params.FLOORS.items()},
+        "seed_min_digits": params.SEED_MIN_DIGITS,
+        "grades": list(cells.GRADES),
+        "grade_labels": cells.GRADE_LABELS,
+        "active_statuses": sorted(cells.ACTIVE_STATUSES),
+        "inactive_statuses": sorted(cells.INACTIVE_STATUSES),
+        "true_words": sorted(cells.TRUE_WORDS),
+        "false_words": sorted(cells.FALSE_WORDS),
+        "all_entities": cells.ALL_ENTITIES,
+        "list_separator": cells.LIST_SEPARATOR,
+        "date_formats": list(cells.DATE_FORMATS),
+        "registers": list(REGISTER_NAMES),
+        "register_columns": {name: list(reading.COLUMNS[name]) for name in REGISTER_NAMES},
+        "chinese_headers": {name: reading.CHINESE_HEADERS[name] for name in REGISTER_NAMES},
+        "uscc_alphabet": uscc.ALPHABET,
+        "uscc_weights": list(uscc.WEIGHTS),
+        "csv_columns": {csv.path: list(csv.columns) for csv in (
+            files.TICKETS_CSV, files.SUMMARY_CSV, files.POPULATIONS_CSV, files.EXCLUDED_CSV, files.MATCH_CSV,
+            files.VISITS_CSV, files.INSPECTOR_LOAD_CSV, files.CAP_EXCEPTIONS_CSV, files.HISTORY_CSV, files.RESULTS_CSV)},
+        "result_categories": list(findings.CATEGORIES),
+        "not_problems": sorted(findings.NOT_PROBLEMS),
+        "dispositions": list(findings.DISPOSITIONS),
+        "none_needed": findings.NONE_NEEDED,
+        "case_filed": findings.CASE,
+        "transfer": findings.TRANSFER,
+        "follow_up_statuses": list(findings.STATUSES),
+        "pending": findings.PENDING,
+        "closed": findings.CLOSED,
+        "deadline_working_days": calendar.DEADLINE_WORKING_DAYS,
+    }
+
+
 # Data of the package put into the verifier when the page is built, so that both verifiers read one source:
-# the names of hidden characters (``text.NAMES``) and the table accounting for every archived file.
+# the names of hidden characters (``text.NAMES``), the table accounting for every archived file, and the
+# constants both verifiers share (``constants``: statuses, grade words, date forms, list separator, columns, ...).
 SLOTS = {
+    "/* @CONSTANTS@ */ null": lambda: json.dumps(constants(), ensure_ascii=False, separators=(",", ":")),
     "/* @HIDDEN_NAMES@ */ null": lambda: _json({f"{code:04X}": name for code, name in sorted(text.NAMES.items())}),
     "/* @ACCOUNTING@ */ null": lambda: _json(accounting.table()),
     "/* @VERIFIERS@ */ null": lambda: _json(verifiers()),

@@ -26,8 +26,8 @@ const compareTuples = (a, b) => {
   return 0;
 };
 const sorted = (values) => [...values].sort(compare);
-const joined = (values) => values.join(';');
-const split = (text) => text.split(';').filter(Boolean);
+const joined = (values) => values.join(LIST_SEPARATOR);
+const split = (text) => text.split(LIST_SEPARATOR).filter(Boolean);
 const padded = (number) => String(number).padStart(4, '0');
 
 /** json.dumps as the package writes it: indent 2 (or compact with sorted keys), ensure_ascii=False. */

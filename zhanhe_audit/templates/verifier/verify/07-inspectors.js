@@ -82,12 +82,15 @@ async function assign(seed, visits, registers, rules, history, caps, loads) {
 
 const visitRow = (v) => [v.id, v.uscc, v.task, joined(v.tasks), joined(v.items), joined(v.departments),
   joined(v.inspectors), v.batch === null ? '' : v.batch];
-const VISITS_COLUMNS = ['visit', 'uscc', 'task_id', 'tasks', 'items', 'departments', 'inspectors', 'batch'];
-const TICKETS_COLUMNS = ['task_id', 'grade', 'uscc', 'ticket', 'rank', 'selected', 'batch'];
-const SUMMARY_COLUMNS = ['task_id', 'grade', 'eligible', 'percent', 'floor', 'quota', 'selected', 'reason'];
-const CAP_COLUMNS = ['visit', 'uscc', 'department', 'cert_no', 'visits_before', 'cap', 'under_cap_candidates'];
-const LOAD_COLUMNS = ['cert_no', 'name', 'department', 'unit', 'certified', 'visits', 'cap'];
-const HISTORY_COLUMNS = ['quarter', 'visit', 'uscc', 'items', 'inspectors'];
+const VISITS_COLUMNS = CSV_COLUMNS['draw/visits.csv'];
+const TICKETS_COLUMNS = CSV_COLUMNS['draw/tickets.csv'];
+const SUMMARY_COLUMNS = CSV_COLUMNS['draw/summary.csv'];
+const CAP_COLUMNS = CSV_COLUMNS['draw/cap_exceptions.csv'];
+const LOAD_COLUMNS = CSV_COLUMNS['draw/inspector_load.csv'];
+const HISTORY_COLUMNS = CSV_COLUMNS['inputs/history.csv'];
+const POPULATIONS_COLUMNS = CSV_COLUMNS['draw/populations.csv'];
+const EXCLUDED_COLUMNS = CSV_COLUMNS['draw/excluded.csv'];
+const MATCH_COLUMNS = CSV_COLUMNS['draw/match.csv'];
 const RULE_NAMES = {
   conflict: '申报的利害关系回避 (declared conflict)',
   home_unit: '所所交叉：本所人员回避 (same home unit)',

@@ -39,21 +39,78 @@ async function sealed(folder, base, shown) {
   return [await folder.json(manifestPath), digest];
 }
 
-async function verifyArchive(run, progress) {
-  const { folder } = run;
-  const records = [...folder.files.keys()].map((p) => /^records\/([^/]+)\/manifest\.json$/.exec(p))
+/** The records appended to the archive (records/NNNN-kind/ with a manifest of its own), in their order. */
+function recordNames(folder) {
+  return [...folder.files.keys()].map((p) => /^records\/([^/]+)\/manifest\.json$/.exec(p))
     .filter((m) => m && RECORD_NAME.test(m[1])).map((m) => m[1])
     .sort((a, b) => Number(RECORD_NAME.exec(a)[1]) - Number(RECORD_NAME.exec(b)[1]));
-  const manifests = [];
+}
 
-  // 1. the manifest's seal, the files, the chain
+/** Every check of one archive, one function a check as verify.py has them, in the page's order: each adds its
+ * row(s) to ``run``; what a check recomputes goes into ``ctx`` (the draw record, params, tickets, registers, ...)
+ * for the checks after it. */
+async function verifyArchive(run, progress) {
+  const records = recordNames(run.folder);
+  const manifests = []; // {base, manifest, digest}: the archive's, then each record's
+
+  // 1. the manifest's seal, the files, every file accounted for, the chain
+  await checkManifest(run, manifests);
+  if (!manifests.length) return;
+  progress(0.02, '核对文件哈希 hashing the files');
+  await checkFiles(run, manifests, records, progress);
+  const quarter = manifests[0].manifest.quarter;
+  await checkAccounted(run, manifests, quarter); // 13-accounted.js
+  await checkChain(run, manifests, records, quarter);
+
+  // 2. the inputs: draw record, params, freeze record; the seed
+  const ctx = { run, quarter };
+  await checkFreeze(run, ctx);
+  if (!ctx.draw || !ctx.params) return;
+  await checkParams(run, ctx);
+  ctx.seed = ctx.params.seed;
+  await checkSeedText(run, ctx.seed); // 15-announced.js
+
+  // 3. tickets and selection, from the seed and each stratum's entities
+  progress(0.25, '重算签号 recomputing the tickets');
+  await checkTickets(run, ctx, progress);
+  await checkSummary(run, ctx);
+
+  // 4. eligibility, from the archived registers, params and history
+  progress(0.6, '由名录重算抽查对象 re-deriving who was eligible');
+  await checkEligibility(run, ctx);
+
+  // 5. visits and inspectors
+  progress(0.75, '重算检查人员 recomputing the inspectors');
+  await checkInspectors(run, ctx);
+
+  // 6. records appended later, and what is derived from the archive as a whole
+  progress(0.88, '核对追加记录 checking the records');
+  await checkRecords(run, records, ctx);
+  await checkHistory(run, manifests[0].manifest, quarter); // 12-history.js
+  await checkFairness(run, ctx, progress); // fairness/*.csv recomputed (10-fairness.js)
+  await checkResults(run, records, ctx); // results records' content is re-validated in 'records' (11-results.js)
+  await checkPublic(run, records, ctx); // the public files rebuilt and compared (16-public.js)
+  await showGitOrder(run); // 10-fairness.js
+  await checkPages(run, ctx); // 14-pages.js
+  run.anchors = anchorsOf(manifests, ctx.seed, quarter);
+  await checkAnnounced(run, manifests, quarter, run.anchors, run.announced); // 15-announced.js
+  await checkVerifiers(run); // 13-accounted.js
+  if (Object.keys(run.extra).length) await compareProject(run, quarter, ctx.registerFiles);
+}
+
+/** 'manifest': the archive's manifest.json matches its seal, manifest.json.sha256; it is added to ``manifests``. */
+async function checkManifest(run, manifests) {
   await run.check('manifest', '清单自身 manifest', async () => {
-    const [manifest, digest] = await sealed(folder, '', '');
+    const [manifest, digest] = await sealed(run.folder, '', '');
     manifests.push({ base: '', manifest, digest });
     return ['PASS', `manifest.json 的 SHA-256 与 manifest.json.sha256 一致 matches its seal: ${digest}`];
   });
-  if (!manifests.length) return;
-  progress(0.02, '核对文件哈希 hashing the files');
+}
+
+/** 'files': each record's sealed manifest (added to ``manifests``), then every file each manifest lists, against
+ * it and its SHA256SUMS; no file in the archive outside every manifest. */
+async function checkFiles(run, manifests, records, progress) {
+  const { folder } = run;
   await run.check('files', '文件哈希 files', async () => {
     const problems = [];
     for (const name of records) {
@@ -92,24 +149,25 @@ async function verifyArchive(run, progress) {
     if (problems.length) throw new Problem(problems.slice(0, 5).join('; ') + (problems.length > 5 ? ` (+${problems.length - 5})` : ''));
     return ['PASS', `${count} 个文件与 ${manifests.length} 份清单及 SHA256SUMS 一致 files match their SHA-256 in ${manifests.length} manifest(s) and SHA256SUMS`];
   });
-  const quarter = manifests[0].manifest.quarter;
-  await checkAccounted(run, manifests, quarter);
-  await checkChain(run, manifests, records, quarter);
+}
 
-  // 2. the inputs: draw record, params, freeze record
-  let draw;
-  let params;
-  let freeze;
-  let registerFiles;
+/** 'freeze': the archived registers, the params without the seed and the history match the freeze record. Reads
+ * into ``ctx`` the draw record (``draw``), the freeze record (``freeze``), the params (``params``) and the
+ * registers' archived paths (``registerFiles``), each as soon as it is read. */
+async function checkFreeze(run, ctx) {
+  const { folder } = run;
+  const { quarter } = ctx;
   await run.check('freeze', '冻结记录 freeze', async () => {
-    draw = await folder.json('draw/draw.json');
+    ctx.draw = await folder.json('draw/draw.json');
     const freezePath = `inputs/params/${quarter}.freeze.json`;
     const paramsPath = `inputs/params/${quarter}.yaml`;
-    freeze = await folder.json(freezePath);
+    const freeze = await folder.json(freezePath);
+    ctx.freeze = freeze;
     const data = loadYaml(await folder.text(paramsPath), paramsPath);
-    params = readParams(data);
-    params.raw = data;
-    registerFiles = {};
+    ctx.params = readParams(data);
+    ctx.params.raw = data;
+    const registerFiles = {};
+    ctx.registerFiles = registerFiles;
     const problems = [];
     for (const name of REGISTERS) {
       const entry = (freeze.registers || {})[name];
@@ -134,13 +192,18 @@ async function verifyArchive(run, progress) {
     return ['PASS', `${REGISTERS.length} 份名录、参数（种子除外）${freeze.history ? '及历史' : ''}与冻结记录一致 the registers, ` +
       `the params without the seed${freeze.history ? ' and the history' : ''} match the freeze record of ${freeze.frozen_at}`];
   });
-  if (!draw || !params) return;
+}
 
+/** 'params': the params' quarter and seed, and draw/draw.json recomputed from the params, byte for byte. */
+async function checkParams(run, ctx) {
+  const { quarter, params, freeze } = ctx;
   await run.check('params', '参数与抽签记录 draw record', async () => {
     if (params.quarter !== quarter) throw new Problem(`参数的季度 the params' quarter is '${params.quarter}', not ${quarter}`);
     if (!params.seed) throw new Problem('参数中没有种子 the params hold no seed');
     const digits = [...params.seed].filter((c) => c >= '0' && c <= '9').length;
-    if (digits < 20) throw new Problem(`种子只有 ${digits} 位数字 the seed has ${digits} decimal digits; at least 20 are required`);
+    if (digits < SEED_MIN_DIGITS) {
+      throw new Problem(`种子只有 ${digits} 位数字 the seed has ${digits} decimal digits; at least ${SEED_MIN_DIGITS} are required`);
+    }
     const expected = recordJson({
       protocol: PROTOCOL,
       quarter,
@@ -155,19 +218,19 @@ async function verifyArchive(run, progress) {
       registers: Object.fromEntries(REGISTERS.map((name) => [name, {
         path: freeze.registers[name].path, sha256: freeze.registers[name].sha256 }])),
     });
-    const difference = firstDifference('draw/draw.json', expected, await folder.text('draw/draw.json'));
+    const difference = firstDifference('draw/draw.json', expected, await run.folder.text('draw/draw.json'));
     if (difference) throw new Problem(`draw/draw.json 与参数不符 differs from the params: ${difference}`);
     return ['PASS', `draw/draw.json 由参数重算，逐字节一致 recomputed from inputs/params/${quarter}.yaml, identical byte for byte ` +
       `(种子 seed: “${params.seed}”)`];
   });
-  const seed = params.seed;
-  await checkSeedText(run, seed);
+}
 
-  // 3. tickets and selection, from the seed and each stratum's entities
-  progress(0.25, '重算签号 recomputing the tickets');
-  let tickets;
+/** 'tickets': every ticket recomputed from the seed, ranked by (ticket, USCC), the quota selected and batched,
+ * against draw/tickets.csv. Puts into ``ctx.tickets`` each stratum's rows, the selected and the summary's rows. */
+async function checkTickets(run, ctx, progress) {
+  const { params, seed } = ctx;
   await run.check('tickets', '签号、排序与中签 tickets and selection', async () => {
-    const found = await folder.text('draw/tickets.csv');
+    const found = await run.folder.text('draw/tickets.csv');
     const rows = archiveRows(found, TICKETS_COLUMNS, 'draw/tickets.csv');
     const strata = new Map(params.tasks.flatMap((t) => t.grades.map((g) => [`${t.id}\n${g}`, []])));
     for (const row of rows) {
@@ -183,7 +246,8 @@ async function verifyArchive(run, progress) {
     order.forEach(([key, u], i) => ranked.get(key).push([digests[i], u]));
     const expected = [];
     const summary = [];
-    tickets = { strata: new Map(), selected: [] };
+    const tickets = { strata: new Map(), selected: [] };
+    ctx.tickets = tickets;
     for (const task of params.tasks) {
       for (const grade of task.grades) {
         const list = ranked.get(`${task.id}\n${grade}`).sort(compareTuples);
@@ -208,34 +272,44 @@ async function verifyArchive(run, progress) {
     return ['PASS', `${rows.length} 张签由种子重算，排序、中签与批次一致 tickets recomputed from the seed: ranks by (ticket, USCC), ` +
       `selected = rank ≤ quota, batches (mode c), identical to draw/tickets.csv in ${strata.size} strata`];
   });
+}
+
+/** 'summary': each stratum's N, percentage, floor and quota, as the tickets gave them, against draw/summary.csv. */
+async function checkSummary(run, ctx) {
+  const { tickets } = ctx;
   await run.check('summary', '各层配额 quotas', async () => {
     if (!tickets) throw new Problem('签号未能重算 the tickets could not be recomputed');
-    const difference = firstDifference('draw/summary.csv', csvText(SUMMARY_COLUMNS, tickets.summary), await folder.text('draw/summary.csv'));
+    const difference = firstDifference('draw/summary.csv', csvText(SUMMARY_COLUMNS, tickets.summary), await run.folder.text('draw/summary.csv'));
     if (difference) throw new Problem(difference);
     return ['PASS', `${tickets.summary.length} 层的 N、百分比、下限、配额 n = ⌈N·p/100⌉（精确整数运算 exact BigInt arithmetic）与 draw/summary.csv 一致 ` +
       'quotas recomputed, identical to draw/summary.csv'];
   });
+}
 
-  // 4. eligibility, from the archived registers, params and history
-  progress(0.6, '由名录重算抽查对象 re-deriving who was eligible');
-  let registers;
-  let eligible;
-  let history;
-  const year = Number(QUARTER.exec(quarter)[2]);
+/** 'eligibility': who could be drawn, re-derived from the archived registers, params and history, against every
+ * stratum of the tickets, draw/populations.csv, draw/excluded.csv and draw/match.csv. Puts into ``ctx`` the
+ * registers (``registers``), the history (``history``) and each task's eligibility (``eligible``). */
+async function checkEligibility(run, ctx) {
+  const { folder } = run;
+  const { params, registerFiles, tickets } = ctx;
+  const year = Number(QUARTER.exec(ctx.quarter)[2]);
   await run.check('eligibility', '名录与抽查对象 eligibility', async () => {
     const tables = {};
     for (const name of REGISTERS) {
       const path = registerFiles[name];
       tables[name] = { shown: path, rows: registerTable(await folder.bytes(path), name, params.headers[name], path, params.values[name]) };
     }
-    registers = readRegisters(tables, params);
-    history = historyOf(archiveRows(await folder.text('inputs/history.csv'), HISTORY_COLUMNS, 'inputs/history.csv'));
-    eligible = params.tasks.map((task) => eligibility(task, registers, params, history, year));
+    const registers = readRegisters(tables, params);
+    ctx.registers = registers;
+    const history = historyOf(archiveRows(await folder.text('inputs/history.csv'), HISTORY_COLUMNS, 'inputs/history.csv'));
+    ctx.history = history;
+    const eligible = params.tasks.map((task) => eligibility(task, registers, params, history, year));
+    ctx.eligible = eligible;
     const populations = eligible.flatMap((e) => e.populations);
     const excluded = eligible.flatMap((e) => e.excluded);
     for (const [path, columns, rows] of [
-      ['draw/populations.csv', ['task_id', 'grade', 'active', 'in_scope', 'excluded', 'eligible'], populations],
-      ['draw/excluded.csv', ['task_id', 'grade', 'uscc', 'reason'], excluded],
+      ['draw/populations.csv', POPULATIONS_COLUMNS, populations],
+      ['draw/excluded.csv', EXCLUDED_COLUMNS, excluded],
     ]) {
       const difference = firstDifference(path, csvText(columns, rows), await folder.text(path));
       if (difference) throw new Problem(difference);
@@ -258,17 +332,21 @@ async function verifyArchive(run, progress) {
     const entities = new Map(registers.entities.map((x) => [x.uscc, x]));
     const match = tickets.selected.flatMap((t) => byTask.get(t.task).itemsFor.get(t.uscc).map((item) =>
       [t.task, t.uscc, item, joined(sorted(qualifyingTags(entities.get(t.uscc), registers.items.get(item))))]));
-    const difference = firstDifference('draw/match.csv', csvText(['task_id', 'uscc', 'item_id', 'qualifying_tags'], match),
+    const difference = firstDifference('draw/match.csv', csvText(MATCH_COLUMNS, match),
       await folder.text('draw/match.csv'));
     if (difference) throw new Problem(difference);
     return ['PASS', `由归档名录 ${registers.entities.length} 户、参数与历史重算：登记状态、事项范围（标签）、参数排除、频次上限 ` +
       `re-derived from the archived registers, params and history (status, scope of the items by tags, exclusions, frequency ` +
       `caps): every stratum of draw/tickets.csv, draw/populations.csv, draw/excluded.csv (${excluded.length}) and draw/match.csv identical`];
   });
+}
 
-  // 5. visits and inspectors
-  progress(0.75, '重算检查人员 recomputing the inspectors');
-  let state;
+/** 'inspectors': the archived visits break none of the inspector rules, and the visits and their inspectors (the
+ * second random) recomputed from the draw are draw/visits.csv, draw/inspector_load.csv and draw/cap_exceptions.csv.
+ * Not run when eligibility or the tickets failed. Puts into ``ctx.state`` the visits as the records start from. */
+async function checkInspectors(run, ctx) {
+  const { folder } = run;
+  const { registers, eligible, tickets, params, history, quarter, seed } = ctx;
   await run.check('inspectors', '检查人员（第二个随机）inspectors', async () => {
     if (!registers || !eligible || !tickets) throw new Unsupported('抽查对象未能重算，检查人员无从重算 eligibility was not re-derived, so the visits cannot be');
     if (!run.passed('eligibility') || !run.passed('tickets')) {
@@ -306,7 +384,7 @@ async function verifyArchive(run, progress) {
       const difference = firstDifference(path, text, await folder.text(path));
       if (difference) throw new Problem(difference);
     }
-    state = { visits: archived.map((v) => ({ ...v })), largest: Math.max(0, ...archived.map((v) => Number(v.visit.split('-V').pop()))),
+    ctx.state = { visits: archived.map((v) => ({ ...v })), largest: Math.max(0, ...archived.map((v) => Number(v.visit.split('-V').pop()))),
       batches: new Map(tickets.selected.map((t) => [`${t.task}\n${t.uscc}`, t.batch])), used: new Set(), replaced: new Map() };
     return ['PASS', `${visits.length} 次检查：每部门 ${rules.per_department} 人，无申报利害关系、` +
       `${rules.cross_unit ? '无本所人员、' : ''}无上次检查人员；${exceptions.length ? `${exceptions.length} 个上限例外均已列明` : '无上限例外'}。` +
@@ -314,21 +392,6 @@ async function verifyArchive(run, progress) {
       ` none of the previous visit; ${exceptions.length ? `${exceptions.length} cap exception(s), each listed` : 'no cap exception'}; ` +
       'draw/visits.csv, draw/inspector_load.csv recomputed from the inspector tickets, identical'];
   });
-
-  // 6. records appended later
-  progress(0.88, '核对追加记录 checking the records');
-  const ctx = { run, quarter, draw, params, registers, eligible, tickets, history, state, seed };
-  await checkRecords(run, records, ctx);
-  await checkHistory(run, manifests[0].manifest, quarter);
-  await checkFairness(run, ctx, progress); // fairness/*.csv recomputed (10-fairness.js)
-  await checkResults(run, records, ctx); // results records' content is re-validated in 'records' (11-results.js)
-  await checkPublic(run, records, ctx); // the public files rebuilt and compared (16-public.js)
-  await showGitOrder(run);
-  await checkPages(run, ctx);
-  run.anchors = anchorsOf(manifests, seed, quarter);
-  await checkAnnounced(run, manifests, quarter, run.anchors, run.announced);
-  await checkVerifiers(run);
-  if (Object.keys(run.extra).length) await compareProject(run, quarter, registerFiles);
 }
 
 /** The chain of previous manifests from the quarter's latest manifest, through its records, back to the first. */

@@ -3,6 +3,8 @@
 // units and main categories; inclusion.csv: the Monte Carlo of inclusion counts over 1000 fixed seeds;
 // timeline.csv: the freeze, the seed and their commits in time order. The files' formats are
 // zhanhe_audit/evidence/files.py (BALANCE_CSV, INCLUSION_CSV, TIMELINE_CSV).
+// This file's constants stay here (tests run it alone), compared with the package's by
+// tests/test_verify_page_constants.py.
 const FAIRNESS_BALANCE = 'fairness/balance.csv';
 const FAIRNESS_INCLUSION = 'fairness/inclusion.csv';
 const FAIRNESS_TIMELINE = 'fairness/timeline.csv';
@@ -367,7 +369,7 @@ async function followedOf(strata) {
   });
 }
 
-/** How many of the MONTE_CARLO_SEEDS draws (draw.order: by ticket, then USCC; the first n) include each entity. */
+/** How many of the MONTE_CARLO_SEEDS draws (formulas.order: by ticket, then USCC; the first n) include each entity. */
 async function inclusionCounts(stratum, usccs, progress) {
   const m = usccs.length;
   const suffixes = usccs.map((uscc) => encoder.encode(uscc));

@@ -7,19 +7,15 @@
 // The years the chinesecalendar package knows (its holidays and make-up working days), put here when the page
 // is built (verify_page.py); later years come from the record's own calendar/<year>.yaml copies.
 const CHINESE_CALENDAR = /* @CHINESE_CALENDAR@ */ null;
-const DEADLINE_WORKING_DAYS = 20; // Zhanhe plan, section 三(一)1
+const DEADLINE_WORKING_DAYS = CONSTANTS.deadline_working_days; // Zhanhe plan, section 三(一)1 (calendar.py)
 // findings.py: the standard result categories, dispositions and follow-up statuses
-const RESULT_CATEGORIES = ['未发现问题', '未按规定公示应当公示的信息', '公示信息隐瞒真实情况、弄虚作假',
-  '通过登记的住所（经营场所）无法联系', '发现问题已责令改正', '发现问题待后续处理', '未发现开展本次抽查涉及的经营活动',
-  '已关闭停业或正在组织清算', '不配合检查情节严重'];
-const NOT_PROBLEMS = new Set(['未发现问题', '未发现开展本次抽查涉及的经营活动', '已关闭停业或正在组织清算']);
-const [NONE_NEEDED, CASE_FILED, TRANSFER] = ['无需处置', '立案查处', '移交'];
-const DISPOSITIONS = [NONE_NEEDED, '责令改正', CASE_FILED, TRANSFER];
-const [PENDING, CLOSED] = ['待处置', '已办结'];
-const FOLLOW_UP_STATUSES = [PENDING, '已移交已接收', '已立案', '已整改已复查', CLOSED];
-const RESULTS_COLUMNS = ['visit', 'uscc', 'item', 'department', 'start', 'end', 'inspectors', 'categories', 'findings',
-  'disposition', 'receiving_department', 'status', 'published', 'penalty_number', 'penalty_date', 'abnormal_list',
-  'deadline', 'supersedes'];
+const RESULT_CATEGORIES = CONSTANTS.result_categories;
+const NOT_PROBLEMS = new Set(CONSTANTS.not_problems);
+const DISPOSITIONS = CONSTANTS.dispositions;
+const [NONE_NEEDED, CASE_FILED, TRANSFER] = [CONSTANTS.none_needed, CONSTANTS.case_filed, CONSTANTS.transfer];
+const FOLLOW_UP_STATUSES = CONSTANTS.follow_up_statuses;
+const [PENDING, CLOSED] = [CONSTANTS.pending, CONSTANTS.closed];
+const RESULTS_COLUMNS = CSV_COLUMNS['results.csv'];
 const RESULTS_FIELDS = ['quarter', 'protocol', 'as_of', 'source', 'rows', 'superseded', 'open_findings',
   'overdue_publications', 'calendar_files', 'public'];
 const PUBLIC_FORMAT = 'public_format'; // results.json's last field: absent for the public files' format 1, as written before it
@@ -52,14 +48,15 @@ function fromIsoDate(text) {
   return match ? dayOf(Number(match[1]), Number(match[2]), Number(match[3])) : null;
 }
 
-// registers.cells.parse_date, as results.seed_date reads the seed's date: strptime's patterns, then a serial day
-const STRPTIME_MONTH = '(1[0-2]|0[1-9]|[1-9])';
-const STRPTIME_DAY = '(3[01]|[12]\\d|0[1-9]|[1-9]| [1-9])';
-const DATE_PATTERNS = ['-', '/', '\\.'].map((s) => new RegExp(`^(\\d{4})${s}${STRPTIME_MONTH}${s}${STRPTIME_DAY}$`))
-  .concat([new RegExp(`^(\\d{4})年${STRPTIME_MONTH}月${STRPTIME_DAY}日$`), new RegExp(`^(\\d{4})${STRPTIME_MONTH}${STRPTIME_DAY}$`)]);
+// registers.cells.parse_date, as results.seed_date reads the seed's date: strptime's patterns of cells.DATE_FORMATS
+// (%Y, %m and %d as strptime reads them: one or two digits, or a space and one), then a serial day
+const STRPTIME = { '%Y': '(\\d{4})', '%m': '(1[0-2]|0[1-9]|[1-9])', '%d': '(3[01]|[12]\\d|0[1-9]|[1-9]| [1-9])' };
+const COMPACT_FORMAT = '%Y%m%d'; // read only for exactly 8 digits (cells.COMPACT_DATE)
+const DATE_PATTERNS = CONSTANTS.date_formats.map((format) => [format, new RegExp('^' + format.split(/(%[Ymd])/)
+  .map((piece) => STRPTIME[piece] || piece.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('') + '$')]);
 function parseDate(raw) {
-  for (const [index, pattern] of DATE_PATTERNS.entries()) {
-    if (index === DATE_PATTERNS.length - 1 && !/^[0-9]{8}$/.test(raw)) continue;
+  for (const [format, pattern] of DATE_PATTERNS) {
+    if (format === COMPACT_FORMAT && !/^[0-9]{8}$/.test(raw)) continue;
     const match = pattern.exec(raw);
     const day = match ? dayOf(Number(match[1]), Number(match[2]), Number(match[3].trim())) : null;
     if (day !== null) return day;

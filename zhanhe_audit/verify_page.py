@@ -77,14 +77,14 @@ def _json(value: object) -> str:
 def constants() -> dict[str, object]:
     """The package's constants that the verifier also needs, as one JSON object (a JavaScript expression), in the
     order the package lists them; a set becomes a sorted list, so the page's bytes do not depend on the process."""
-    from . import calendar, findings, params, uscc
+    from . import calendar, findings, params, seed, uscc
     from .evidence import files
     from .registers import REGISTER_NAMES, cells, reading
 
     return {
         "protocol": params.PROTOCOL,
         "floors": {grade: str(floor) for grade, floor in params.FLOORS.items()},
-        "seed_min_digits": params.SEED_MIN_DIGITS,
+        "seed_min_digits": seed.SEED_MIN_DIGITS,
         "grades": list(cells.GRADES),
         "grade_labels": cells.GRADE_LABELS,
         "active_statuses": sorted(cells.ACTIVE_STATUSES),

@@ -28,7 +28,7 @@ const LIST_SEPARATOR = CONSTANTS.list_separator;
 const USCC_ALPHABET = CONSTANTS.uscc_alphabet;
 const USCC_WEIGHTS = CONSTANTS.uscc_weights;
 const CSV_COLUMNS = CONSTANTS.csv_columns; // each archived CSV file's columns, by its path
-// Not the package's values but its patterns, written again for JavaScript (tests/test_verify_page_constants.py
+// Not the package's values but its patterns, written again for JavaScript (tests/verifier/test_verify_page_constants.py
 // compares them with the package's):
 const RECORD_NAME = /^(\d{4,})-([a-z]+)$/;
 const QUARTER = /^(demo-)?(\d{4})Q[1-4]$/;

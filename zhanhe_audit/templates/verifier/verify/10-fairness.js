@@ -4,7 +4,7 @@
 // timeline.csv: the freeze, the seed and their commits in time order. The files' formats are
 // zhanhe_audit/evidence/files.py (BALANCE_CSV, INCLUSION_CSV, TIMELINE_CSV).
 // This file's constants stay here (tests run it alone), compared with the package's by
-// tests/test_verify_page_constants.py.
+// tests/verifier/test_verify_page_constants.py.
 const FAIRNESS_BALANCE = 'fairness/balance.csv';
 const FAIRNESS_INCLUSION = 'fairness/inclusion.csv';
 const FAIRNESS_TIMELINE = 'fairness/timeline.csv';

@@ -9,7 +9,7 @@
 // chosen folder's files are compared byte for byte with the rebuilt ones, and a missing or extra file is named, as
 // publish.differences words it.
 
-// publish.py's constants, as tests/test_verify_page_public.py checks them against the package
+// publish.py's constants, as tests/verifier/test_verify_page_public.py checks them against the package
 const PUBLIC_RESULTS_HEADER = ["抽查计划", "抽查任务编号", "检查实施机关", "抽查事项", "检查完成日期", "检查结果", "企业名称", "统一社会信用代码"];
 const PUBLIC_TASKS_HEADER = ["抽查任务编号", "抽查事项", "检查实施机关", "检查户数"];
 const PUBLIC_JOIN = "；";
@@ -480,7 +480,7 @@ function publishedDifference(shown, expected, bytes) {
 const publicDigest = (bytes, digest) => `${bytes.length} bytes, SHA-256 ${digest}`;
 
 /** 'public': the public files rebuilt from the archive and its records against the latest results record's SHA-256,
-    and the chosen public folder against them (make verify's 'public', verify._public). */
+    and the chosen public folder against them (make verify's 'public', verify_recomputed.public). */
 async function checkPublic(run, records, ctx) {
   const results = records.filter((name) => RECORD_NAME.exec(name)[2] === 'results');
   if (!results.length) {

@@ -1,6 +1,7 @@
 """The package's shape, as tests: imports point one way (no cycle of modules, none of rooms, none among the
-benchmarks), every archive file name is spelled once (in ``zhanhe_audit/layout.py``), every
-notebook's parameters are the ones ``steps.STEPS`` declares, and a notebook's error comes back as the package's own type.
+benchmarks), no module is over 400 lines, every archive file name is spelled once (in ``zhanhe_audit/layout.py``),
+every notebook's parameters are the ones ``steps.STEPS`` declares, and a notebook's error comes back as the
+package's own type.
 
 The import graph and the spelled names are read from the source with ``ast``; nothing is imported
 to find them.
@@ -154,8 +155,8 @@ def rooms(graph: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def test_rooms_join_a_subpackages_modules_with_its_init():
-    graph = {"zhanhe_audit.a": {"zhanhe_audit.sub.x"}, "zhanhe_audit.sub": set(), "zhanhe_audit.sub.x": {"zhanhe_audit.sub"},
-             "zhanhe_audit.sub.y": {"zhanhe_audit.a", "zhanhe_audit.sub.x"}}
+    graph = {"zhanhe_audit.a": {"zhanhe_audit.sub.x"}, "zhanhe_audit.sub": set(),
+             "zhanhe_audit.sub.x": {"zhanhe_audit.sub"}, "zhanhe_audit.sub.y": {"zhanhe_audit.a", "zhanhe_audit.sub.x"}}
     assert rooms(graph) == {"zhanhe_audit.a": {"zhanhe_audit.sub"}, "zhanhe_audit.sub": {"zhanhe_audit.a"}}
     assert find_cycle(rooms(graph)) == ["zhanhe_audit.a", "zhanhe_audit.sub", "zhanhe_audit.a"]
     # a module that reads only the package's __init__ still reads the package's room
@@ -283,9 +284,26 @@ def test_each_archive_file_name_is_spelled_only_in_the_layout():
         "\n".join(elsewhere)
 
 
-def test_demo_module_spells_no_archive_file_name():
-    """demo.py writes the synthetic registers only; it has no reason to name an archive file."""
-    assert spelled((PACKAGE / "demo.py").read_text(encoding="utf-8"), set(archive_file_names())) == []
+def test_demo_modules_spell_no_archive_file_name():
+    """The demo modules write the synthetic registers and the demo's filled form only; they have no reason to
+    name an archive file."""
+    demos = sorted(PACKAGE.glob("demo*.py"))
+    assert len(demos) > 1
+    for path in demos:
+        assert spelled(path.read_text(encoding="utf-8"), set(archive_file_names())) == [], path.name
+
+
+# --- sizes ----------------------------------------------------------------------------------------
+
+MAX_LINES = 400  # a module a newcomer reads in one sitting
+
+
+def test_no_module_of_the_package_or_the_benchmarks_is_over_400_lines():
+    sources = [*PACKAGE.rglob("*.py"), *(ROOT / "benchmarks").glob("*.py")]
+    assert len(sources) > 50
+    over = {path.relative_to(ROOT).as_posix(): lines for path in sources
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert over == {}, f"modules over {MAX_LINES} lines: {over}"
 
 
 # --- the notebooks and steps.STEPS -----------------------------------------------------------------

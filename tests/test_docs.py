@@ -110,7 +110,8 @@ def test_docs_readme_and_docs_have_links_to_check():
      "results-deadlines-follow-up-and-publication-one-public"),
     ("Evidence of fairness (`04-compliance`, and the report's first screen)",
      "evidence-of-fairness-04-compliance-and-the-reports-first-screen"),
-    ("一、比对什么，与什么比对 First, what to compare, and with what", "一比对什么与什么比对-first-what-to-compare-and-with-what"),
+    ("一、比对什么，与什么比对 First, what to compare, and with what",
+     "一比对什么与什么比对-first-what-to-compare-and-with-what"),
     ("Spaces  twice -- and dashes", "spaces--twice----and-dashes"),
 ])
 def test_docs_slug_is_github_s_anchor(heading, anchor):
@@ -135,3 +136,12 @@ def test_docs_a_broken_link_or_anchor_is_reported(tmp_path):
         f"{readme}:9: docs/page.md#twice-2: no heading with this anchor in page.md",
         f"{readme}:10: #nowhere: no heading with this anchor in README.md",
     ]
+
+
+def test_the_architecture_page_names_every_module_of_the_package():
+    package = ROOT / "zhanhe_audit"
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rooms = [f"`{path.name}/`" if path.is_dir() else f"`{path.name}`" for path in sorted(package.iterdir())
+             if (path.suffix == ".py" and path.name != "__init__.py") or (path / "__init__.py").is_file()]
+    assert len(rooms) > 40
+    assert [room for room in rooms if f"| {room} |" not in page] == []

@@ -3,7 +3,8 @@ as text).
 
 Most are put into the page when it is built (``verify_page.constants()``, the ``CONSTANTS`` object of
 ``verify/00-protocol.js``); those the page must write again for JavaScript (patterns), or that live in modules
-``verify_page`` may not import (``results.py``, a floor above it), or that a test runs alone (``10-fairness.js``), stay in the page's files and are compared here
+``verify_page`` may not import (``results.py``, a floor above it), or that a test runs alone (``10-fairness.js``), \
+stay in the page's files and are compared here
 with the package's values. ``publish.py``'s are compared in ``test_verify_page_public.py``.
 """
 
@@ -17,9 +18,10 @@ from collections import Counter
 
 import pytest
 
-from zhanhe_audit import fairness, inspectors, params, results, verify_page
-from zhanhe_audit.evidence import GIT_ORDER, files, records
-from zhanhe_audit.registers import reading
+from zhanhe_audit import fairness, inclusion, inspectors, params, results, results_form, verify_page
+from zhanhe_audit.evidence import files, records
+from zhanhe_audit.layout import GIT_ORDER
+from zhanhe_audit.registers import formats
 
 SCRIPTS = verify_page.SOURCES / verify_page.SCRIPTS
 
@@ -115,7 +117,8 @@ def js_regex(name: str) -> str:
 
 
 def _as_javascript(pattern: str) -> str:
-    """A Python pattern matched in full (``fullmatch`` or ``\\Z``) as JavaScript writes it: ``^...$``, no group names."""
+    ("""A Python pattern matched in full (``fullmatch`` or ``\\Z``) as JavaScript writes it: ``^...$``, """
+     """no group names.""")
     return "^" + re.sub(r"\(\?P<\w+>", "(", pattern).removesuffix(r"\Z") + "$"
 
 
@@ -127,7 +130,8 @@ EVERY_CHARACTER = [chr(code) for code in range(sys.maxunicode + 1)]
 
 def test_the_page_holds_the_packages_constants_as_built():
     constants = verify_page.constants()
-    assert f"const CONSTANTS = {json.dumps(constants, ensure_ascii=False, separators=(',', ':'))};" in verify_page.script()
+    assert (f"const CONSTANTS = {json.dumps(constants, ensure_ascii=False, separators=(',', ':'))};"
+            in verify_page.script())
     assert constants["active_statuses"] == sorted(constants["active_statuses"])  # a set: sorted, the same every run
 
 
@@ -139,7 +143,8 @@ def test_every_constant_put_into_the_page_is_read_and_every_one_read_is_put():
 @pytest.mark.parametrize("value", sorted({value for value in (
     *verify_page.constants()["active_statuses"], *verify_page.constants()["inactive_statuses"],
     *verify_page.constants()["grade_labels"], *verify_page.constants()["result_categories"],
-    *verify_page.constants()["dispositions"], *verify_page.constants()["follow_up_statuses"]) if len(value) >= 2 and not value.isascii()}))
+    *verify_page.constants()["dispositions"], *verify_page.constants()["follow_up_statuses"])
+    if len(value) >= 2 and not value.isascii()}))
 def test_no_copy_of_an_injected_word_is_left_in_the_pages_files(value):
     for file, source in _sources().items():
         assert f"'{value}'" not in source and f'"{value}"' not in source, f"{file} holds '{value}' again"
@@ -155,7 +160,7 @@ def test_record_name_and_quarter_are_the_packages_patterns():
 
 def test_space_is_what_pythons_strip_removes():
     space = re.compile(f"[{js_literal('SPACE')}]")
-    assert {char for char in EVERY_CHARACTER if space.fullmatch(char)} == set(reading.WHITE_SPACE)
+    assert {char for char in EVERY_CHARACTER if space.fullmatch(char)} == set(formats.WHITE_SPACE)
 
 
 def test_line_breaks_are_where_pythons_splitlines_splits():
@@ -168,20 +173,20 @@ def test_line_breaks_are_where_pythons_splitlines_splits():
 def test_the_separators_of_a_results_cell_are_results_pys():
     text = _definition("CERT_SEPARATORS")
     (inside,) = re.fullmatch(r"new RegExp\(`\[(.*)\$\{SPACE\}\]\+`\)", text).groups()  # type: ignore[union-attr]
-    page = set(inside) | set(reading.WHITE_SPACE)
-    assert {char for char in EVERY_CHARACTER if results.SEPARATORS.fullmatch(char)} == page
-    # results.validate splits the categories with this pattern, written in its code
+    page = set(inside) | set(formats.WHITE_SPACE)
+    assert {char for char in EVERY_CHARACTER if results_form.SEPARATORS.fullmatch(char)} == page
+    # results_form.check_row splits the categories with this pattern, written in its code
     assert js_regex("CATEGORY_SEPARATORS") == r"[;；\n]+"
-    assert 're.split(r"[;；\\n]+", cells["categories"])' in (verify_page.SOURCES.parent.parent / "results.py").read_text(
-        encoding="utf-8")
+    assert 're.split(r"[;；\\n]+", cells["categories"])' in (
+        verify_page.SOURCES.parent.parent / "results_form.py").read_text(encoding="utf-8")
 
 
 def test_the_results_records_fields_and_files_are_results_pys():
     fields = [field.name for field in dataclasses.fields(results.ResultsRecord)]
     assert js_literal("RESULTS_FIELDS") + [js_literal("PUBLIC_FORMAT")] == fields
     assert js_literal("RESULTS_RECORD_FILES") == list(results.KIND.files)
-    # results.check: a row with none of FILLED filled but the inspectors (prefilled from the draw) is no result yet
-    assert js_literal("FILLED_COLUMNS") == [column for column in results.FILLED if column != "inspectors"]
+    # results_form.check: a row with none of FILLED filled but the inspectors (prefilled from the draw) is no result yet
+    assert js_literal("FILLED_COLUMNS") == [column for column in results_form.FILLED if column != "inspectors"]
 
 
 def test_the_rule_names_are_inspectors_pys_where_both_name_a_rule():
@@ -197,14 +202,16 @@ def test_the_rule_names_are_inspectors_pys_where_both_name_a_rule():
 
 def test_the_fairness_constants_the_page_keeps_are_the_packages():
     # 10-fairness.js keeps its own (tests/test_verify_page_fairness.py runs the file alone, without 00-protocol.js)
-    for name, csv in (("BALANCE", files.BALANCE_CSV), ("INCLUSION", files.INCLUSION_CSV), ("TIMELINE", files.TIMELINE_CSV)):
+    for name, csv in (("BALANCE", files.BALANCE_CSV), ("INCLUSION", files.INCLUSION_CSV),
+                      ("TIMELINE", files.TIMELINE_CSV)):
         assert js_literal(f"FAIRNESS_{name}") == csv.path and js_literal(f"{name}_COLUMNS") == list(csv.columns), name
     assert js_literal("GIT_ORDER_FILE") == GIT_ORDER
     assert js_literal("BALANCE_ATTRIBUTES") == list(fairness.ATTRIBUTES)
-    assert js_literal("MIN_EXPECTED") == fairness.MIN_EXPECTED and js_literal("FOLLOW") == fairness.FOLLOW
+    assert js_literal("MIN_EXPECTED") == fairness.MIN_EXPECTED and js_literal("FOLLOW") == inclusion.FOLLOW
     assert js_literal("MERGED_CATEGORY") == fairness.MERGED
     assert js_literal("NO_TAG") == fairness.main_of(frozenset(), Counter())
-    notebook = json.loads((verify_page.SOURCES.parents[2] / "notebooks" / "04-compliance.ipynb").read_text(encoding="utf-8"))
+    notebook = json.loads((verify_page.SOURCES.parents[2] / "notebooks" / "04-compliance.ipynb").read_text(
+        encoding="utf-8"))
     (parameters,) = [cell for cell in notebook["cells"] if "parameters" in cell.get("metadata", {}).get("tags", [])]
     (seeds,) = re.findall(r"^monte_carlo_seeds = (\d+)", "".join(parameters["source"]), flags=re.M)
     assert js_literal("MONTE_CARLO_SEEDS") == int(seeds)

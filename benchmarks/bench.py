@@ -127,7 +127,8 @@ def spark_rank_all(count: int) -> None:
     status = Path(f"/proc/{session.sparkContext._gateway.proc.pid}/status").read_text(encoding="utf-8")
     jvm = float(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024  # the JVM's peak resident set
     session.stop()
-    print(f"{seconds:.3f} {peak_mb() + jvm:.0f} {start_seconds:.3f} {peak_mb():.0f} {jvm:.0f} {before:.0f} {len(selected)} {size}")
+    print(f"{seconds:.3f} {peak_mb() + jvm:.0f} {start_seconds:.3f} {peak_mb():.0f} {jvm:.0f} {before:.0f} "
+          f"{len(selected)} {size}")
 
 
 def reference(count: int) -> None:
@@ -149,7 +150,8 @@ def pandas_baseline(count: int) -> None:
     """Child process: what an analyst would write: not reproducible across versions, hashes nothing."""
     import pandas as pd
 
-    frame = pd.DataFrame({"uscc": usccs(count), "grade": [g for g, share, _ in SHARES for _ in range(count * share // 100)]
+    frame = pd.DataFrame({"uscc": usccs(count),
+                          "grade": [g for g, share, _ in SHARES for _ in range(count * share // 100)]
                           + ["A"] * (count - sum(count * s // 100 for _, s, _ in SHARES))})
     percent = {grade: p / 100 for grade, _, p in SHARES}
     started = time.perf_counter()
@@ -181,7 +183,8 @@ def entity_rows(count: int) -> list[list[str]]:
     """``count`` entity rows: the demo's rows repeated under new codes and names (the header first)."""
     from zhanhe_audit.uscc import complete
 
-    rows = list(csv.reader(io.StringIO((ROOT / "registers" / "demo-2026Q4" / "entities.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((ROOT / "registers" / "demo-2026Q4" / "entities.csv")
+                                       .read_text(encoding="utf-8"))))
     header, body = rows[0], rows[1:]
     found = [header]
     for index in range(count):
@@ -228,7 +231,8 @@ def load_register(kind: str, count: int) -> None:
     print(f"{seconds:.3f} {peak_mb():.0f} {before:.0f} {len(entities)}")
 
 
-register_csv, register_parquet, register_xlsx = (functools.partial(load_register, kind) for kind in ("csv", "parquet", "xlsx"))
+register_csv, register_parquet, register_xlsx = (functools.partial(load_register, kind)
+                                                 for kind in ("csv", "parquet", "xlsx"))
 
 
 def child(function: str, count: int) -> list[float]:
@@ -290,7 +294,8 @@ def end_to_end(count: int, rows: list[dict]) -> None:
                      "seconds": seconds, "peak_mb": float("nan")})
         print(f"    verify.html: {seconds:.1f} s, {verdict} ({statuses})")
     else:
-        print("    verify.html: not timed, no chromium and chromedriver here (apt-get install chromium chromium-driver)")
+        print("    verify.html: not timed, no chromium and chromedriver here "
+              "(apt-get install chromium chromium-driver)")
 
 
 def main(quick: bool) -> None:

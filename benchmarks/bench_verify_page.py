@@ -81,7 +81,8 @@ def main(sizes: list[int]) -> None:
             archive = engine_quarter(Path(scratch), count)
             tickets = sum(1 for _ in (archive / "draw" / "tickets.csv").open(encoding="utf-8")) - 1
             seconds, verdict, statuses = page_seconds(archive)
-            print(f"verify.html, {count:>10,} entities, {tickets:>10,} tickets: {seconds:6.1f} s, {verdict} ({statuses})")
+            print(f"verify.html, {count:>10,} entities, {tickets:>10,} tickets: {seconds:6.1f} s, "
+                  f"{verdict} ({statuses})")
 
 
 if __name__ == "__main__":

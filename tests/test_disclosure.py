@@ -66,10 +66,12 @@ def test_warnings_name_each_task_its_disclosing_items_and_their_grades():
     tasks = _tasks(("T01", ("SX01", "SX02"), "ABCD"), ("T03", ("SX09", "SX03"), "C"), ("T04", ("SX09",), "D"))
     lines = disclosure.warnings(disclosure.disclosures(tasks, ITEMS))
     assert lines == [
-        "任务 T03：事项 SX03 的主体公示后可推知为 C 级（该事项仅由 T03 抽取）；事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 "
+        "任务 T03：事项 SX03 的主体公示后可推知为 C 级（该事项仅由 T03 抽取）；"
+        "事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 "
         "T03、T04 抽取）。Task T03: item SX03 would disclose grade C (drawn only by T03); item SX09 would disclose "
         "grades C, D (drawn only by T03, T04).",
-        "任务 T04：事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 T03、T04 抽取）。Task T04: item SX09 would disclose "
+        "任务 T04：事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 T03、T04 抽取）。"
+        "Task T04: item SX09 would disclose "
         "grades C, D (drawn only by T03, T04).",
     ]
     assert disclosure.warnings([]) == []
@@ -133,8 +135,8 @@ def _form(project: Project, rows: list[tuple[dict[str, str], str]]) -> Path:
     writer.writerow([column.header for column in FORM_COLUMNS])
     for visit, item in rows:
         cells = {"visit": visit["visit"], "uscc": visit["uscc"], "item": item, "start": "2026-02-02",
-                 "end": "2026-02-03", "inspectors": "；".join(visit["inspectors"].split(";")), "categories": "未发现问题",
-                 "published": "2026-02-10"}
+                 "end": "2026-02-03", "inspectors": "；".join(visit["inspectors"].split(";")),
+                 "categories": "未发现问题", "published": "2026-02-10"}
         writer.writerow([cells.get(column.key, "") for column in FORM_COLUMNS])
     path = project.forms("2026Q1") / "filled.csv"
     path.write_text(buffer.getvalue(), encoding="utf-8")
@@ -158,7 +160,8 @@ def test_results_warn_only_when_a_disclosing_item_is_published(tmp_path):
     append.record_results(project, "2026Q1", _form(project, [(sx09, "SX09")]), AS_OF, lines.append, _no_pages)
     warned = [line for line in lines if "Warning" in line]
     assert warned == [
-        "警告 Warning: 事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 2026Q1-T03、2026Q1-T04 抽取）；公示将透露等级 "
+        "警告 Warning: 事项 SX09 的主体公示后可推知为 C、D 级（该事项仅由 2026Q1-T03、2026Q1-T04 抽取）；"
+        "公示将透露等级 "
         "(方案四(二))。The publication: item SX09 would disclose grades C, D (drawn only by 2026Q1-T03, 2026Q1-T04). "
         + disclosure.REMEDY]
     # the entity published under SX09 really is of grade C or D, as the warning says the public can infer
@@ -176,7 +179,8 @@ def test_demo_report_first_screen_names_sx09_and_the_grades_it_discloses(demo_dr
     first_screen = page[: page.index("对象与事项相统一")]  # the verdicts before the matching verdict
     assert "公示不透露等级 (grades not inferable from the publication)" in first_screen
     assert "1 个事项仅由部分等级的任务抽取" in first_screen
-    assert "SX09（湛河区市场监督管理局）的主体可推知为 C、D 级（仅由 demo-2026Q4-T03、demo-2026Q4-T04 抽取）" in first_screen
+    assert ("SX09（湛河区市场监督管理局）的主体可推知为 C、D 级（仅由 demo-2026Q4-T03、demo-2026Q4-T04 抽取）"
+            in first_screen)
 
 
 def test_demo_make_results_warns_of_sx09_and_the_results_page_shows_it(demo_results):

@@ -73,7 +73,8 @@ def test_vector_inspector_tickets_of_a_team_hash_each_candidate_as_the_protocol_
 def test_ticket_is_the_documented_printf_sha256sum_message():
     # printf '%s\n%s\n%s' "$SEED" "$T" "$USCC" | sha256sum  -- no trailing newline
     message = b"seed 12345678901234567890\n2026Q1-T01\n91410411AY4CL12TH9"
-    assert formulas.ticket("seed 12345678901234567890", "2026Q1-T01", "91410411AY4CL12TH9") == hashlib.sha256(message).hexdigest()
+    assert (formulas.ticket("seed 12345678901234567890", "2026Q1-T01", "91410411AY4CL12TH9")
+            == hashlib.sha256(message).hexdigest())
 
 
 @pytest.mark.parametrize(("eligible", "quota"), [(100, 7), (200, 14), (300, 21)])
@@ -88,7 +89,8 @@ def test_quota_of_empty_stratum_is_zero_and_of_one_entity_is_one():
 
 def test_quota_never_exceeds_pool():
     for eligible in range(0, 400):
-        for percent in (Fraction(1), Fraction(3), Fraction(15, 2), Fraction(10), Fraction(20), Fraction(995, 10), Fraction(100)):
+        for percent in (Fraction(1), Fraction(3), Fraction(15, 2), Fraction(10), Fraction(20), Fraction(995, 10),
+                        Fraction(100)):
             n = formulas.quota(eligible, percent)
             assert 0 <= n <= eligible
             # n is the smallest whole number with n/N >= p/100
@@ -118,7 +120,8 @@ def _params(percent=None, justification=None):
     data = {
         "quarter": "2026Q1",
         "tasks": [{"id": "2026Q1-T01", "items": ["SX01"]}],
-        "registers": {name: f"registers/{name}.csv" for name in ("entities", "items", "inspectors", "conflicts", "tags")},
+        "registers": {name: f"registers/{name}.csv"
+                      for name in ("entities", "items", "inspectors", "conflicts", "tags")},
     }
     if percent:
         data["percent"] = percent
@@ -161,7 +164,8 @@ def test_adding_one_entity_moves_at_most_that_entity_in_and_the_last_selected_ou
 
 def test_selected_are_exactly_the_lowest_tickets_by_ticket_then_uscc():
     rows = oracle_draw.rank_stratum(SEED, "2026Q1-T01", "C", POPULATION["C"], 10)
-    independent = sorted((hashlib.sha256(f"{SEED}\n2026Q1-T01\n{code}".encode()).hexdigest(), code) for code in POPULATION["C"])
+    independent = sorted((hashlib.sha256(f"{SEED}\n2026Q1-T01\n{code}".encode()).hexdigest(), code)
+                         for code in POPULATION["C"])
     assert [(r.ticket, r.uscc) for r in rows] == independent
     assert [r.rank for r in rows] == list(range(1, 101))
     assert [r.selected for r in rows] == [True] * 10 + [False] * 90
@@ -241,10 +245,12 @@ def test_selection_path_has_no_float_arithmetic():
     for module in ("formulas.py", "ranking.py", "tickets.py", "matching.py", "eligibility.py", "feasibility.py"):
         # engine.py only passes their results on
         tree = ast.parse((ROOT / "zhanhe_audit" / module).read_text(encoding="utf-8"))
-        floats = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, float)]
+        floats = [node.lineno for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and isinstance(node.value, float)]
         calls = [node.lineno for node in ast.walk(tree)
                  if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("float", "round")]
-        divisions = [node.lineno for node in ast.walk(tree) if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)]
+        divisions = [node.lineno for node in ast.walk(tree)
+                     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)]
         assert (floats, calls, divisions) == ([], [], []), module
 
 

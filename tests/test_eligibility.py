@@ -77,7 +77,8 @@ def random_project(root: Path, count: int, seed: int) -> tuple[Project, History]
     exclusions += [{"uscc": code, "reason": "仅本任务", "tasks": [f"{Q}-T01"]} for code in rng.sample(codes, 5)]
     visited = rng.sample(codes, count // 20)
     past = tuple(PastVisit(rng.choice(("2025Q4", "2026Q1")), f"V{n}", code,
-                           tuple(sorted(rng.sample(["SX01", "SX02", "SX03", "SX04", "SX13", "SX99"], rng.randint(1, 3)))),
+                           tuple(sorted(rng.sample(["SX01", "SX02", "SX03", "SX04", "SX13", "SX99"],
+                                                   rng.randint(1, 3)))),
                            tuple(rng.sample(certs, 2)))
                  for n, code in enumerate(visited))
     project = write_rows_project(root, Q, SEED, {"entities": entities, "items": ITEMS, "inspectors": inspectors,
@@ -90,12 +91,14 @@ def random_project(root: Path, count: int, seed: int) -> tuple[Project, History]
 def reference_eligibility(inputs: Inputs) -> list[reference_matching.Eligibility]:
     """Every task's eligibility as the reference decides it, one ``Entity`` at a time."""
     year = history.year_of(inputs.quarter)
-    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, year) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, year)
+            for task in inputs.params.tasks]
 
 
 def reference_draw(inputs: Inputs, folder: Path, found: list[reference_matching.Eligibility]) -> engine.DrawResult:
-    """The draw as it ran before the quarter was on columns: ``oracle.matching.eligible`` per task (``found``: one object
-    per entity), then the same ranking, visits and inspectors."""
+    ("""The draw as it ran before the quarter was on columns: ``oracle.matching.eligible`` per task (``found``: """
+     """one object
+    per entity), then the same ranking, visits and inspectors.""")
     params, registers = inputs.params, inputs.registers
     strata = []
     for task, eligible in zip(params.tasks, found, strict=True):

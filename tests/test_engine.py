@@ -211,7 +211,8 @@ def test_write_new_never_overwrites(tmp_path):
 def test_register_path_outside_the_project_is_refused(tmp_path):
     make_project(tmp_path, seed=True)
     params = tmp_path / "params" / "2026Q1.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("registers/2026Q1/tags.csv", "../tags.csv"), encoding="utf-8")
+    params.write_text(params.read_text(encoding="utf-8").replace("registers/2026Q1/tags.csv", "../tags.csv"),
+                      encoding="utf-8")
     with pytest.raises(ParamsError, match="registers.tags"):
         engine.project_inputs(Project(tmp_path), "2026Q1")
 
@@ -231,7 +232,8 @@ def test_readme_hand_check_is_rank_1_of_the_demo_draw(tmp_path):
 
     guide = (ROOT / "docs" / "guide-reviewer.md").read_text(encoding="utf-8")
     seed = re.search(r"^SEED='(.*)'$", guide, flags=re.MULTILINE).group(1)
-    task, uscc = re.search(r"""^printf '%s\\n%s\\n%s' "\$SEED" (\S+) (\S+) \| sha256sum$""", guide, flags=re.MULTILINE).groups()
+    task, uscc = re.search(r"""^printf '%s\\n%s\\n%s' "\$SEED" (\S+) (\S+) \| sha256sum$""", guide,
+                           flags=re.MULTILINE).groups()
     expected = re.search(r"^# ([0-9a-f]{64})  -$", guide, flags=re.MULTILINE).group(1)
     assert hashlib.sha256(f"{seed}\n{task}\n{uscc}".encode()).hexdigest() == expected
     result = engine.run_draw(engine.project_inputs(Project(ROOT), "demo-2026Q4"), tmp_path)

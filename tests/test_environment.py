@@ -50,7 +50,8 @@ def test_every_package_of_the_source_tree_is_installed():
     listed = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     code = {init.parent for init in (ROOT / "zhanhe_audit").rglob("__init__.py")}
     data = {path.parent for path in (ROOT / "zhanhe_audit" / "templates").rglob("*") if path.is_file()}
-    found = sorted(".".join(folder.relative_to(ROOT).parts) for folder in code | data if "__pycache__" not in folder.parts)
+    found = sorted(".".join(folder.relative_to(ROOT).parts) for folder in code | data
+                   if "__pycache__" not in folder.parts)
     assert sorted(listed) == found
 
 

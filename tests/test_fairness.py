@@ -99,25 +99,28 @@ def test_year_coverage_counts_earlier_quarters_of_the_same_year_only():
     entities = _entities(8)
     history = History((PastVisit("2026Q1", "V1", entities[0].uscc, ("SX01",), ()),
                        PastVisit("2025Q4", "V9", entities[1].uscc, ("SX01",), ())))
-    [row] = [r for r in fairness.year_coverage(history, "2026Q3", {entities[2].uscc}, _registers(entities)) if r.grade == "A"]
+    [row] = [r for r in fairness.year_coverage(history, "2026Q3", {entities[2].uscc}, _registers(entities))
+             if r.grade == "A"]
     assert (row.active, row.drawn, row.share) == (8, 2, Fraction(1, 4))
 
 
 def test_quarter_coverage_counts_an_entity_drawn_twice_once():
     entities = _entities(10)
-    tickets = as_columns([*_tickets(entities, {entities[0].uscc}), TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True,
-                                                                           None)])
+    tickets = as_columns([*_tickets(entities, {entities[0].uscc}),
+                          TicketRow("2026Q1-T02", "A", entities[0].uscc, "", 1, True, None)])
     [row] = [r for r in fairness.quarter_coverage(tickets, _registers(entities)) if r.grade == "A"]
     assert (row.active, row.drawn) == (10, 1)
 
 
-PROVED = Order(Commit("f" * 40, "2026-11-26T05:00:00+00:00", "staff"), Commit("5" * 40, "2026-11-27T08:00:00+00:00", "staff"))
+PROVED = Order(Commit("f" * 40, "2026-11-26T05:00:00+00:00", "staff"),
+               Commit("5" * 40, "2026-11-27T08:00:00+00:00", "staff"))
 
 
 def test_timeline_in_order_and_a_seed_dated_before_the_freeze_is_flagged():
     record = "2026-11-26T04:43:33+00:00"  # when the freeze record says it was frozen
     events, problems = fairness.timeline(record, {"date": "2026-11-27"}, PROVED)
-    assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "冻结记录提交", "种子产生", "种子提交"]
+    assert (problems == []
+            and [e.what.split()[0] for e in events] == ["名录冻结", "冻结记录提交", "种子产生", "种子提交"])
     assert [e.when for e in events] == [record, "2026-11-26T05:00:00+00:00", "2026-11-27", "2026-11-27T08:00:00+00:00"]
     _, problems = fairness.timeline(record, {"date": "2026-10-12"}, PROVED)
     assert len(problems) == 2 and "2026-11-26T04:43:33" in problems[0] and "2026-10-12" in problems[0]
@@ -131,7 +134,8 @@ def test_timeline_flags_a_seed_committed_before_the_freeze_commit():
 
 
 def test_timeline_of_an_unproved_order_has_no_commits_and_the_dates_alone():
-    events, problems = fairness.timeline("2026-11-26T04:43:33+00:00", {"date": "2026-11-27"}, Order(None, None, "no git"))
+    events, problems = fairness.timeline("2026-11-26T04:43:33+00:00", {"date": "2026-11-27"},
+                                         Order(None, None, "no git"))
     assert problems == [] and [e.what.split()[0] for e in events] == ["名录冻结", "种子产生"]
 
 
@@ -247,7 +251,8 @@ def test_monte_carlo_counts_are_those_of_the_whole_order_cut_at_n_as_before():
     from zhanhe_audit.formulas import order
 
     usccs = tuple(sorted(complete(f"91410411{i:09d}") for i in range(300)))
-    strata = [inclusion.Stratum("2026Q1-T01", "A", usccs, 3, 300), inclusion.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]
+    strata = [inclusion.Stratum("2026Q1-T01", "A", usccs, 3, 300),
+              inclusion.Stratum("2026Q1-T02", "D", usccs[:40], 10, 40)]
     found = inclusion.inclusion(strata, seeds=60, workers=1)
     for stratum, result in zip(strata, found, strict=True):
         before: Counter = Counter()

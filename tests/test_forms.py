@@ -220,7 +220,8 @@ def test_csv_with_serial_digits_text_dates_and_trailing_spaces_records_the_same_
     form.write_bytes(_gbk(text) if encoding == "gbk" else text.encode(encoding))
     data = form.read_bytes()
     assert b",46055," in data and ",2026/2/3\u3000\u3000,".encode(encoding.removesuffix("-sig")) in data
-    assert data.startswith(b"\xef\xbb\xbf\xe6\xa3\x80") if encoding == "utf-8-sig" else data.startswith("检查".encode("gbk"))
+    assert (data.startswith(b"\xef\xbb\xbf\xe6\xa3\x80") if encoding == "utf-8-sig"
+            else data.startswith("检查".encode("gbk")))
     record = append.record_results(project, Q, form, AS_OF, pages=_pages)
     assert _recorded(record) == RECORDED
     assert (record / "results.csv").read_bytes() == reference
@@ -239,7 +240,8 @@ def test_xlsx_general_number_with_a_fraction_46066_5_is_refused_with_file_row_an
     rows = _rows(project, AS_SAVED)
     rows[1]["end"] = 46066.5  # row 3 of the sheet
     form = _xlsx(project.forms(Q) / "excel.xlsx", rows)
-    match = rf"registers/{Q}/excel\.xlsx, row 3, column '检查结束日期': '46066\.5' is not a date; expected e\.g\. 2026-12-01"
+    match = (rf"registers/{Q}/excel\.xlsx, row 3, column '检查结束日期': '46066\.5' is not a date; "
+             r"expected e\.g\. 2026-12-01")
     assert _refused(project, form, match) == [(f"registers/{Q}/excel.xlsx", 3, "end")]
 
 

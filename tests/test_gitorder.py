@@ -116,7 +116,8 @@ def test_the_seed_uncommitted_is_refused_with_the_seed_commit_to_make(tmp_path):
     refusal = _refusal(project)
     assert re.fullmatch(r"The freeze is committed \(\w{10}\), but no commit of params/2026Q1.yaml holds the seed\.",
                         refusal.problem)
-    assert refusal.commands == ["git add params/2026Q1.yaml", 'git commit -m "2026Q1: the seed"', "make draw QUARTER=2026Q1"]
+    assert refusal.commands == ["git add params/2026Q1.yaml", 'git commit -m "2026Q1: the seed"',
+                                "make draw QUARTER=2026Q1"]
     _follow(project, refusal)
 
 
@@ -142,7 +143,8 @@ def test_a_demo_quarter_outside_git_is_drawn_and_its_order_says_why_it_is_unprov
     order = gitorder.Order.from_json((final / "draw" / "git-order.json").read_text(encoding="utf-8"))
     assert not order.proved and "is not in a git repository" in order.reason
     results = {check.name: check for check in verify.checks(Project(tmp_path), "demo-2026Q1")}
-    assert results["git order"].status == "SKIP" and "a demo quarter, drawn without the proof" in results["git order"].detail
+    assert (results["git order"].status == "SKIP"
+            and "a demo quarter, drawn without the proof" in results["git order"].detail)
 
 
 def test_stage_without_seed_stages_the_frozen_params_and_leaves_the_file(tmp_path):

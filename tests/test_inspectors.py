@@ -60,7 +60,8 @@ def entity_row(code: str, tags: str = "ENTERPRISE", unit: str = HOME, grade: str
 def write_project(root: Path, entities: list[str], inspector_rows: list[str], conflicts: list[str] = (),
                   tasks: list[dict] = ({"id": "T01", "items": ["SX01"]},), **inspection) -> Project:
     """A throw-away project drawing 100 % of every grade, so that every eligible entity is visited."""
-    rows = {"entities": entities, "items": ITEMS, "inspectors": inspector_rows, "conflicts": list(conflicts), "tags": TAGS}
+    rows = {"entities": entities, "items": ITEMS, "inspectors": inspector_rows, "conflicts": list(conflicts),
+            "tags": TAGS}
     return write_rows_project(root, Q, SEED, rows, list(tasks), inspection=inspection)
 
 
@@ -78,7 +79,8 @@ def conflict(cert: str, code: str) -> str:
 def check_inspectors(result: engine.DrawResult) -> None:
     """Every rule of the second random, on a whole draw."""
     inputs = result.inputs
-    registers, rules, history, seed = inputs.registers, inputs.params.inspection, inputs.history, inputs.params.seed.value
+    registers, rules, history, seed = (inputs.registers, inputs.params.inspection, inputs.history,
+                                       inputs.params.seed.value)
     people = registers.inspectors
     entities = {e.uscc: e for e in registers.entities}
     declared = {(c.cert_no, c.uscc) for c in registers.conflicts}
@@ -287,8 +289,9 @@ def known_answer_project(root: Path) -> tuple[Project, list[str]]:
         inspector_row(order[1], unit=HOME),  # the entity's home unit
         inspector_row(order[2]),  # declared conflict
         inspector_row(order[3], certified="否"),  # not certified
-        *(inspector_row(cert, unit=unit) for cert, unit in zip(order[4:], ["南环路市场监管所", "姚孟市场监管所",
-                                                                          "高阳市场监管所", "曹镇市场监管所"], strict=True)),
+        *(inspector_row(cert, unit=unit)
+          for cert, unit in zip(order[4:], ["南环路市场监管所", "姚孟市场监管所", "高阳市场监管所", "曹镇市场监管所"],
+                                strict=True)),
     ]
     random.Random(7).shuffle(rows)  # register order must not matter
     return write_project(root, [entity_row(U[0])], rows, [conflict(order[2], U[0])]), order
@@ -320,7 +323,8 @@ def test_known_answer_the_previous_visits_inspectors_are_not_chosen_again(tmp_pa
 
 def test_entity_drawn_by_two_tasks_is_one_visit_with_the_union_of_items_and_departments(tmp_path):
     inspector_rows = ([inspector_row(f"4104002010{n:04d}", unit=OTHER) for n in range(1, 7)]
-                      + [inspector_row(f"4104002020{n:04d}", department=D2, unit="卫健委执法大队") for n in range(1, 7)])
+                      + [inspector_row(f"4104002020{n:04d}", department=D2, unit="卫健委执法大队")
+                         for n in range(1, 7)])
     entities = [
         entity_row(U[0], "ENTERPRISE;FOOD_SALE;PUBLIC_VENUE"),  # both tasks: SX01, SX03, SX13
         entity_row(U[1], "ENTERPRISE"),  # T01 only
@@ -424,7 +428,8 @@ def test_previous_visit_rule_leaving_too_few_is_refused_at_the_freeze(tmp_path):
 
 
 def test_fewer_certified_inspectors_than_per_department_is_refused_at_the_freeze_even_with_no_rule(tmp_path):
-    project = write_project(tmp_path, [entity_row(U[0])], [inspector_row(CERTS[0]), inspector_row(CERTS[1], certified="否")])
+    project = write_project(tmp_path, [entity_row(U[0])],
+                            [inspector_row(CERTS[0]), inspector_row(CERTS[1], certified="否")])
     message = freeze_refusal(project)
     assert "has 1 certified inspector(s), 1 left after the rules (no rule removed any)" in message
 

@@ -60,7 +60,8 @@ def write_project(root: Path, entities: list[str], tasks: list[dict], items: lis
 
 def eligibility_of(project: Project, history: History = History()) -> list[reference_matching.Eligibility]:
     inputs = load_inputs(project, Q, history)
-    return [reference_matching.eligible(task, inputs.registers, inputs.params, history, 2026) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, history, 2026)
+            for task in inputs.params.tasks]
 
 
 def excluded_reasons(found) -> dict[str, str]:
@@ -113,7 +114,8 @@ def found_by(request, demo):
     if request.param == "columns":
         return demo.eligibility
     inputs = demo.inputs
-    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, 2026) for task in inputs.params.tasks]
+    return [reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, 2026)
+            for task in inputs.params.tasks]
 
 
 @pytest.fixture(scope="module")
@@ -316,7 +318,8 @@ def test_entity_matching_two_items_of_a_task_gets_one_ticket_and_both_items(tmp_
     assert rows[0].ticket == hashlib.sha256(f"{SEED}\n{Q}-T01\n{U[0]}".encode()).hexdigest()
     (visit,) = [v for v in result.visits if v.uscc == U[0]]
     assert visit.items == ("SX03", "SX04")
-    evidence = [r for r in csv.DictReader(io.StringIO(engine.draw_files(result)["draw/match.csv"])) if r["uscc"] == U[0]]
+    evidence = [r for r in csv.DictReader(io.StringIO(engine.draw_files(result)["draw/match.csv"]))
+                if r["uscc"] == U[0]]
     assert {(r["item_id"], r["qualifying_tags"]) for r in evidence} == {("SX03", "FOOD_SALE"), ("SX04", "FOOD_SERVICE")}
 
 
@@ -346,7 +349,8 @@ def test_params_exclusion_for_all_tasks_removes_the_entity_with_its_written_reas
     assert [(x.task_id, x.grade, x.uscc, x.reason) for x in first.excluded] == [
         (f"{Q}-T01", "A", U[0], "参数排除 (params): 已立案调查"),
         (f"{Q}-T01", "A", U[2], "参数排除 (params): 正在整改")]
-    assert [(x.task_id, x.uscc, x.reason) for x in second.excluded] == [(f"{Q}-T02", U[0], "参数排除 (params): 已立案调查")]
+    assert [(x.task_id, x.uscc, x.reason) for x in second.excluded] == [
+        (f"{Q}-T02", U[0], "参数排除 (params): 已立案调查")]
     for found in (first, second):
         assert found.in_scope["A"] == len(found.excluded) + len(found.population["A"])
         assert found.active["A"] == 3
@@ -401,7 +405,8 @@ def test_per_year_cap_counts_only_up_to_the_cap(tmp_path):
 
 
 def test_per_item_cap_removes_only_the_capped_item(tmp_path):
-    project = write_project(tmp_path, [entity_row(U[0], "ENTERPRISE;FOOD_SALE"), entity_row(U[1], "ENTERPRISE;FOOD_SALE")],
+    project = write_project(tmp_path,
+                            [entity_row(U[0], "ENTERPRISE;FOOD_SALE"), entity_row(U[1], "ENTERPRISE;FOOD_SALE")],
                             tasks=[{"id": "T01", "items": ["SX01", "SX03"]}], frequency={"per_item_per_year": 1})
     history = History((past("2026Q2", U[0], "SX03"),))
     (found,) = eligibility_of(project, history)

@@ -150,7 +150,8 @@ def _spaced(text: str) -> tuple[str, bytes, list[int]]:
 
 
 def _full_width(text: str) -> tuple[str, bytes, list[int]]:
-    return "notice.txt", text.translate(str.maketrans("0123456789", "０１２３４５６７８９")).encode("utf-8"), _rows(text)
+    return ("notice.txt", text.translate(str.maketrans("0123456789", "０１２３４５６７８９")).encode("utf-8"),
+            _rows(text))
 
 
 def _gb18030(text: str) -> tuple[str, bytes, list[int]]:
@@ -175,11 +176,13 @@ def _page(text: str, width: int = 37) -> tuple[str, bytes, list[int]]:
     title = lines[0]
     source = ['<!DOCTYPE html>', '<html lang="zh-CN"><head><meta charset="utf-8">',
               f"<title>{title}_国务院文件_中国政府网</title>",
-              '<script>var related = "一、元旦：1月1日放假，与周末连休。";</script><style>p { margin: 0 }</style></head>',
+              '<script>var related = "一、元旦：1月1日放假，与周末连休。";</script>'
+              '<style>p { margin: 0 }</style></head>',
               '<body><div class="nav"><a href="/">首页</a> &gt; <a href="/zhengce/">政策</a> &gt; 国务院文件</div>',
               f'<ul class="side"><li><a href="#">国务院办公厅关于{year - 1}年部分节假日安排的通知</a></li>',
               f'<li><a href="#">国务院办公厅关于{year + 1}年部分节假日安排的通知</a></li></ul>',
-              f"<table><tr><td>标　　题：</td><td>{title}</td></tr><tr><td>发布日期：</td><td>{year - 1}年12月1日</td></tr></table>",
+              f"<table><tr><td>标　　题：</td><td>{title}</td></tr>"
+              f"<tr><td>发布日期：</td><td>{year - 1}年12月1日</td></tr></table>",
               '<div class="article">']
     rows = [0] * len(text)
     offset = 0
@@ -213,12 +216,14 @@ TEXTUAL = ("pasted", "wrapped", "ascii", "spaced", "full-width", "page")  # the 
 
 def _read(text: str, variant: str, year: int, folder: Path | None = None
           ) -> tuple[notice_days.Notice | NoticeError, list[int]]:
-    """The notice in the variant, read from a file in ``folder`` (from its bytes when None, as ``text_of`` reads them)."""
+    ("""The notice in the variant, read from a file in ``folder`` (from its bytes when None, as ``text_of`` """
+     """reads them).""")
     name, data, rows = VARIANTS[variant](text)
     if folder is not None:
         (folder / name).write_bytes(data)
     try:
-        read = notice_text.text_of(folder / name) if folder is not None else notice_text.text_from(data, Path(name).suffix)
+        read = (notice_text.text_of(folder / name) if folder is not None
+                else notice_text.text_from(data, Path(name).suffix))
         return notice.parse(read, year, name), rows
     except NoticeError as error:
         return error, rows
@@ -272,7 +277,8 @@ def test_2019_is_the_notice_with_labour_day_as_amended_in_march_2019():
 def test_a_new_year_from_the_year_before_is_written_as_the_notices_previous_year_days(year, holidays, workdays,
                                                                                         tmp_path):
     found = notice.parse(_canonical(year), year, FILES[year])
-    assert [str(d) for d in found.previous_holidays] == holidays and [str(d) for d in found.previous_workdays] == workdays
+    assert ([str(d) for d in found.previous_holidays] == holidays
+            and [str(d) for d in found.previous_workdays] == workdays)
     (tmp_path / f"{year}.yaml").write_text(found.yaml(), encoding="utf-8")
     read = calendar.read_year(tmp_path / f"{year}.yaml", f"params/calendar/{year}.yaml")
     assert sorted(map(str, read.previous_holidays)) == holidays and sorted(map(str, read.previous_workdays)) == workdays
@@ -320,10 +326,12 @@ def test_an_item_with_a_dated_clause_of_no_kind_is_refused_though_its_start_read
 
 def test_a_dated_day_off_line_outside_any_item_is_refused_but_the_signature_date_is_not():
     text = _canonical(2025).replace("　　六、国庆节、中秋节", "　　六 国庆节、中秋节")  # read on with the item before
-    assert f"row {_row(text, '六 ')}: 端午节: '六 国庆节、中秋节：10月1日（周三）至8日（周三）放假调休' is neither" in _refused(text)
+    assert (f"row {_row(text, '六 ')}: 端午节: '六 国庆节、中秋节：10月1日（周三）至8日（周三）放假调休' is neither"
+            in _refused(text))
     text = _canonical(2025).replace("　　六、国庆节、中秋节", "\n\n　　六 国庆节、中秋节")  # after a page break
     assert f"row {_row(text, '六 ')}: 端午节: '六 国庆节、中秋节" in _refused(text)
-    text = _canonical(2025).replace("　　一、元旦", "　　元旦：1月1日（周三）放假1天。\n　　一、元旦")  # before the items
+    # before the items
+    text = _canonical(2025).replace("　　一、元旦", "　　元旦：1月1日（周三）放假1天。\n　　一、元旦")
     assert f"row {_row(text, '元旦')}: a date about days off outside any numbered festival item" in _refused(text)
     assert notice.parse(_canonical(2025), 2025, "2025.txt").holidays  # '2024年11月12日' after 国务院办公厅
 
@@ -364,8 +372,8 @@ CANONICAL_DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(（[^
 WEEKDAY = re.compile(r"(周|星期)([一二三四五六日])")
 NEXT_WEEKDAY = dict(zip("一二三四五六日", "二三四五六日一", strict=True))
 KEYWORDS = {"range": ("放假", "休假"), "single": ("放假", "休假"), "substitute": ("补休", "补假"),
-            "workdays": ("上班", "到岗"), "length": ("共", "计"), "joined": ("连休", "相连"), "no-swap": ("调休", "调整"),
-            "advice": ("鼓励", "提倡")}
+            "workdays": ("上班", "到岗"), "length": ("共", "计"), "joined": ("连休", "相连"),
+            "no-swap": ("调休", "调整"), "advice": ("鼓励", "提倡")}
 
 
 @dataclass
@@ -454,7 +462,8 @@ def _mutations(year: int, kind: str) -> list[_Mutation]:
         item = clause.item
         if kind == "delete":
             before, after = text[clause.start - 1], text[clause.end]
-            span = (clause.start, clause.end + 1) if after == "，" or before in "：。" else (clause.start - 1, clause.end)
+            span = ((clause.start, clause.end + 1) if after == "，" or before in "：。"
+                    else (clause.start - 1, clause.end))
             shift = span[1] - span[0]
             if clause.kind in ("range", "single"):
                 expected = None
@@ -484,8 +493,8 @@ def _mutations(year: int, kind: str) -> list[_Mutation]:
             elif kind == "undated":
                 span = (mention.start, mention.bracket[0] if mention.bracket else mention.end)
                 found.append(_Mutation(f"{shown}: {text[slice(*span)]} removed", _change(text, span, ""),
-                                       (item[0], item[1] - (span[1] - span[0])), says if clause.kind == "advice" else None,
-                                       clause.kind == "advice"))
+                                       (item[0], item[1] - (span[1] - span[0])),
+                                       says if clause.kind == "advice" else None, clause.kind == "advice"))
             elif kind == "weekday" and mention.bracket:
                 weekday = WEEKDAY.search(text, *mention.bracket)
                 if weekday:
@@ -542,21 +551,29 @@ def _row(text: str, start: str) -> int:
 
 BROKEN = {
     # name: (the change to the 2025 notice, the festival line it is on, words of the refusal)
-    "holiday line unreadable": (("1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休", "除夕至正月初七放假调休"),
+    "holiday line unreadable": (("1月28日（农历除夕、周二）至2月4日（农历正月初七、周二）放假调休",
+                                 "除夕至正月初七放假调休"),
                                 "二、", "expected the days off first"),
     "date outside the year": (("放假1天，不调休。", "放假1天。2026年1月4日（周日）上班。"), "一、", "outside 2025"),
     "make-up day on a weekday": (("4月27日（周日）上班", "4月28日上班"), "四、", "is a weekday"),
     "holiday that is a make-up day": (("4月27日（周日）上班", "5月4日（周日）上班"), "四、",
                                       "both a day off and a make-up working day"),
-    "length not the one stated": (("放假调休，共8天。1月26日", "放假调休，共7天。1月26日"), "二、", "is 8 days, but the notice says 共7天"),
-    "weekday not the date's": (("1月1日（周三）", "1月1日（周四）"), "一、", "is a Wednesday, but the notice says 周四"),
-    "a dated sentence of neither kind": (("4月27日（周日）上班。", "4月27日（周日）补课。"), "四、", "neither the days off"),
+    "length not the one stated": (("放假调休，共8天。1月26日", "放假调休，共7天。1月26日"), "二、",
+                                  "is 8 days, but the notice says 共7天"),
+    "weekday not the date's": (("1月1日（周三）", "1月1日（周四）"), "一、",
+                               "is a Wednesday, but the notice says 周四"),
+    "a dated sentence of neither kind": (("4月27日（周日）上班。", "4月27日（周日）补课。"), "四、",
+                                         "neither the days off"),
     "no make-up days, but one": (("放假1天，不调休。", "放假1天，不调休。1月4日（周六）上班。"), "一、", "'不调休'"),
-    "joined with no weekend": (("5月31日（周六）至6月2日（周一）放假，共3天。", "6月3日（周二）放假，与周末连休。"), "五、",
+    "joined with no weekend": (("5月31日（周六）至6月2日（周一）放假，共3天。",
+                                "6月3日（周二）放假，与周末连休。"), "五、",
                                "touch no weekend"),
-    "substitute not after a weekend": (("放假1天，不调休。", "放假，1月2日（周四）补休。"), "一、", "fall on no weekend"),
-    "an item with nothing in it": (("5月31日（周六）至6月2日（周一）放假，共3天。", "。"), "五、", "found nothing after"),
-    "advice speaking of days off": (("4月27日（周日）上班。", "4月27日（周日）上班。鼓励在4月30日（周三）放假。"), "四、",
+    "substitute not after a weekend": (("放假1天，不调休。", "放假，1月2日（周四）补休。"), "一、",
+                                       "fall on no weekend"),
+    "an item with nothing in it": (("5月31日（周六）至6月2日（周一）放假，共3天。", "。"), "五、",
+                                   "found nothing after"),
+    "advice speaking of days off": (("4月27日（周日）上班。",
+                                     "4月27日（周日）上班。鼓励在4月30日（周三）放假。"), "四、",
                                     "is neither"),
 }
 
@@ -569,7 +586,8 @@ def test_broken_notice_is_refused_naming_its_line(case):
     broken = text.replace(old, new, 1)
     with pytest.raises(NoticeError) as refused:
         notice.parse(broken, 2025, "notice.txt")
-    assert f"notice.txt, row {_row(broken, start)}: " in str(refused.value) and words in str(refused.value), str(refused.value)
+    assert (f"notice.txt, row {_row(broken, start)}: " in str(refused.value)
+            and words in str(refused.value)), str(refused.value)
 
 
 def test_a_notice_of_another_year_is_refused():
@@ -581,7 +599,8 @@ def test_gbk_text_and_a_saved_page_read_as_the_pasted_text(tmp_path):
     text = (NOTICES / "2025.txt").read_text(encoding="utf-8")
     (tmp_path / "gbk.txt").write_bytes(text.encode("gbk"))
     page = "".join(f"<p>{line}</p>\n" for line in text.splitlines())
-    (tmp_path / "page.html").write_text(f"<html><head><script>一、元旦：1月9日放假</script></head><body>{page}</body></html>",
+    (tmp_path / "page.html").write_text(f"<html><head><script>一、元旦：1月9日放假</script></head>"
+                                        f"<body>{page}</body></html>",
                                         encoding="utf-8")
     expected = notice.parse(text, 2025, "2025.txt")
     for name in ("gbk.txt", "page.html"):
@@ -660,7 +679,8 @@ def test_cli_writes_a_new_year_from_the_year_before_and_the_calendar_applies_it(
     (tmp_path / "notice.txt").write_text(INVENTED_2030, encoding="utf-8")
     assert cli.main(["--root", str(tmp_path), "calendar", "2030", str(tmp_path / "notice.txt")]) == 0
     out = capsys.readouterr().out
-    assert "2 days off and 1 make-up working days of 2029" in out and "2029年12月" in out and "29班 30休" in out and "31休" in out
+    assert ("2 days off and 1 make-up working days of 2029" in out and "2029年12月" in out and "29班 30休" in out
+            and "31休" in out)
     written = calendar.read_year(folder / "2030.yaml", "params/calendar/2030.yaml")
     assert written.previous_holidays == {date(2029, 12, 30), date(2029, 12, 31)}
     assert written.previous_workdays == {date(2029, 12, 29)}

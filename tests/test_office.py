@@ -74,7 +74,8 @@ DIALOG = "44/59/9,34,76,1,,0,false,false,false,false,false,0,false"
 # The form's columns, by their Chinese headers (written out, not imported).
 START, END, PUBLISHED = "检查开始日期", "检查结束日期", "公示日期"
 CATEGORIES, FINDINGS, DISPOSITION = "检查结果", "发现问题", "后续处置"
-RECEIVING, STATUS, PENALTY, PENALTY_DATE, ABNORMAL = "移交部门", "处置进展", "处罚决定书文号", "处罚决定日期", "列入经营异常名录"
+RECEIVING, STATUS, PENALTY, PENALTY_DATE, ABNORMAL = ("移交部门", "处置进展", "处罚决定书文号", "处罚决定日期",
+                                                      "列入经营异常名录")
 # The lists the form offers (mission.md's categories, the dispositions, the demo registers' departments, the
 # statuses, 是/否), and where it keeps them: columns A-E of the hidden sheet 选项, from row 2.
 LISTS = {
@@ -236,19 +237,20 @@ def session(tmp_path_factory) -> Session:
     saved = {"xlsx": out / "filled.xlsx", "gbk": out / "filled-gbk.csv", "utf8": out / "filled-utf8.csv"}
     odd, odd_book = out / "odd.csv", out / "odd.xlsx"
     odd_rows = [
-        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
-         "平顶山甲;乙商贸有限公司", "91410411MAHPTR7BTE"),
-        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
-         "平顶山祥耀食品有限公司", "914104115185298577"),
-        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03", "未发现问题",
-         "=HYPERLINK(\"http://example.invalid\")", "91410411MAHPTR7BTE")]
+        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03",
+         "未发现问题", "平顶山甲;乙商贸有限公司", "91410411MAHPTR7BTE"),
+        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03",
+         "未发现问题", "平顶山祥耀食品有限公司", "914104115185298577"),
+        ("2026年第一季度双随机抽查", "2026Q1-SX01", "湛河区市场监督管理局", "企业公示信息抽查", "2026-02-03",
+         "未发现问题", "=HYPERLINK(\"http://example.invalid\")", "91410411MAHPTR7BTE")]
     odd.write_bytes(publish.csv_bytes(tuple(PUBLIC_HEADER), odd_rows, publish.FORMAT))
     odd_book.write_bytes(publish.xlsx_bytes({"检查结果": (tuple(PUBLIC_HEADER), odd_rows)}))
     publication = public.public(Q) / "publication.csv"
     converted = {"evaluate": out / "evaluate.xlsx", "dialog": out / "dialog.xlsx"}
     documents = [
         {"open": str(form), "sheet": "检查结果",
-         "pick": {cells[index][header]: values for index, picks in enumerate(PICKED) for header, values in picks.items()},
+         "pick": {cells[index][header]: values
+                  for index, picks in enumerate(PICKED) for header, values in picks.items()},
          "type": {cells[index][header]: text for index, typed in enumerate(TYPED) for header, text in typed.items()},
          "save": [{"path": str(saved["xlsx"]), "filter": CALC_XLSX},
                   {"path": str(saved["gbk"]), "filter": CSV_FILTER, "options": EXPORT.format(charset=67)},
@@ -326,7 +328,8 @@ def test_form_filled_in_libreoffice_and_saved_as_xlsx_or_csv_records_the_typed_a
     assert [(row["start"], row["end"], row["published"], row["penalty_date"], row["deadline"], row["categories"],
              row["disposition"], row["status"], row["abnormal_list"]) for row in rows] == RECORDED
     assert [(row["findings"], row["receiving_department"], row["penalty_number"]) for row in rows] == [
-        ("", "", ""), ("未按规定明码标价", "", ""), ("涉及卫生许可", HEALTH, ""), ("住所无法联系", "", "湛市监罚〔2026〕7号")]
+        ("", "", ""), ("未按规定明码标价", "", ""), ("涉及卫生许可", HEALTH, ""),
+        ("住所无法联系", "", "湛市监罚〔2026〕7号")]
 
 
 def test_form_saved_by_libreoffice_as_xlsx_gbk_utf8_and_utf8_bom_records_identical_results_csv(records):
@@ -408,9 +411,10 @@ def test_public_csv_name_with_an_ascii_semicolon_stays_one_cell_when_only_comma_
     assert [shown for _, shown in cells[1]][6:] == ["平顶山甲;乙商贸有限公司", "91410411MAHPTR7BTE"]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="an all-digit USCC in a CSV is a number to LibreOffice (as to Excel): "
-                                       "shown as 9.14104115185299E+017, its last digits lost; no plain CSV can say 'text'. "
-                                       "publication.xlsx beside it keeps every USCC whole (the test below)")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="an all-digit USCC in a CSV is a number to LibreOffice (as to Excel): "
+                          "shown as 9.14104115185299E+017, its last digits lost; no plain CSV can say 'text'. "
+                          "publication.xlsx beside it keeps every USCC whole (the test below)")
 @pytest.mark.parametrize("options", ["odd-evaluate", "odd-dialog"], ids=["formulas_evaluated", "dialog_defaults"])
 def test_public_csv_all_digit_uscc_stays_text(session, options):
     assert session.answers[options]["cells"][2][7] == ["TEXT", "914104115185298577"]

@@ -309,7 +309,8 @@ def test_no_public_file_carries_a_grade_ticket_rank_batch_link_or_script(files):
     assert leaks(files) == []
     page = Parsed(files["publication.html"].decode("utf-8"))
     assert "双随机抽查结果公示" in "".join(page.text) and "湛河区" in "".join(page.text)
-    assert "平顶山恒达眼镜有限公司" in page.cells and "公共场所卫生监督检查" in page.cells  # the table and the task list
+    # the table and the task list
+    assert "平顶山恒达眼镜有限公司" in page.cells and "公共场所卫生监督检查" in page.cells
 
 
 @pytest.mark.parametrize("plant, expected", [

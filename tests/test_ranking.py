@@ -72,7 +72,8 @@ def test_ranks_are_counted_across_batches_of_any_size(rows, monkeypatch):
     # runs on over a batch's edge, and strata of one entity or none lie between others
     monkeypatch.setattr(ranking, "BATCH_ROWS", rows)
     codes = random_usccs(400, 11)
-    strata = [ranking.Stratum("2027Q1-T02", "B", codes[:150], 20, 4), ranking.Stratum("2027Q1-T02", "A", codes[150:151], 1, 4),
+    strata = [ranking.Stratum("2027Q1-T02", "B", codes[:150], 20, 4),
+              ranking.Stratum("2027Q1-T02", "A", codes[150:151], 1, 4),
               ranking.Stratum("2027Q1-T02", "D", [], 0, 4), ranking.Stratum("2027Q1-T02", "C", codes[151:], 30, 4),
               ranking.Stratum("2027Q1-T05", "C", codes[::5], 9, None)]
     rows_of = check(SEED, strata)
@@ -82,7 +83,8 @@ def test_ranks_are_counted_across_batches_of_any_size(rows, monkeypatch):
 
 def test_draw_sql_returning_other_columns_is_refused_naming_them():
     wrong = pa.table({"stratum": pa.array([0], pa.int32()), "ticket": ["0" * 64]}).to_reader()
-    with pytest.raises(ValueError, match=r"draw.sql returns \['stratum', 'ticket'\], expected \['stratum', 'uscc', 'ticket'\]"):
+    with pytest.raises(ValueError,
+                       match=r"draw.sql returns \['stratum', 'ticket'\], expected \['stratum', 'uscc', 'ticket'\]"):
         list(ranking.number(wrong, [ranking.Stratum("T", "A", ["x"], 1)]))
 
 
@@ -153,7 +155,8 @@ def test_demo_quarter_draws_the_reference_engines_tickets_and_summary(tmp_path):
     columnar = engine.run_draw(inputs, tmp_path)
     rows, summary = [], []
     for task in inputs.params.tasks:  # the reference eligibility (matching) and the reference draw
-        reference = reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history, year_of(DEMO_QUARTER))
+        reference = reference_matching.eligible(task, inputs.registers, inputs.params, inputs.history,
+                                                year_of(DEMO_QUARTER))
         population = {grade: [e.uscc for e in entities] for grade, entities in reference.population.items()}
         task_rows, task_summary = draw.draw_task(inputs.seed, task, population, inputs.params)
         rows += task_rows
@@ -211,7 +214,8 @@ def test_the_reserves_of_a_stratum_and_an_entitys_ticket_read_from_the_columns()
     rows = TICKETS_CSV.read(FIXTURE)
     last = [row for row in rows if not row.selected][-1]  # a stratum with reserves
     task, grade = last.task_id, last.grade
-    expected = sorted((r for r in rows if r.task_id == task and r.grade == grade and not r.selected), key=lambda r: r.rank)
+    expected = sorted((r for r in rows if r.task_id == task and r.grade == grade and not r.selected),
+                      key=lambda r: r.rank)
     assert list(tickets.reserves(task, grade)) == expected and len(expected) > 1
     assert tickets.ticket(task, last.uscc) == last
     assert tickets.ticket(task, "914104110000000001") is None

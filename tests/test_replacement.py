@@ -63,7 +63,8 @@ def _draw_visits(project: Project) -> list[dict[str, str]]:
 
 
 def _ticket(project: Project, task: str, uscc: str) -> dict[str, str]:
-    return next(r for r in _rows(_folder(project) / "draw" / "tickets.csv") if (r["task_id"], r["uscc"]) == (task, uscc))
+    return next(r for r in _rows(_folder(project) / "draw" / "tickets.csv")
+                if (r["task_id"], r["uscc"]) == (task, uscc))
 
 
 def _reserves(project: Project, task: str, grade: str) -> list[dict[str, str]]:
@@ -112,7 +113,8 @@ def test_replacement_appends_record_0001_with_its_own_manifest_chained_to_the_dr
     manifest = json.loads((record / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "replacement" and manifest["quarter"] == Q and manifest["protocol"] == "draw-v1"
     assert manifest["previous"] == {"path": f"{Q}/manifest.json", "sha256": draw_manifest}
-    hashes = {name: hashlib.sha256((record / name).read_bytes()).hexdigest() for name in ("replacement.json", "visits.csv")}
+    hashes = {name: hashlib.sha256((record / name).read_bytes()).hexdigest()
+              for name in ("replacement.json", "visits.csv")}
     assert manifest["files"] == {f"records/0001-replacement/{name}": digest for name, digest in hashes.items()}
     # SHA256SUMS names the record's own files, as 'sha256sum -c' run in the record folder reads them
     assert (record / "SHA256SUMS").read_text(encoding="utf-8") == "".join(
@@ -131,7 +133,8 @@ def test_record_holds_the_reason_ranks_and_new_visit_and_no_clock_time(project):
     assert (data["quarter"], data["replaced_uscc"], data["replaced_visit"]) == (Q, replaced["uscc"], replaced["visit"])
     own = _ticket(project, replaced["task_id"], replaced["uscc"])
     [task] = data["tasks"]
-    assert (task["task_id"], task["grade"], task["replaced_rank"]) == (replaced["task_id"], own["grade"], int(own["rank"]))
+    assert ((task["task_id"], task["grade"], task["replaced_rank"])
+            == (replaced["task_id"], own["grade"], int(own["rank"])))
     new_visits = _rows(record / "visits.csv")
     assert data["new_visits"] == [v["visit"] for v in new_visits]
     text = (record / "replacement.json").read_text(encoding="utf-8")
@@ -149,7 +152,8 @@ def test_files_outside_records_stay_byte_identical(project, tmp_path):
     after = tree(tmp_path)
     outside = {name: data for name, data in after.items() if not name.startswith(f"outputs/{Q}/records/")}
     assert outside == before
-    assert sorted({name.split("/")[3] for name in after if name not in outside}) == ["0001-replacement", "0002-replacement"]
+    assert (sorted({name.split("/")[3] for name in after if name not in outside})
+            == ["0001-replacement", "0002-replacement"])
 
 
 @pytest.mark.parametrize("task", [f"{Q}-T01", f"{Q}-T02"], ids=["no-batches", "two-batches"])
@@ -163,7 +167,8 @@ def test_replacement_is_the_lowest_unused_reserve_of_the_same_stratum_with_the_b
     assert (entry["replacement_uscc"], entry["replacement_rank"]) == (expected["uscc"], int(expected["rank"]))
     assert entry["batch"] == (int(own["batch"]) if own["batch"] else None)
     [visit] = _rows(record / "visits.csv")
-    assert (visit["uscc"], visit["task_id"], visit["tasks"], visit["batch"]) == (expected["uscc"], task, task, own["batch"])
+    assert ((visit["uscc"], visit["task_id"], visit["tasks"], visit["batch"])
+            == (expected["uscc"], task, task, own["batch"]))
     # the draw's last visit number was len(draw visits): numbering continues after it
     assert visit["visit"] == f"{Q}-V{len(_draw_visits(project)) + 1:04d}"
 
@@ -196,7 +201,8 @@ def test_replacing_the_replacement_takes_the_next_reserve_and_retires_its_visit(
     now = _visits_now(project)
     assert free[1]["uscc"] in now and free[0]["uscc"] not in now and replaced["uscc"] not in now
     draw_count = len(_draw_visits(project))
-    assert [first["new_visits"], second["new_visits"]] == [[f"{Q}-V{draw_count + 1:04d}"], [f"{Q}-V{draw_count + 2:04d}"]]
+    assert ([first["new_visits"], second["new_visits"]]
+            == [[f"{Q}-V{draw_count + 1:04d}"], [f"{Q}-V{draw_count + 2:04d}"]])
     assert {v.uscc: v.visit_id for v in apply_records(_folder(project)).visits} == now
 
 
@@ -204,7 +210,8 @@ def test_an_entity_replaced_once_cannot_be_replaced_again(project):
     replaced = _single_task_visit(project)["uscc"]
     append.replace(project, Q, replaced, REASON)
     before = tree(_folder(project))
-    with pytest.raises(ReplacementRefused, match=f"{replaced} was replaced already in {Q} \\(records/0001-replacement\\)"):
+    with pytest.raises(ReplacementRefused,
+                       match=f"{replaced} was replaced already in {Q} \\(records/0001-replacement\\)"):
         append.replace(project, Q, replaced, REASON)
     assert tree(_folder(project)) == before
 
@@ -532,7 +539,8 @@ def test_replacement_after_a_later_quarter_was_drawn_chains_to_it_and_both_verif
 def test_leftover_file_in_a_record_folder_fails_files(project, replaced):
     (replaced / "notes.txt").write_text("x\n", encoding="utf-8")
     files = _results(project)["files"]
-    assert files.status == "FAIL" and "records/0001-replacement/notes.txt is in the archive but in no manifest" in files.detail
+    assert (files.status == "FAIL"
+            and "records/0001-replacement/notes.txt is in the archive but in no manifest" in files.detail)
 
 
 # --- the command --------------------------------------------------------------------------------

@@ -189,22 +189,27 @@ REFUSALS = [
     case("end_before_start", lambda v: [_row(v[0], start="2026-02-03", end="2026-02-02")], 2, "end"),
     case("start_before_the_seed_date_2026_01_05",
          lambda v: [_row(v[0], start="2026-01-04", end="2026-01-06", published="2026-01-07")], 2, "start"),
-    case("end_after_the_as_of_date", lambda v: [_row(v[0], start="2026-03-30", end="2026-04-01", published="")], 2, "end"),
+    case("end_after_the_as_of_date", lambda v: [_row(v[0], start="2026-03-30", end="2026-04-01", published="")], 2,
+         "end"),
     case("published_after_the_as_of_date", lambda v: [_row(v[0], published="2026-04-01")], 2, "published"),
     case("penalty_date_after_the_as_of_date",
-         lambda v: [_row(v[0], **CASE, penalty_number="湛市监罚〔2026〕1号", penalty_date="2026-04-01")], 2, "penalty_date"),
+         lambda v: [_row(v[0], **CASE, penalty_number="湛市监罚〔2026〕1号", penalty_date="2026-04-01")], 2,
+         "penalty_date"),
     case("published_before_the_end", lambda v: [_row(v[0], published="2026-02-02")], 2, "published"),
     case("unknown_category", lambda v: [_row(v[0], categories="检查合格")], 2, "categories"),
     case("blank_category", lambda v: [_row(v[0], categories="")], 2, "categories"),
     case("unknown_receiving_department",
-         lambda v: [_row(v[0], **PROBLEM, disposition="移交", receiving_department="湛河区教育局")], 2, "receiving_department"),
+         lambda v: [_row(v[0], **PROBLEM, disposition="移交", receiving_department="湛河区教育局")], 2,
+         "receiving_department"),
     case("problem_without_disposition", lambda v: [_row(v[0], **PROBLEM)], 2, "disposition"),
-    case("problem_with_no_disposition_needed", lambda v: [_row(v[0], **PROBLEM, disposition="无需处置")], 2, "disposition"),
+    case("problem_with_no_disposition_needed", lambda v: [_row(v[0], **PROBLEM, disposition="无需处置")], 2,
+         "disposition"),
     case("unknown_disposition", lambda v: [_row(v[0], **PROBLEM, disposition="罚款")], 2, "disposition"),
     case("transfer_without_receiving_department", lambda v: [_row(v[0], **PROBLEM, disposition="移交")], 2,
          "receiving_department"),
     case("receiving_department_without_transfer",
-         lambda v: [_row(v[0], **PROBLEM, disposition="责令改正", receiving_department=HEALTH)], 2, "receiving_department"),
+         lambda v: [_row(v[0], **PROBLEM, disposition="责令改正", receiving_department=HEALTH)], 2,
+         "receiving_department"),
     case("unknown_status", lambda v: [_row(v[0], **PROBLEM, disposition="责令改正", status="处理中")], 2, "status"),
     case("status_without_a_problem", lambda v: [_row(v[0], status="已办结")], 2, "status"),
     case("penalty_number_without_a_case",
@@ -212,11 +217,13 @@ REFUSALS = [
                      penalty_date="2026-02-20")], 2, "penalty_number"),
     case("penalty_number_without_its_date", lambda v: [_row(v[0], **CASE, penalty_number="湛市监罚〔2026〕1号")], 2,
          "penalty_number"),
-    case("penalty_date_without_its_number", lambda v: [_row(v[0], **CASE, penalty_date="2026-02-20")], 2, "penalty_date"),
+    case("penalty_date_without_its_number", lambda v: [_row(v[0], **CASE, penalty_date="2026-02-20")], 2,
+         "penalty_date"),
     case("abnormal_list_neither_yes_nor_no", lambda v: [_row(v[0], abnormal_list="待定")], 2, "abnormal_list"),
     case("blank_start_date", lambda v: [_row(v[0], start="")], 2, "start"),
     case("impossible_date_30_february", lambda v: [_row(v[0], end="2026-02-30")], 2, "end"),
-    case("same_visit_and_item_twice_in_one_file", lambda v: [_row(v[0]), _row(v[0], published="2026-02-11")], 3, "item"),
+    case("same_visit_and_item_twice_in_one_file", lambda v: [_row(v[0]), _row(v[0], published="2026-02-11")], 3,
+         "item"),
     case("second_row_bad_first_row_good", lambda v: [_row(v[0]), _row(v[1], uscc=v[0]["uscc"])], 3, "uscc"),
 ]
 
@@ -400,7 +407,8 @@ def test_a_visit_ending_in_late_december_2026_is_recorded_once_the_2027_notice_i
     # 12-29..31 (3), 1-1 a holiday, 1-4..8 (8), 1-11..15 (13), 1-18..22 (18), 1-25 (19), 1-26 (20)
     assert _csv(record / "results.csv")[0]["deadline"] == "2027-01-26"
     assert _json(record)["calendar_files"] == ["calendar/2027.yaml"]  # archived with the record that uses it
-    assert (record / "calendar" / "2027.yaml").read_bytes() == (project.root / "params" / "calendar" / "2027.yaml").read_bytes()
+    assert ((record / "calendar" / "2027.yaml").read_bytes()
+            == (project.root / "params" / "calendar" / "2027.yaml").read_bytes())
 
 
 def test_valid_file_writes_public_tree_whose_hashes_the_record_lists(project):
@@ -584,7 +592,8 @@ def test_verify_follow_up_is_a_note_with_open_and_overdue_counts(two_records):
     note = checks["follow-up"]
     assert note.status == "NOTE"
     assert "as of 2026-03-31" in note.detail
-    assert "4 results" in note.detail and "2 open finding(s)" in note.detail and "0 publication(s) overdue" in note.detail
+    assert ("4 results" in note.detail and "2 open finding(s)" in note.detail
+            and "0 publication(s) overdue" in note.detail)
     assert _passes(project)
 
 

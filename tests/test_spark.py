@@ -35,7 +35,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully suppo
 MISSING = spark.missing()
 needs_spark = pytest.mark.skipif(MISSING is not None, reason=f"Spark tests skipped: {MISSING}")
 needs_pyspark = pytest.mark.skipif(importlib.util.find_spec("pyspark") is None,
-                                   reason="Spark tests skipped: pyspark is not installed: run pip install -e '.[spark]'")
+                                   reason="Spark tests skipped: pyspark is not installed: "
+                                          "run pip install -e '.[spark]'")
 HOSTILE = "'; DROP TABLE x; -- \\ \" 中文 $seed :seed 12345678901234567890"
 
 
@@ -126,7 +127,8 @@ def test_the_sql_text_spark_runs_is_draw_sql_unchanged_with_no_seed_in_it(sessio
     seen = []
     run = session.sql
     monkeypatch.setattr(session, "sql", lambda text, args=None: seen.append((text, args)) or run(text, args=args))
-    ranked(functools.partial(spark.rank_all, session=session), HOSTILE, [ranking.Stratum("T", "A", random_usccs(20, 4), 3)])
+    ranked(functools.partial(spark.rank_all, session=session), HOSTILE,
+           [ranking.Stratum("T", "A", random_usccs(20, 4), 3)])
     [(text, args)] = seen
     assert text == Path(ranking.__file__).with_name("draw.sql").read_text(encoding="utf-8")
     assert args == {"seed": HOSTILE} and "中文" not in text and "DROP TABLE x" not in text
@@ -217,7 +219,8 @@ def test_draw_engine_spark_archives_duckdbs_draw_files_and_verifies(session, tmp
     assert [rank.func for rank in used] == [spark.rank_all]
     engine.draw_quarter(Project(roots["duckdb"]), "2026Q1")
     # draw/git-order.json names each project's own commits (their ids and times differ): git's proof, not the draw
-    drawn = {name: {path.relative_to(root): path.read_bytes() for path in (root / "outputs" / "2026Q1" / "draw").rglob("*")
+    drawn = {name: {path.relative_to(root): path.read_bytes()
+                    for path in (root / "outputs" / "2026Q1" / "draw").rglob("*")
                     if path.name != "git-order.json"}
              for name, root in roots.items()}
     assert drawn["spark"] == drawn["duckdb"] and len(drawn["spark"]) >= 6
@@ -251,7 +254,8 @@ def test_engine_spark_without_java_names_it_exits_2_and_writes_nothing(tmp_path)
     _seeded(tmp_path)
     before = tree(tmp_path)
     environment = {key: value for key, value in os.environ.items() if key != "SPARK_REMOTE"}
-    result = _cli(tmp_path, "draw", "2026Q1", "--engine", "spark", env={**environment, "JAVA_HOME": str(tmp_path / "no-java")})
+    result = _cli(tmp_path, "draw", "2026Q1", "--engine", "spark",
+                  env={**environment, "JAVA_HOME": str(tmp_path / "no-java")})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "needs Java 17 or newer" in result.stderr and "JAVA_HOME" in result.stderr
     assert tree(tmp_path) == before

@@ -25,8 +25,8 @@ from zhanhe_audit.hashing import sha256_file
 from zhanhe_audit.paths import Project
 
 ENTITIES = 300  # enough rows for every tampering below, small enough to draw quickly
-CHECK_NAMES = ["manifest", "files", "accounted", "seed", "freeze", "history", "redraw", "inspectors", "fairness", "pages",
-               "records", "chain", "public", "git order", "announced seed", "announced head", "verifiers"]
+CHECK_NAMES = ["manifest", "files", "accounted", "seed", "freeze", "history", "redraw", "inspectors", "fairness",
+               "pages", "records", "chain", "public", "git order", "announced seed", "announced head", "verifiers"]
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +67,8 @@ def _results(root: Path, name: str = "2026Q1") -> dict[str, verify.Check]:
     return by_name
 
 
-def _report(root: Path, name: str = "2026Q1", seed: str | None = None, head: str | None = None) -> tuple[bool, list[str]]:
+def _report(root: Path, name: str = "2026Q1", seed: str | None = None,
+            head: str | None = None) -> tuple[bool, list[str]]:
     lines: list[str] = []
     passed = verify.report(Project(root), name, out=lines.append, seed=seed, head=head)
     return passed, lines
@@ -598,7 +599,8 @@ def _reseal(archive_folder: Path) -> None:
     seals = {"manifest.json", "manifest.json.sha256", "SHA256SUMS"}
     files = {p.relative_to(archive_folder).as_posix(): sha256_file(p) for p in sorted(archive_folder.rglob("*"))
              if p.is_file() and p.relative_to(archive_folder).as_posix() not in seals}
-    (archive_folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(files.items())), encoding="utf-8")
+    (archive_folder / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(files.items())),
+                                               encoding="utf-8")
     manifest["files"], manifest["sha256sums"] = files, sha256_file(archive_folder / "SHA256SUMS")
     (archive_folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                                   encoding="utf-8")

@@ -40,7 +40,8 @@ def test_make_draw_writes_a_complete_archive_with_progress(drawn):
                  f"inputs/registers/{DEMO_QUARTER}/entities.csv"):
         assert (archive / name).is_file(), name
     steps = len(workbook.notebooks()) + 2
-    assert f"[2/{steps}] 01-draw.ipynb (papermill)" in result.stdout and f"[{steps}/{steps}] HTML" in result.stdout and "open outputs/demo-2026Q4/report.html first" in result.stdout
+    assert (f"[2/{steps}] 01-draw.ipynb (papermill)" in result.stdout and f"[{steps}/{steps}] HTML" in result.stdout
+            and "open outputs/demo-2026Q4/report.html first" in result.stdout)
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["protocol"] == "draw-v1" and manifest["previous"] is None
     assert set(manifest["files"]) == {p.relative_to(archive).as_posix() for p in archive.rglob("*") if p.is_file()} - {
@@ -239,7 +240,8 @@ def test_make_replace_appends_a_record_that_make_verify_accepts(drawn, tmp_path)
     assert {k: v for k, v in after.items() if not k.startswith("records/")} == before
     verified = make(copy, "verify", "PAGES=no")  # the replacement record has no page; the draw's pages: above
     assert verified.returncode == 0, verified.stdout
-    assert "PASS  records" in verified.stdout and verified.stdout.strip().splitlines()[-1].startswith("PASS, 5 checks not run")
+    assert ("PASS  records" in verified.stdout
+            and verified.stdout.strip().splitlines()[-1].startswith("PASS, 5 checks not run"))
 
 
 def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_verify_passes(demo_results):
@@ -263,7 +265,8 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     # rendered in a subprocess too: test_make_verify_passes_on_a_fresh_archive)
     rendered = {check.name: check for check in verify.checks(Project(root), DEMO_QUARTER)}
     assert rendered["pages"].status == rendered["fairness"].status == "PASS", rendered["pages"].detail
-    pages = [path for path in archive.rglob("*") if path.parent.name in ("notebooks", "html") or path.name == "report.html"]
+    pages = [path for path in archive.rglob("*")
+             if path.parent.name in ("notebooks", "html") or path.name == "report.html"]
     assert rendered["pages"].detail.startswith(f"{len(pages)} notebooks and pages") and len(pages) == 12
     verified = make(root, "verify", "PAGES=no")
     lines = verified.stdout.strip().splitlines()
@@ -271,7 +274,8 @@ def test_make_results_on_the_demo_appends_a_record_writes_public_files_and_make_
     assert "git order" in lines[-1], lines[-1]
     assert any(line.startswith("PASS  records") and "records/0001-results" in line for line in lines)
     assert any(line.startswith("PASS  public") and "is identical" in line for line in lines)
-    assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line for line in lines)
+    assert any(line.startswith("NOTE  follow-up") and f"{data['open_findings']} open finding(s)" in line
+               for line in lines)
 
 
 def test_a_results_page_is_rendered_again_beside_the_other_quarters_archives(demo_results, tmp_path):

@@ -83,7 +83,8 @@ def compare_seed(announced: str, archived: str) -> str | None:
     given = normalise_seed(announced)
     if given == archived:
         return None
-    return (f"the announced seed differs from the archived one at {first_difference(given, archived, ('announced', 'archived'))}"
+    return ("the announced seed differs from the archived one at "
+            f"{first_difference(given, archived, ('announced', 'archived'))}"
             f" (announced: {visible(given)}; archived: {visible(archived)})")
 
 

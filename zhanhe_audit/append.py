@@ -67,7 +67,8 @@ def replace(project: Project, quarter: str, uscc: str, reason: str,
             progress: Callable[[str], None] = lambda line: None) -> Path:
     """``make replace``: append a replacement of the drawn entity ``uscc``, out of scope for ``reason``."""
     return append_record(project, quarter, replacement.KIND,
-                         lambda inputs, folder, state: replacement.compute(inputs, folder, state, uscc, reason), progress)
+                         lambda inputs, folder, state: replacement.compute(inputs, folder, state, uscc, reason),
+                         progress)
 
 
 def record_results(project: Project, quarter: str, form: Path, as_of: date,
@@ -86,12 +87,15 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
         copies = results.calendar_files(calendar, found)
         latest = results.latest_after(state, found)
         head = chain_head(project.outputs, series(quarter))  # the record's previous manifest: the head it is made from
-        published.update(publish.public_files(inputs, state.visits, latest, publish.FORMAT, head.sha256 if head else ""))
+        published.update(publish.public_files(inputs, state.visits, latest, publish.FORMAT,
+                                              head.sha256 if head else ""))
         for disclosed in disclosure.in_publication(inputs, latest):
-            progress(f"警告 Warning: {disclosed.chinese}；公示将透露等级 (方案四(二))。The publication: {disclosed.english}. "
+            progress(f"警告 Warning: {disclosed.chinese}；公示将透露等级 (方案四(二))。"
+                     f"The publication: {disclosed.english}. "
                      f"{disclosure.REMEDY}")
         public = {f"{PUBLIC}/{quarter}/{name}": sha256_bytes(data) for name, data in published.items()}
-        texts = results.record_texts(inputs, folder, state, found, as_of, {"name": filled.name, "sha256": filled.sha256},
+        texts = results.record_texts(inputs, folder, state, found, as_of,
+                                     {"name": filled.name, "sha256": filled.sha256},
                                      sorted(copies), public, publish.FORMAT)
         return {**texts, **copies, f"{FORM}/{filled.name}": form.read_bytes()}  # the form itself, beside its hash
 

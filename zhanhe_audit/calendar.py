@@ -86,7 +86,8 @@ def read_year(path: Path, shown: str) -> YearFile:
                 problem("previous_year", f"unknown key(s) {', '.join(unknown)}")
             expected = int(path.stem) - 1 if path.stem.isdigit() else None
             if previous.get("year") != expected or isinstance(previous.get("year"), bool):
-                problem("previous_year.year", f"{previous.get('year')!r}: expected {expected}, the year before the file's")
+                problem("previous_year.year",
+                        f"{previous.get('year')!r}: expected {expected}, the year before the file's")
             if not str(previous.get("source") or "").strip():
                 problem("previous_year.source", "missing: name the notice the days come from")
             if isinstance(expected, int):
@@ -152,7 +153,8 @@ class Calendar:
         if listed and own != working:
             raise ParamsError([Problem(where, None, None, f"key 'previous_year': {day} is a "
                                        f"{'working day' if working else 'day off'} there, but {shown} has it as a "
-                                       f"{'working day' if own else 'day off'}; the two calendars contradict each other. "
+                                       f"{'working day' if own else 'day off'}; "
+                                       "the two calendars contradict each other. "
                                        "Check both against the State Council's notices and correct the wrong one")])
         return own if listed else working
 

@@ -33,8 +33,8 @@ def _freeze(project: Project, args: argparse.Namespace) -> None:
         print(f"  history: {record.history['visits']} visits of earlier quarters, sha256 {record.history['sha256']}")
     if record.inspector_feasibility is not None:
         found = record.inspector_feasibility
-        print(f"  inspectors: each of {found['entity_departments']} (entity, department) pairs that could be drawn keeps "
-              f"at least {found['per_department']} candidates after the conflict rules (fewest: "
+        print(f"  inspectors: each of {found['entity_departments']} (entity, department) pairs that could be drawn "
+              f"keeps at least {found['per_department']} candidates after the conflict rules (fewest: "
               f"{found['fewest_candidates']}); no draw can fail for lack of inspectors")
     if record.grade_disclosure is not None:
         _disclosure_warning(disclosure.from_entries(record.grade_disclosure), "the freeze record holds this warning")
@@ -47,7 +47,8 @@ def _disclosure_warning(found: list[disclosure.Disclosure], where: str) -> None:
         print("  grades: no published item would narrow down its entities' grades (every item is drawn in tasks of "
               "all four grades)")
         return
-    print(f"警告 Warning: {len(found)} 个事项的公示结果会透露主体的信用风险等级（方案四(二)：等级不得向社会和企业公开）; "
+    print(f"警告 Warning: {len(found)} 个事项的公示结果会透露主体的信用风险等级"
+          "（方案四(二)：等级不得向社会和企业公开）; "
           f"{len(found)} item(s) would disclose grades in the publication ({where}):")
     for line in disclosure.warnings(found):
         print(f"  - {line}")
@@ -74,7 +75,8 @@ def _announce(project: Project, folder: Path, what: str, how: str) -> None:
     """The digest a reviewer compares the archive with: the manifest just written, the new head of the chain."""
     print(f"公布 Announce: {what}'s manifest {project.relative(folder / MANIFEST)} has SHA-256")
     print(f"  {sha256_file(folder / MANIFEST)}")
-    print(f"  the new head of the chain: {how} (reviewers compare it: make verify QUARTER=… HEAD=…, or {VERIFIER_PAGE})")
+    print(f"  the new head of the chain: {how} (reviewers compare it: make verify QUARTER=… HEAD=…, "
+          f"or {VERIFIER_PAGE})")
 
 
 def _verify(project: Project, args: argparse.Namespace) -> int:
@@ -129,8 +131,8 @@ def _calendar(project: Project, args: argparse.Namespace) -> int:
                                    f"calendar: {'; '.join(contradictions)}; nothing is written")])
     print(found.grid())
     if found.missing():
-        print(f"警告 Warning: no item of the notice names {'、'.join(found.missing())}; every notice since 2008 gives all "
-              "seven festivals: check that the text is the whole notice before committing the file")
+        print(f"警告 Warning: no item of the notice names {'、'.join(found.missing())}; every notice since 2008 "
+              "gives all seven festivals: check that the text is the whole notice before committing the file")
     target.parent.mkdir(parents=True, exist_ok=True)
     write_new(target, found.yaml())
     before = (f", and {len(found.previous_holidays)} days off and {len(found.previous_workdays)} make-up working days "
@@ -211,7 +213,8 @@ def _results(project: Project, args: argparse.Namespace) -> None:
     print(f"public: {project.relative(project.public(args.quarter))}/ ({', '.join(sorted(data.public))})")
     written = append.write_violations(project, args.quarter)
     print(f"violations: {project.relative(written)} (rebuilt from every results record)")
-    _announce(project, record, "the results record", f"the publication in {project.relative(project.public(args.quarter))}/ "
+    _announce(project, record, "the results record",
+              f"the publication in {project.relative(project.public(args.quarter))}/ "
               "states the head it was made from; publish this one with the next")
     paths = [project.relative(record), project.relative(project.public(args.quarter)), project.relative(written),
              project.relative(form)]
@@ -242,10 +245,11 @@ def fault(error: OSError) -> str:
         return (f"the disk is full{where}: 磁盘已满。{left}Free space on that disk (or move the project to one with "
                 "room), then run the same command again; 'make verify' shows what is in place.")
     if getattr(error, "winerror", None) in SHARING_VIOLATIONS:
-        return (f"a file is open in another program{where}: 文件正被其他程序打开（如 Excel、WPS）。{left}Close it there, then run "
-                "the same command again.")
+        return (f"a file is open in another program{where}: 文件正被其他程序打开（如 Excel、WPS）。"
+                f"{left}Close it there, then run the same command again.")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"this may not write here{where}: 无写入权限（{error.strerror}）。{left}Run it in a folder you may write to, or ask "
+        return (f"this may not write here{where}: 无写入权限（{error.strerror}）。"
+                f"{left}Run it in a folder you may write to, or ask "
                 "for write access to this one, then run the same command again.")
     return f"{error.strerror or error}{where}. {left}Fix the cause, then run the same command again."
 
@@ -271,7 +275,8 @@ def parser() -> argparse.ArgumentParser:
                                  "again (fairness/*.csv and the pages are then named as not checked)")
         if name == "draw":
             command.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb",
-                                 help="what runs draw.sql: DuckDB (default) or Apache Spark (pip install -e '.[spark]'; "
+                                 help="what runs draw.sql: DuckDB (default) or Apache Spark "
+                                 "(pip install -e '.[spark]'; "
                                  "SPARK_REMOTE or spark.master for a cluster); the archive is the same")
     text = "replace a drawn entity found out of scope by the next reserve of its stratum (appended to the archive)"
     command = commands.add_parser("replace", help=text, description=text)
@@ -294,7 +299,8 @@ def parser() -> argparse.ArgumentParser:
     text = "write params/calendar/YEAR.yaml from the State Council's holiday notice for YEAR (.txt or saved .html)"
     command = commands.add_parser("calendar", help=text, description=text)
     command.add_argument("year", type=int, help="e.g. 2027")
-    command.add_argument("notice", type=Path, help="the notice: its text pasted into a .txt file, or the web page saved as .html")
+    command.add_argument("notice", type=Path,
+                         help="the notice: its text pasted into a .txt file, or the web page saved as .html")
     command.set_defaults(handler=_calendar)
     text = ("stage params/QUARTER.yaml in git without its seed (the file keeps it), so that the freeze can be "
             "committed before the seed")
@@ -305,7 +311,8 @@ def parser() -> argparse.ArgumentParser:
     command = commands.add_parser("verifier-page", help=text, description=text)
     command.add_argument("out", type=Path, help="where to write it, e.g. outputs/verify-page.html (never over a file)")
     command.set_defaults(handler=_verifier_page)
-    text = "rebuild outputs/violations.csv (findings, penalties, abnormal-list entries per entity) from every results record"
+    text = ("rebuild outputs/violations.csv (findings, penalties, abnormal-list entries per entity) from every "
+            "results record")
     command = commands.add_parser("violations", help=text, description=text)
     command.add_argument("quarter", nargs="?", default=DEMO_QUARTER,
                          help="any quarter of the series (real or demo) to rebuild the file of")

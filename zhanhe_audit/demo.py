@@ -55,8 +55,8 @@ def _result(index: int, visit_id: str, item: str, department: str) -> dict[str, 
     elif kind == 2:  # published after its deadline
         result |= {"published": "2026-12-30"}
     elif kind == 3:  # an open finding: a correction ordered, not yet checked
-        result |= {"categories": "发现问题已责令改正", "findings": "未按规定明码标价（演示）", "disposition": "责令改正",
-                   "status": "待处置"}
+        result |= {"categories": "发现问题已责令改正", "findings": "未按规定明码标价（演示）",
+                   "disposition": "责令改正", "status": "待处置"}
     elif kind in (4, 5):  # corrections ordered and checked, closed
         result |= {"categories": "未按规定公示应当公示的信息", "findings": "年度报告未公示（演示）",
                    "disposition": "责令改正", "status": "已办结"}

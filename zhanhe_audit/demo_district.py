@@ -170,7 +170,8 @@ OWNER_PREFIXES = ("老", "小", "大")
 OWNER_BRAND_PERCENT = 20
 
 SURNAMES = tuple("王李张刘陈杨赵郭孙马朱胡高何郑宋韩冯曹许周吴徐黄程田董袁范梁贾吕魏闫苗崔任史邓牛")
-GIVEN_CHARS = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚英华玉萍红建国志文辉鹏晓宇浩凯亮俊峰琳雪燕婷丹帅博阳飞梅东鑫")
+GIVEN_CHARS = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚英华玉萍红建国志文辉鹏晓宇"
+                    "浩凯亮俊峰琳雪燕婷丹帅博阳飞梅东鑫")
 TWO_CHAR_GIVEN_PERCENT = 70
 
 CONFLICT_REASONS = (
@@ -193,7 +194,8 @@ ITEMS: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("SX07", "医疗器械经营企业监督检查", DEPT_SAMR, "《医疗器械监督管理条例》", "MED_DEVICE", "一般"),
     ("SX08", "化妆品经营者监督检查", DEPT_SAMR, "《化妆品监督管理条例》", "COSMETICS", "一般"),
     ("SX09", "特种设备使用单位监督检查", DEPT_SAMR, "《中华人民共和国特种设备安全法》第五十七条", "SPEC_EQUIP", "重点"),
-    ("SX10", "工业产品生产许可证获证企业监督检查", DEPT_SAMR, "《中华人民共和国工业产品生产许可证管理条例》", "IND_LICENSE", "一般"),
+    ("SX10", "工业产品生产许可证获证企业监督检查", DEPT_SAMR, "《中华人民共和国工业产品生产许可证管理条例》",
+     "IND_LICENSE", "一般"),
     ("SX11", "计量器具使用监督检查", DEPT_SAMR, "《中华人民共和国计量法》", "METROLOGY;FUEL", "一般"),
     ("SX12", "广告发布行为监督检查", DEPT_SAMR, "《中华人民共和国广告法》", "ADVERTISING", "一般"),
     ("SX13", "公共场所卫生监督检查", DEPT_HEALTH, "《公共场所卫生管理条例》", "PUBLIC_VENUE", "一般"),

@@ -58,7 +58,8 @@ class Disclosure:
 
     @property
     def chinese(self) -> str:
-        return f"事项 {self.item} 的主体公示后可推知为 {'、'.join(self.grades)} 级（该事项仅由 {'、'.join(self.tasks)} 抽取）"
+        return (f"事项 {self.item} 的主体公示后可推知为 {'、'.join(self.grades)} 级"
+                f"（该事项仅由 {'、'.join(self.tasks)} 抽取）")
 
     @property
     def english(self) -> str:
@@ -85,7 +86,8 @@ def disclosures(tasks: Iterable[Task], items: Mapping[str, Item], published: Col
         if (published is None or item_id in published) and grades_of[item_id] != set(GRADES):
             item = items.get(item_id)
             found.append(Disclosure(item_id, item.department if item else "",
-                                    tuple(g for g in GRADES if g in grades_of[item_id]), tuple(sorted(tasks_of[item_id]))))
+                                    tuple(g for g in GRADES if g in grades_of[item_id]),
+                                    tuple(sorted(tasks_of[item_id]))))
     return found
 
 
@@ -114,6 +116,7 @@ def from_entries(entries: Iterable[DisclosureEntry]) -> list[Disclosure]:
 
 
 REMEDY = ("补救：将该事项同时列入一个包含全部四个等级的任务，公示后其主体便可能属于任一等级。仅以中性任务名称公示不够："
-          "公示文件的“抽查事项”一栏仍写明该事项。Remedy: list the item in a task of all four grades as well, so that its "
+          "公示文件的“抽查事项”一栏仍写明该事项。"
+          "Remedy: list the item in a task of all four grades as well, so that its "
           "published entities could be of any grade. Publishing it under a neutral task label alone is not enough: the "
           "publication's 抽查事项 column still names the item.")

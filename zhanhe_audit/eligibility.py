@@ -56,7 +56,8 @@ class TaskEligibility:
 
     def qualified(self, entity: Entity, registers: Registers) -> list[Qualified]:
         """For a drawn entity: the tags that qualified it for each of its items in this task."""
-        return [Qualified(self.task_id, entity.uscc, item, tuple(sorted(qualifying_tags(entity, registers.items[item]))))
+        return [Qualified(self.task_id, entity.uscc, item,
+                          tuple(sorted(qualifying_tags(entity, registers.items[item]))))
                 for item in self.items_for(entity)]
 
 
@@ -67,7 +68,8 @@ def per_value(column: pa.Array, test: Callable[[str], bool]) -> pa.Array:
 
 
 def of_task(task: Task, registers: Registers, params: Params, history: History, year: int) -> TaskEligibility:
-    """The task's eligible population per grade, with the reason for every exclusion (as the reference, ``tests/oracle/matching.py``)."""
+    ("The task's eligible population per grade, with the reason for every exclusion (as the reference, "
+     "``tests/oracle/matching.py``).")
     rules = Rules.of(task, registers, params, history, year)
     entities: Entities = registers.entities
     grades, tags, codes = entities.column("grade"), entities.column("tags"), entities.column("uscc")

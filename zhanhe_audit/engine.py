@@ -99,7 +99,8 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeR
         except FreezeError as error:
             if inputs.params.seed is None:
                 raise FreezeError(f"{error}\nNo seed exists yet, so freezing again is allowed: delete "
-                                  f"{project.relative(path)} (git keeps the old one) and run the freeze again.") from None
+                                  f"{project.relative(path)} (git keeps the old one) and run the freeze "
+                                  "again.") from None
             raise
         return path, existing
     if inputs.params.seed is not None:
@@ -147,7 +148,8 @@ def check_unused(project: Project, quarter: str, inputs: Inputs) -> None:
     used = earlier_task_ids(project, quarter)
     for task in inputs.params.tasks:
         if task.task_id in used:
-            raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; task ids are never reused")
+            raise DrawRefused(f"task id {task.task_id} was drawn already in {used[task.task_id]}; "
+                              "task ids are never reused")
 
 
 def quarter_eligibility(inputs: Inputs) -> list[eligibility.TaskEligibility]:

@@ -174,12 +174,12 @@ def _balance(tickets: Ranked, names: pa.Array, grade: str, attribute: str) -> Ba
     shown = [(str(name), int(size), int(drawn), float(expected))
              for name, size, drawn, expected in sorted(table, key=lambda row: (-row[1], row[0]))]
     if n < 10 or len(population) < 2:
-        return Balance(grade, attribute, len(shown), None, None, None, f"样本 {n} 户，过小，不做检验 (sample too small to test)",
-                       shown)
+        return Balance(grade, attribute, len(shown), None, None, None,
+                       f"样本 {n} 户，过小，不做检验 (sample too small to test)", shown)
     merged = _merge_small(table)
     if len(merged) < 2 or any(row[3] < MIN_EXPECTED for row in merged):
-        return Balance(grade, attribute, len(shown), None, None, None, "各类期望数过小，不做检验 (expected counts too small)",
-                       shown)
+        return Balance(grade, attribute, len(shown), None, None, None,
+                       "各类期望数过小，不做检验 (expected counts too small)", shown)
     from scipy import stats  # imported where used: reading the archive's files needs no scipy
 
     result = stats.chisquare([row[2] for row in merged], [row[3] for row in merged])

@@ -140,7 +140,8 @@ def _shortfalls(found: list[TaskEligibility], masks: list[list[pa.Array]], codes
         bad = pa.compute.and_(task.eligible, own_rows)
         for department, unit in short:
             at = index[department]
-            has = pa.compute.not_equal(pa.compute.bit_wise_and(words[at // WORD], pa.scalar(1 << (at % WORD), pa.uint64())),
+            has = pa.compute.not_equal(pa.compute.bit_wise_and(words[at // WORD],
+                                                               pa.scalar(1 << (at % WORD), pa.uint64())),
                                        pa.scalar(0, pa.uint64()))
             bad = pa.compute.or_(bad, pa.compute.and_(has, pa.compute.equal(units.indices, unit_names.index(unit))))
         rows = pa.table({"uscc": codes, "unit": units.cast(pa.string()), "special": special,

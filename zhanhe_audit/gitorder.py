@@ -234,20 +234,22 @@ def _check(git: _Git, quarter: Quarter, found: _Found) -> tuple[str, str]:
         if found.together is not None:
             commit = git.commit(found.together)
             first = [_undo(git, commit, "that commit")]
-            raise OrderUnproved(quarter.name, f"The freeze record {quarter.freeze} was committed in {commit.short} ({commit.time}) "
+            raise OrderUnproved(quarter.name, f"The freeze record {quarter.freeze} was committed in {commit.short} "
+                         f"({commit.time}) "
                          "together with the seed, or after it: git cannot show that the registers were frozen before "
                          "the seed was known.", steps(quarter, first))
-        raise OrderUnproved(quarter.name, f"No commit holds {quarter.freeze} as it is now together with {quarter.params} without "
+        raise OrderUnproved(quarter.name, f"No commit holds {quarter.freeze} as it is now together with "
+                     f"{quarter.params} without "
                      "a seed: the freeze was never committed before the seed.", steps(quarter))
     if found.seed is None:
-        raise OrderUnproved(quarter.name, f"The freeze is committed ({git.commit(found.freeze).short}), but no commit of "
-                     f"{quarter.params} holds the seed.",
+        raise OrderUnproved(quarter.name, f"The freeze is committed ({git.commit(found.freeze).short}), "
+                     f"but no commit of {quarter.params} holds the seed.",
                      [f"git add {shlex.quote(quarter.params)}", f'git commit -m "{quarter.name}: the seed"',
                       f"make draw QUARTER={quarter.name}"])
     if not git.before(found.freeze, found.seed):
         freeze, seed = git.commit(found.freeze), git.commit(found.seed)
-        raise OrderUnproved(quarter.name, f"The seed was first committed in {seed.short} ({seed.time}), which does not come after "
-                     f"the freeze commit {freeze.short} ({freeze.time}).",
+        raise OrderUnproved(quarter.name, f"The seed was first committed in {seed.short} ({seed.time}), "
+                     f"which does not come after the freeze commit {freeze.short} ({freeze.time}).",
                      steps(quarter, [_undo(git, seed, "the seed's commit")]))
     changed = _changed(git, quarter, found, found.freeze, [*quarter.registers, quarter.freeze])
     if changed:

@@ -118,7 +118,8 @@ def followed(usccs: list[str], count: int) -> tuple[str, ...]:
 
 
 FOLLOWED_SQL = """
-SELECT task_id, grade, min_by(uscc, sha256('monte carlo' || chr(10) || uscc) || lpad(CAST(position AS VARCHAR), 12, '0'),
+SELECT task_id, grade, min_by(uscc, sha256('monte carlo' || chr(10) || uscc) || \
+lpad(CAST(position AS VARCHAR), 12, '0'),
                               $count) AS followed
 FROM tickets GROUP BY task_id, grade
 """

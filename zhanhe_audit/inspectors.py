@@ -161,14 +161,15 @@ def workload_caps(visits: list[Visit], registers: Registers, rules: Inspection) 
     for department, count in sorted(demand.items()):
         staff = len(certified(registers, department))
         if staff == 0:
-            raise InspectorShortfall(f"department {department} is responsible for {count} visit(s) but has no certified "
-                              "inspector in the inspectors register")
+            raise InspectorShortfall(f"department {department} is responsible for {count} visit(s) but has no "
+                              "certified inspector in the inspectors register")
         caps[department] = -(-(count * rules.per_department) // staff) + rules.workload_slack
     return caps
 
 
 def allowed(registers: Registers, department: str, uscc: str, unit: str, rules: Inspection, previous: Collection[str],
-            conflicts: Collection[tuple[str, str]], staff: list[Inspector] | None = None) -> tuple[list[Inspector], Counter]:
+            conflicts: Collection[tuple[str, str]],
+            staff: list[Inspector] | None = None) -> tuple[list[Inspector], Counter]:
     """The department's certified inspectors that the conflict rules allow for the entity ``uscc`` of home unit
     ``unit``, and how many each rule removed (``previous``: the inspectors of the entity's last visit;
     ``staff``: the department's certified inspectors, when the caller has them already)."""

@@ -48,8 +48,8 @@ def states_before(outputs: Path, head: Link | None, quarter: str, every: bool = 
             states[step.manifest.quarter] = draw_state(folder)
         elif every or kind(folder).changes_visits:
             if step.manifest.quarter not in states:
-                raise ArchiveError(f"{step.path} comes before the draw of {step.manifest.quarter} on the chain: a record "
-                                   "cannot precede its quarter's draw")
+                raise ArchiveError(f"{step.path} comes before the draw of {step.manifest.quarter} on the chain: "
+                                   "a record cannot precede its quarter's draw")
             kind(folder).apply(states[step.manifest.quarter], folder)
     return states
 

@@ -24,7 +24,8 @@ is guessed. The clauses:
   may not speak of 放假, 上班, 补休, 调休 or 连休.
 
 Clauses are separated by ``，`` ``,``; sentences end at ``。`` ``.`` ``；`` ``;``, or at a line end where the
-clause before it is complete. Every bracket after a date (after spaces too; full-width or ASCII) is read: ``星期X`` or ``周X`` is checked against the date,
+clause before it is complete. Every bracket after a date (after spaces too; full-width or ASCII) is read: \
+``星期X`` or ``周X`` is checked against the date,
 ``农历…`` is taken as written, anything else is refused; a bracket that follows no date is unread words.
 Digits may be full-width or spaced apart (``1 月 2 日``). A date in December of the previous year (a
 New Year range ``2018年12月30日至2019年1月1日`` or its make-up day) is taken in the 元旦 item only and
@@ -58,13 +59,15 @@ from .notice_days import Notice
 from .notice_text import NoticeText, rows_of
 
 NUMERALS = "一二三四五六七八九十"
-ITEM = re.compile(rf"[ \t]*(?:[{NUMERALS}]+|\d{{1,2}})[ \t]*[、，,.．][ \t]*([\u4e00-\u9fff、，, \t]{{1,24}}?)[ \t]*[：:]")
+ITEM = re.compile(rf"[ \t]*(?:[{NUMERALS}]+|\d{{1,2}})[ \t]*[、，,.．][ \t]*"
+                  rf"([\u4e00-\u9fff、，, \t]{{1,24}}?)[ \t]*[：:]")
 TITLE_WORDS = "国务院办公厅关于@年部分节假日安排的通知"
 TITLE = re.compile(r"\s*".join(r"(\d(?:\s*\d){3})" if c == "@" else re.escape(c) for c in TITLE_WORDS))
 CLOSING = ("节假日期间",)  # the paragraph after the items
 SIGNATURE = "国务院办公厅"
 NUMBER = r"\d(?:[ \t\n]*\d)?"
-DATE = re.compile(rf"(?<!\d)(?:(\d(?:[ \t\n]*\d){{3}})[ \t\n]*年[ \t\n]*)?(?:({NUMBER})[ \t\n]*月[ \t\n]*)?({NUMBER})[ \t\n]*日"
+DATE = re.compile(rf"(?<!\d)(?:(\d(?:[ \t\n]*\d){{3}})[ \t\n]*年[ \t\n]*)?"
+                  rf"(?:({NUMBER})[ \t\n]*月[ \t\n]*)?({NUMBER})[ \t\n]*日"
                   r"(?:[ \t\n]*([（(][^（()）]*[）)]))?")
 WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # a bracket after a date, spaces removed: the lunar date (taken as written), then the weekday (checked)
@@ -150,7 +153,8 @@ class _Reader:
         titles = [m for m in TITLE.finditer(text) if not text[text.rfind("\n", 0, m.start()) + 1:m.start()].strip()]
         after = titles[0].end() if titles else 0
         first = next((a for a, b in lines if a >= after and ITEM.match(text, a, b)), len(text))
-        heading = [m for m in titles if m.start() < first]  # the last of them heads the notice; those before are furniture
+        # the last of them heads the notice; those before are furniture
+        heading = [m for m in titles if m.start() < first]
         expected = f"国务院办公厅关于{year}年部分节假日安排的通知"
         if not heading or int(re.sub(r"\s", "", heading[-1][1])) != year:
             named = sorted({int(re.sub(r"\s", "", m[1])) for m in (heading[-1:] or titles)})
@@ -283,7 +287,8 @@ class _State:
             return None
         self.year, self.month = year, month
         if year != reader.year and not (year == reader.year - 1 and month == 12 and "元旦" in name):
-            self.problem(mention.at, f"{found} is outside {reader.year}: a notice for {reader.year} gives its own days, "
+            self.problem(mention.at, f"{found} is outside {reader.year}: "
+                         f"a notice for {reader.year} gives its own days, "
                          f"and the days of December {reader.year - 1} of its New Year holiday (in the 元旦 item) only")
             return None
         if mention.bracket is not None:
@@ -292,7 +297,8 @@ class _State:
                 self.problem(mention.at, f"the bracket '{mention.bracket}' after {found} is not read: expected its "
                              "weekday (星期X or 周X), with or without the lunar date before it (农历…、)")
             elif inside["weekday"] and WEEKDAYS[inside["weekday"][-1]] != found.weekday():
-                self.problem(mention.at, f"{found} is a {found.strftime('%A')}, but the notice says {inside['weekday']}")
+                self.problem(mention.at,
+                             f"{found} is a {found.strftime('%A')}, but the notice says {inside['weekday']}")
         return found
 
     def clause(self, kind: str, match: re.Match, mentions: list[_Mention], at: int, quoted: Callable[[], str]) -> None:
@@ -328,16 +334,16 @@ class _State:
             if self.lengths > 1:
                 self.problem(at, f"a second length '{quoted()}'")
             elif int(match[1]) != len(self.days_off):
-                self.problem(at, f"{self.days_off[0]} to {self.days_off[-1]} is {len(self.days_off)} days, but the notice "
-                             f"says 共{match[1]}天")
+                self.problem(at, f"{self.days_off[0]} to {self.days_off[-1]} is {len(self.days_off)} days, "
+                             f"but the notice says 共{match[1]}天")
         elif kind == "joined":
             weekend = [day for day in self.days_off if day.weekday() >= 5]
             if weekend:
                 self.problem(at, f"'与周末连休' (joined with the weekend), but {weekend[0]} is itself a "
                              f"{weekend[0].strftime('%A')}")
             elif (self.days_off[0] - timedelta(1)).weekday() != 6 and (self.days_off[-1] + timedelta(1)).weekday() != 5:
-                self.problem(at, f"'与周末连休' (joined with the weekend), but {self.days_off[0]} to {self.days_off[-1]} "
-                             "touch no weekend")
+                self.problem(at, f"'与周末连休' (joined with the weekend), but {self.days_off[0]} to "
+                             f"{self.days_off[-1]} touch no weekend")
         elif kind == "no-swap":
             self.no_swap = at
         elif kind == "substitute":

@@ -27,12 +27,14 @@ class Notice:
     items: tuple[str, ...] = ()  # the festivals' names, as the items give them ('中秋节、国庆节')
 
     def missing(self) -> list[str]:
-        """The statutory festivals (全国年节及纪念日放假办法) that no item names: every notice since 2008 gives all seven."""
+        ("The statutory festivals (全国年节及纪念日放假办法) that no item names: every notice since 2008 "
+         "gives all seven.")
         named = "".join(self.items)
         return [festival for festival in FESTIVALS if festival not in named]
 
     def yaml(self) -> str:
-        """The year file's text, as ``calendar.read_year`` reads it (``previous_year`` only when there are such days)."""
+        ("The year file's text, as ``calendar.read_year`` reads it (``previous_year`` only when there are "
+         "such days).")
         data: dict[str, object] = {"year": self.year, "source": self.source,
                                    "holidays": [d.isoformat() for d in self.holidays],
                                    "workdays": [d.isoformat() for d in self.workdays]}
@@ -58,7 +60,8 @@ class Notice:
                     if not day:
                         cells.append("")
                         continue
-                    mark = "休" if date(year, month, day) in holidays else "班" if date(year, month, day) in workdays else ""
+                    mark = ("休" if date(year, month, day) in holidays
+                            else "班" if date(year, month, day) in workdays else "")
                     cells.append(f"{day:>2}{mark}")
                 lines.append(_row(cells))
         return "\n".join(lines) + "\n"

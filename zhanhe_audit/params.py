@@ -52,7 +52,8 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Inspection:
-    """How inspectors are drawn (protocol v1, "Inspectors"; the cap rule is the project's: docs/draw-rules.md, "Workload cap")."""
+    ('How inspectors are drawn (protocol v1, "Inspectors"; the cap rule is the project\'s: docs/draw-rules.md, '
+     '"Workload cap").')
 
     per_department: int = 2  # each department of a visit sends at least two (执法人员不少于两人)
     cross_unit: bool = True  # 所所交叉: never an inspector of the entity's own home unit
@@ -144,14 +145,16 @@ def _task(index: int, data: object, quarter: str, problem) -> Task | None:
         task_id = None
     elif quarter and (not task_id.startswith(quarter + "-") or not TASK_SUFFIX.match(task_id[len(quarter) + 1:])):
         # Without a valid quarter (reported under 'quarter') the prefix cannot be checked.
-        problem(f"{key}.id", f"'{task_id}' is not a task id; expected the quarter, a dash and a name, e.g. {quarter}-T01")
+        problem(f"{key}.id",
+                f"'{task_id}' is not a task id; expected the quarter, a dash and a name, e.g. {quarter}-T01")
         task_id = None
     items = data.get("items")
     if not isinstance(items, list) or not items or not all(isinstance(item, str) and item for item in items):
         problem(f"{key}.items", "expected a list of inspection item ids, e.g. [SX01, SX02]")
         items = None
     grades = data.get("grades", list(GRADES))
-    if not isinstance(grades, list) or not grades or any(grade not in GRADES for grade in grades) or len(set(grades)) != len(grades):
+    if not isinstance(grades, list) or not grades or any(grade not in GRADES for grade in grades) \
+            or len(set(grades)) != len(grades):
         problem(f"{key}.grades", f"{grades!r}: expected a list of distinct grades from A, B, C, D")
         grades = None
     batches = data.get("batches")
@@ -286,7 +289,8 @@ def parse_params(data: object, shown: str) -> Params:
         problems.append(Problem(shown, None, None, f"key '{key}': {message}"))
 
     if not isinstance(data, dict):
-        raise ParamsError([Problem(shown, None, None, "expected a YAML mapping with quarter, seed, tasks and registers")])
+        raise ParamsError([Problem(shown, None, None,
+                                   "expected a YAML mapping with quarter, seed, tasks and registers")])
     quarter = data.get("quarter")
     if not isinstance(quarter, str) or not QUARTER.match(quarter):
         problem("quarter", f"{quarter!r} is not a quarter; expected e.g. '2026Q1' in quotes")
@@ -323,7 +327,8 @@ def parse_params(data: object, shown: str) -> Params:
         if not isinstance(registers.get(name), str) or not registers.get(name):
             problem(f"registers.{name}", "missing; expected the path of the file, relative to the project folder")
     headers = data.get("headers") or {}
-    if not isinstance(headers, dict) or any(name not in REGISTER_NAMES or not isinstance(mapping, dict) for name, mapping in headers.items()):
+    if not isinstance(headers, dict) or any(name not in REGISTER_NAMES or not isinstance(mapping, dict)
+                                            for name, mapping in headers.items()):
         problem("headers", "expected a mapping of register name to {file header: canonical column}")
         headers = {}
     values = _values(data.get("values"), problem)
@@ -372,7 +377,8 @@ def parse_params(data: object, shown: str) -> Params:
 def load_params(path: Path, shown: str | None = None) -> Params:
     shown = shown or str(path)
     if not path.is_file():
-        raise ParamsError([Problem(shown, None, None, "file not found; create it from params/demo-2026Q4.yaml (docs/guide-staff.md, step 1)")])
+        raise ParamsError([Problem(shown, None, None, "file not found; create it from params/demo-2026Q4.yaml "
+                                   "(docs/guide-staff.md, step 1)")])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as error:

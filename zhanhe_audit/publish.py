@@ -275,7 +275,8 @@ def page(quarter: str, demo: bool, rows: list[PublicResult], tasks: list[PublicT
         f"<p>{DISTRICT}“双随机、一公开”抽查检查结果公示：{escape(plan_name(quarter))}（{escape(quarter)}），"
         f"共 {len(rows)} 条检查结果，涉及 {entities} 户市场主体；每条为一户市场主体的一个抽查事项。</p>\n",
         "<p class=\"note\">数据来源：本季度抽查存档中的检查结果记录 (results records)，由存档数据确定性生成；"
-        "与同一目录下的 publication.csv、tasks.csv 内容一致。名称中可改变文字显示顺序的双向控制字符显示为 ⟨U+编码⟩。</p>\n",
+        "与同一目录下的 publication.csv、tasks.csv 内容一致。"
+        "名称中可改变文字显示顺序的双向控制字符显示为 ⟨U+编码⟩。</p>\n",
     ]
     if demo:
         parts.append('<p class="demo"><b>演示数据 DEMO</b>：合成数据，非真实企业与人员，不是正式公示。</p>\n')

@@ -83,7 +83,8 @@ def _codes(usccs: Sequence[str] | pa.Array) -> pa.Array:
         return pa.array(usccs, pa.string())
     ends = pa.compute.cumulative_sum(pa.repeat(pa.scalar(LENGTH, pa.int32()), len(usccs)))
     offsets = pa.concat_arrays([pa.array([0], pa.int32()), ends])
-    return pa.Array.from_buffers(pa.string(), len(usccs), [None, offsets.buffers()[1], pa.py_buffer(text.encode("ascii"))])
+    return pa.Array.from_buffers(pa.string(), len(usccs),
+                                 [None, offsets.buffers()[1], pa.py_buffer(text.encode("ascii"))])
 
 
 def strata_table(strata: Sequence[Stratum]) -> pa.Table:
@@ -145,7 +146,8 @@ def number(rows: pa.RecordBatchReader, strata: Sequence[Stratum]) -> pa.RecordBa
             size = batches.take(places)
             after = pa.compute.subtract(rank, 1)  # (r - 1) mod B, of positive integers
             place = pa.compute.subtract(after, pa.compute.multiply(pa.compute.divide(after, size), size))
-            batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1), pa.scalar(None, pa.int64())).cast(pa.int32())
+            batch_of = pa.compute.if_else(selected, pa.compute.add(place, 1),
+                                          pa.scalar(None, pa.int64())).cast(pa.int32())
             stratum, counted = places[-1].as_py(), rank[-1].as_py()
             rows_of = pa.record_batch([tasks.take(places), grades.take(places), batch.column("uscc"),
                                        batch.column("ticket"), rank, selected, batch_of], schema=tickets.SCHEMA)

@@ -113,7 +113,8 @@ def environment_differences(folder: Path) -> list[str]:
     except ValueError:
         return ["the manifest's environment cannot be read"]
     here = environment()
-    found = [f"Python: {archived.get('python')} -> {here['python']}"] if archived.get("python") != here["python"] else []
+    found = ([f"Python: {archived.get('python')} -> {here['python']}"]
+             if archived.get("python") != here["python"] else [])
     for name, version in here["packages"].items():
         if archived.get("packages", {}).get(name) != version:
             found.append(f"{name}: {archived.get('packages', {}).get(name)} -> {version}")

@@ -159,7 +159,8 @@ def form_workbook(inputs: Inputs, state: QuarterState) -> bytes:
         source = f"选项!${get_column_letter(column_number)}$2:${get_column_letter(column_number)}${len(values) + 1}"
         index = next(i for i, column in enumerate(FORM_COLUMNS, start=1) if column.key == key)
         # several categories may apply: the list offers one, and typing several separated by "；" stays allowed
-        validation = DataValidation(type="list", formula1=source, allow_blank=True, showErrorMessage=key != "categories")
+        validation = DataValidation(type="list", formula1=source, allow_blank=True,
+                                    showErrorMessage=key != "categories")
         validation.error = "请从列表中选择 (choose from the list)"
         validation.prompt = "可填多项，以“；”分隔 (several allowed, separated by ；)" if key == "categories" else ""
         validation.add(f"{get_column_letter(index)}2:{get_column_letter(index)}{max(last, 2)}")
@@ -265,13 +266,15 @@ def check_row(number: int, cells: dict[str, str], context: Context, visits: dict
             problem("inspectors", f"{', '.join(strangers)} was not assigned to visit {visit.visit_id} (assigned: "
                     f"{', '.join(visit.inspectors)}); only drawn inspectors inspect")
         elif len(set(inspectors)) < 2:
-            problem("inspectors", "at least two inspectors inspect (执法人员不少于两人); list their certificate numbers")
+            problem("inspectors",
+                    "at least two inspectors inspect (执法人员不少于两人); list their certificate numbers")
     categories = tuple(filter(None, (piece.strip() for piece in re.split(r"[;；\n]+", cells["categories"]))))
     unknown = [category for category in categories if category not in CATEGORIES]
     if not categories:
         problem("categories", "is blank; choose one or more of the standard result categories")
     for category in unknown:
-        problem("categories", f"'{category}' is not a standard result category; expected one of {'、'.join(CATEGORIES)}")
+        problem("categories",
+                f"'{category}' is not a standard result category; expected one of {'、'.join(CATEGORIES)}")
     problems_found = any(category in CATEGORIES and category not in NOT_PROBLEMS for category in categories)
     disposition = cells["disposition"] or ("" if problems_found else NONE_NEEDED)
     if disposition not in DISPOSITIONS:
@@ -346,8 +349,9 @@ def check(rows: list[tuple[int, dict[str, str]]], context: Context, shown_as: st
         listed = ", ".join(f"row {number} ({HEADER['end']} {end})" for number, end in late)
         problems.append(Problem(shown_as, None, None, (
             f"the 20-working-day deadline of {len(late)} row(s) runs into {year}, which no working-day calendar covers "
-            f"yet: {listed}. Write {year}'s calendar from the State Council's holiday notice for {year} (国务院办公厅关于"
-            f"{year}年部分节假日安排的通知), saved as .txt or .html: make calendar YEAR={year} NOTICE=<the notice's file>, "
+            f"yet: {listed}. Write {year}'s calendar from the State Council's holiday notice for {year} "
+            f"(国务院办公厅关于{year}年部分节假日安排的通知), saved as .txt or .html: "
+            f"make calendar YEAR={year} NOTICE=<the notice's file>, "
             f"commit params/calendar/{year}.yaml, then record these results again")))
     if problems:
         raise ResultsError(problems)

@@ -68,7 +68,8 @@ def open_results(quarter: str, archive: str = "", record: str = "", form: str = 
     grades = {uscc: e.grade for uscc, e in inputs.registers.entities.lookup(r.uscc for r in latest).items()}
     this = grade_counts(latest, grades)
     year = dict(this)
-    for name, other in (year_before(folder.parent, quarter, chained_before(built, folder.parent, quarter)) if archive else {}).items():
+    for name, other in (year_before(folder.parent, quarter, chained_before(built, folder.parent, quarter))
+                        if archive else {}).items():
         other_latest = results.latest(other)
         other_grades = {uscc: e.grade for uscc, e in load_archived(folder.parent / name, name).registers.entities
                         .lookup(r.uscc for r in other_latest).items()}

@@ -66,7 +66,8 @@ def parse_seed(data: object, problem) -> Seed | None:
             problem("seed.value", f"has {digits} decimal digits; at least {SEED_MIN_DIGITS} are required")
     provenance = data.get("provenance")
     if not isinstance(provenance, dict) or not provenance:
-        problem("seed.provenance", "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")
+        problem("seed.provenance",
+                "missing; say how the seed was produced (method), when (date) and who witnessed it (witnesses)")
         return Seed(seed, {})
     for key in PROVENANCE_KEYS:
         if not provenance.get(key):

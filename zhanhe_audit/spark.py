@@ -94,7 +94,8 @@ def _no_java() -> str | None:
     if java is None or not Path(java).is_file():
         where = f"JAVA_HOME={home} has no bin/java" if home else "no 'java' is on the PATH"
         return (f"--engine spark starts a local Spark, which needs Java 17 or newer, and {where}: install it "
-                "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME; or set SPARK_REMOTE=sc://host:15002 "
+                "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME; "
+                "or set SPARK_REMOTE=sc://host:15002 "
                 "to rank on a Spark Connect server")
     return None
 
@@ -110,7 +111,8 @@ def _user_master() -> bool:
     ``spark.master`` in spark-defaults.conf); left alone, spark-submit would take ``local[*]``."""
     if os.environ.get("MASTER") or "--master" in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
         return True
-    conf_dir = os.environ.get("SPARK_CONF_DIR") or (os.environ.get("SPARK_HOME") and Path(os.environ["SPARK_HOME"], "conf"))
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (os.environ.get("SPARK_HOME")
+                                                    and Path(os.environ["SPARK_HOME"], "conf"))
     defaults = Path(conf_dir, "spark-defaults.conf") if conf_dir else None
     if defaults is not None and defaults.is_file():
         return any(line.split()[:1] == ["spark.master"] for line in defaults.read_text(encoding="utf-8").splitlines())
@@ -156,7 +158,8 @@ def start(progress: Callable[[str], None] = lambda line: None) -> SparkSession:
     try:
         session = builder.getOrCreate()
     except Exception as error:  # noqa: BLE001 -- pyspark raises its own types, and py4j's, for a JVM that did not start
-        raise EngineUnavailable(f"Spark did not start: {str(error).strip().splitlines()[0] if str(error).strip() else error!r}. "
+        raise EngineUnavailable("Spark did not start: "
+                                f"{str(error).strip().splitlines()[0] if str(error).strip() else error!r}. "
                                 "Check Java 17 or newer (java -version), or SPARK_REMOTE / the master") from None
     progress(f"ranking on {describe(session)}, started in {time.perf_counter() - started:.1f} s")
     return session
@@ -191,9 +194,11 @@ def rank_all(seed: str, strata: Sequence[ranking.Stratum],
     try:  # the views stay until the rows are written: Spark Connect resolves them as the rows are fetched
         frame = spark.sql(ranking.SQL, args={"seed": seed})
         if frame.columns != ranking.SORTED.names:  # ranking.number refuses it, naming the columns
-            rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]), iter([]))
+            rows = pa.RecordBatchReader.from_batches(pa.schema([(name, pa.string()) for name in frame.columns]),
+                                                     iter([]))
         else:
-            rows = pa.RecordBatchReader.from_batches(ranking.SORTED, _batches(frame.toLocalIterator(prefetchPartitions=True)))
+            rows = pa.RecordBatchReader.from_batches(ranking.SORTED,
+                                                     _batches(frame.toLocalIterator(prefetchPartitions=True)))
         yield ranking.number(rows, strata)
     finally:
         for view in VIEWS:
@@ -204,5 +209,6 @@ def _batches(rows: Iterator[tuple]) -> Iterator[pa.RecordBatch]:
     """Spark's rows as Arrow batches of ``ranking.SORTED``, as DuckDB gives them."""
     while chunk := list(itertools.islice(rows, ranking.BATCH_ROWS)):
         columns = zip(*chunk, strict=True)
-        yield pa.record_batch([pa.array(column, field.type) for column, field in zip(columns, ranking.SORTED, strict=True)],
+        yield pa.record_batch([pa.array(column, field.type)
+                               for column, field in zip(columns, ranking.SORTED, strict=True)],
                               schema=ranking.SORTED)

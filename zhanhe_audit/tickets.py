@@ -75,8 +75,10 @@ class Ranked:
     def reserves(self, task_id: str, grade: str) -> Ranked:
         """The stratum's entities that were not selected, by rank: the reserve list replacements take from."""
         column = self.table.column
-        stratum = pa.compute.and_(pa.compute.equal(column("task_id"), task_id), pa.compute.equal(column("grade"), grade))
-        return Ranked(self.table.filter(pa.compute.and_(stratum, pa.compute.invert(column("selected")))).sort_by("rank"))
+        stratum = pa.compute.and_(pa.compute.equal(column("task_id"), task_id),
+                                  pa.compute.equal(column("grade"), grade))
+        return Ranked(self.table.filter(pa.compute.and_(stratum, pa.compute.invert(column("selected"))))
+                      .sort_by("rank"))
 
 
 COLUMN_TYPES = {"task_id": pa.string(), "grade": pa.string(), "uscc": pa.string(), "ticket": pa.string(),

@@ -71,7 +71,8 @@ def checks(project: Project, quarter_name: str, seed: str | None = None, head: s
     else:
         found.append(Check("redraw", "FAIL", problem))
     found += rendered_again(folder, quarter_name, records) if pages else [
-        Check(name, "SKIP", "not asked for (PAGES=no): the notebooks were not run again") for name in ("fairness", "pages")]
+        Check(name, "SKIP", "not asked for (PAGES=no): the notebooks were not run again")
+        for name in ("fairness", "pages")]
     found.append(appended(folder, quarter_name, inputs, records))
     found.append(chain(project.outputs, quarter_name, records))
     found += public(project, folder, quarter_name, inputs, records)

@@ -66,6 +66,7 @@ def verifiers(folder: Path) -> Check:
         return Check("verifiers", "FAIL", "; ".join(problems))
     if not shown_as:
         return Check("verifiers", "PASS", "no verifier in this archive (drawn before they were part of it); "
-                     f"'zhanhe-audit verifier-page OUT.html' writes this version's page, SHA-256 {verify_page.sha256()}")
+                     "'zhanhe-audit verifier-page OUT.html' writes this version's page, "
+                     f"SHA-256 {verify_page.sha256()}")
     return Check("verifiers", "PASS", "; ".join(shown_as) + f". Check the page before opening it: certutil -hashfile "
                  f"{VERIFIER_PAGE} SHA256 (Windows), sha256sum {VERIFIER_PAGE}")

@@ -40,7 +40,8 @@ def _named_later(outputs: Path, quarter_name: str) -> Check | None:
             return Check("chain", "FAIL", f"{other} names {previous.path} as the previous manifest, and it is missing: "
                          f"a record or the draw of {quarter_name} was deleted or moved")
         if sha256_file(outputs / previous.path) != previous.sha256:
-            return Check("chain", "FAIL", f"{previous.path} does not have the SHA-256 that {other} recorded: it was changed")
+            return Check("chain", "FAIL",
+                         f"{previous.path} does not have the SHA-256 that {other} recorded: it was changed")
     return None
 
 
@@ -54,7 +55,8 @@ def chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
     own = _own_manifests(quarter_name, records)
     start = own[-1]
     if not (outputs / start).is_file():
-        return Check("chain", "FAIL", f"{start} is missing, so the chain cannot start from the quarter's latest manifest")
+        return Check("chain", "FAIL",
+                     f"{start} is missing, so the chain cannot start from the quarter's latest manifest")
     try:
         steps = walk_chain(outputs, start)
     except ZhanheError as error:
@@ -64,15 +66,16 @@ def chain(outputs: Path, quarter_name: str, records: list[Path]) -> Check:
     if mine != own:
         absent = [path for path in own if path not in met]
         if absent:
-            return Check("chain", "FAIL", f"the chain from {start} back to the first manifest, {met[-1]}, does not pass "
-                         f"through {', '.join(absent)}: the quarter's manifests are not one chain")
+            return Check("chain", "FAIL", f"the chain from {start} back to the first manifest, {met[-1]}, "
+                         f"does not pass through {', '.join(absent)}: the quarter's manifests are not one chain")
         return Check("chain", "FAIL", f"the chain from {start} meets the manifests of {quarter_name} out of order: "
                      f"{' <- '.join(reversed(mine))}")
     later = _named_later(outputs, quarter_name)
     if later:
         return later
     through = f"; it passes through the draw and the {len(records)} record(s) of {quarter_name}" if records else ""
-    return Check("chain", "PASS", f"{len(met) - 1} earlier manifest(s) back to the first, {met[-1]}, all match{through}")
+    return Check("chain", "PASS",
+                 f"{len(met) - 1} earlier manifest(s) back to the first, {met[-1]}, all match{through}")
 
 
 def git_order(root: Path, folder: Path, inputs: Inputs | None) -> Check:

@@ -101,7 +101,8 @@ def constants() -> dict[str, object]:
         "uscc_weights": list(uscc.WEIGHTS),
         "csv_columns": {csv.path: list(csv.columns) for csv in (
             files.TICKETS_CSV, files.SUMMARY_CSV, files.POPULATIONS_CSV, files.EXCLUDED_CSV, files.MATCH_CSV,
-            files.VISITS_CSV, files.INSPECTOR_LOAD_CSV, files.CAP_EXCEPTIONS_CSV, files.HISTORY_CSV, files.RESULTS_CSV)},
+            files.VISITS_CSV, files.INSPECTOR_LOAD_CSV, files.CAP_EXCEPTIONS_CSV, files.HISTORY_CSV,
+            files.RESULTS_CSV)},
         "result_categories": list(findings.CATEGORIES),
         "not_problems": sorted(findings.NOT_PROBLEMS),
         "dispositions": list(findings.DISPOSITIONS),
@@ -129,7 +130,8 @@ SLOTS = {
 def verifiers() -> dict[str, dict[str, str]]:
     """The verifiers a version shipped: name -> SHA-256 -> which version (this version's script; the earlier ones of
     ``verifiers.txt``). The page cannot name its own SHA-256, which depends on this very table."""
-    found: dict[str, dict[str, str]] = {VERIFIER_PAGE: {}, VERIFIER: {sha256_bytes(SCRIPT.read_bytes()): "this version's"}}
+    found: dict[str, dict[str, str]] = {VERIFIER_PAGE: {},
+                                        VERIFIER: {sha256_bytes(SCRIPT.read_bytes()): "this version's"}}
     for line in KNOWN.read_text(encoding="utf-8").splitlines():
         fields = line.split(None, 2)
         if fields and not line.startswith("#"):

@@ -40,7 +40,8 @@ def redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
             PROTOCOLS[protocol](inputs, Path(scratch))
         except ZhanheError as error:
             return Check("redraw", "FAIL", f"the archived inputs cannot be drawn from: {error}")
-        recomputed = [path.relative_to(scratch).as_posix() for path in sorted(Path(scratch).rglob("*")) if path.is_file()]
+        recomputed = [path.relative_to(scratch).as_posix() for path in sorted(Path(scratch).rglob("*"))
+                      if path.is_file()]
         problem = compare(folder, {name: from_file(Path(scratch, name)) for name in recomputed},
                            f"the draw recomputed under {protocol}")
     if problem:
@@ -48,8 +49,8 @@ def redraw(folder: Path, inputs: Inputs, protocol: str) -> Check:
     drawn = {path.relative_to(folder).as_posix() for path in (folder / DRAW).rglob("*") if path.is_file()}
     extra = sorted(drawn - set(recomputed) - {GIT_ORDER})  # the git proof is the 'git order' check's
     if extra:
-        return Check("redraw", "FAIL", f"{', '.join(extra)} is in the archive, but the draw recomputed under {protocol} "
-                     "has no such file")
+        return Check("redraw", "FAIL", f"{', '.join(extra)} is in the archive, but the draw recomputed under "
+                     f"{protocol} has no such file")
     return Check("redraw", "PASS", f"{', '.join(recomputed)} recomputed under {protocol}: identical byte for byte")
 
 
@@ -63,8 +64,8 @@ def inspector_rules(folder: Path, inputs: Inputs) -> Check:
         strangers = ([] if visit.uscc in entities else [visit.uscc]) + [
             cert for cert in visit.inspectors if cert not in inputs.registers.inspectors]
         if strangers:  # drawn from the archived registers, a visit names no one outside them
-            return Check("inspectors", "FAIL", f"{VISITS} row {row} ({visit.visit_id}) names {strangers[0]}, who is not "
-                         f"in the archived registers: the visits or the registers were changed")
+            return Check("inspectors", "FAIL", f"{VISITS} row {row} ({visit.visit_id}) names {strangers[0]}, "
+                         f"who is not in the archived registers: the visits or the registers were changed")
     found = inspectors.violations(visits, inputs.registers, inputs.params.inspection, inputs.history, caps, exceptions)
     broken = {rule: pairs for rule, pairs in found.items() if pairs}
     if broken:
@@ -157,14 +158,16 @@ def _pages(folder: Path, rendered: dict[str, bytes]) -> Check:
                              data.decode("utf-8", "replace"), found.decode("utf-8", "replace")))
         only_bytes = True
     if only_bytes:
-        return Check("pages", "SKIP", f"pages byte for byte: rendered with other package versions ({'; '.join(moved)}); "
+        return Check("pages", "SKIP", "pages byte for byte: rendered with other package versions "
+                     f"({'; '.join(moved)}); "
                      "the text every page shows is identical to the archived pages'")
     return Check("pages", "PASS", f"{len(rendered)} notebooks and pages rendered again from the archive: identical "
                  "byte for byte")
 
 
 def _around(mine: str, theirs: str) -> str:
-    at = next((index for index, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b), min(len(mine), len(theirs)))
+    at = next((index for index, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b),
+              min(len(mine), len(theirs)))
     return text.visible(mine[max(0, at - 30):at + 30])
 
 
@@ -188,7 +191,8 @@ def public(project: Project, folder: Path, quarter_name: str, inputs: Inputs | N
     rebuilt = {prefix + name: sha256_bytes(data_) for name, data_ in files.items()}
     found = []
     if rebuilt != data.public:
-        differ = sorted(name for name in rebuilt.keys() | data.public.keys() if rebuilt.get(name) != data.public.get(name))
+        differ = sorted(name for name in rebuilt.keys() | data.public.keys()
+                        if rebuilt.get(name) != data.public.get(name))
         found.append(Check("public", "FAIL", f"{', '.join(differ)}: rebuilt from the archive, not what "
                            f"{shown(latest[0])}/{RESULTS_RECORD} lists"))
     else:

@@ -64,7 +64,8 @@ def sealed(folder: Path, records: list[Path]) -> list[Check]:
     problems += [f"{name} is in the archive but in no manifest" for name in _unlisted(folder, manifests, records)]
     count = sum(len(entry.files) for entry in manifests)
     found.append(Check("files", "FAIL", "; ".join(problems)) if problems else
-                 Check("files", "PASS", f"{count} files match their SHA-256 in {len(manifests)} manifest(s) and SHA256SUMS"))
+                 Check("files", "PASS",
+                       f"{count} files match their SHA-256 in {len(manifests)} manifest(s) and SHA256SUMS"))
     return found
 
 
@@ -80,7 +81,8 @@ def accounted(folder: Path, quarter_name: str, records: list[Path]) -> Check:
                      f"{error}")
     strangers = accounting.unaccounted(listed, quarter_name, (entry["path"] for entry in registers.values()))
     if strangers:
-        return Check("accounted", "FAIL", f"{', '.join(text.visible(name) for name in strangers)}: listed in a manifest, "
-                     "but no file of this kind belongs in an archive (docs/archive.md): nothing recomputes or proves it")
-    return Check("accounted", "PASS", f"each of the {len(listed)} listed files is an input proved by the freeze, a file "
-                 "recomputed byte for byte, a page rendered from those, a verifier or a seal (docs/archive.md)")
+        return Check("accounted", "FAIL", f"{', '.join(text.visible(name) for name in strangers)}: "
+                     "listed in a manifest, but no file of this kind belongs in an archive (docs/archive.md): "
+                     "nothing recomputes or proves it")
+    return Check("accounted", "PASS", f"each of the {len(listed)} listed files is an input proved by the freeze, "
+                 "a file recomputed byte for byte, a page rendered from those, a verifier or a seal (docs/archive.md)")

@@ -45,7 +45,8 @@ def _failing(code: int, winerror: int | None = None):
     (errno.EACCES, None, "this may not write here (outputs/.2026Q1.partial-1/draw/tickets.csv): 无写入权限"),
     (errno.EACCES, 32, "a file is open in another program (outputs/.2026Q1.partial-1/draw/tickets.csv)"),
 ], ids=["disk_full", "permission_denied", "held_open_on_windows"])
-def test_a_fault_while_drawing_is_said_in_words_and_leaves_nothing(tmp_path, monkeypatch, capsys, code, winerror, words):
+def test_a_fault_while_drawing_is_said_in_words_and_leaves_nothing(tmp_path, monkeypatch, capsys, code, winerror,
+                                                                   words):
     project = _seeded(tmp_path)
     before = tree(tmp_path)
     monkeypatch.setattr(os, "fsync", _failing(code, winerror))  # the first file of evidence the draw writes

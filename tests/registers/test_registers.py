@@ -40,7 +40,8 @@ def entity(code: str = U1, name: str = "平顶山祥耀食品有限公司", grad
 
 
 def item(item_id: str = "SX01", target_tags: str = "FOOD_SALE", kind: str = "一般") -> str:
-    return ",".join((item_id, "食品销售者监督检查", "湛河区市场监督管理局", "《食品安全法》第一百一十条", target_tags, kind))
+    return ",".join((item_id, "食品销售者监督检查", "湛河区市场监督管理局", "《食品安全法》第一百一十条", target_tags,
+                     kind))
 
 
 def inspector(cert_no: str = CERT1, name: str = "闫静", certified: str = "是") -> str:
@@ -788,7 +789,8 @@ def test_csv_text_named_xlsx_is_read_by_its_content(tmp_path: Path) -> None:
     assert tuple(load_registers(paths).entities) == CHINESE_EXPECTED
 
 
-def test_semicolon_in_an_item_id_department_or_certificate_number_is_refused_naming_row_and_column(tmp_path: Path) -> None:
+def test_semicolon_in_an_item_id_department_or_certificate_number_is_refused_naming_row_and_column(
+        tmp_path: Path) -> None:
     # the archive joins item ids, departments and certificate numbers with ';' (visits.csv, history.csv)
     items = lines(ITEM_HEADER, item("SX01"), "SX0;2,食品销售者监督检查,市场监管局;卫健委,《食品安全法》,FOOD_SALE,一般")
     inspectors = lines(INSPECTOR_HEADER, inspector(CERT1), "4104;002,史萍峰,湛河区市场监督管理局,马庄市场监管所,是")

@@ -94,7 +94,8 @@ def test_the_column_check_of_uscc_agrees_with_the_row_check_on_valid_and_broken_
     stream = random.Random(5)
     good = codes(3000, 4)
     broken = [code[:17] + stream.choice(uscc.ALPHABET) for code in good[:1000]]  # mostly a wrong check character
-    broken += [code.lower() for code in good[:50]] + [code[:17] for code in good[:50]] + [code + "0" for code in good[:50]]
+    broken += ([code.lower() for code in good[:50]] + [code[:17] for code in good[:50]]
+               + [code + "0" for code in good[:50]])
     broken += ["", "9141041100000000０X", "91410411ÄÖ0000000X", "I" * 18, "<script>alert(1)</script>", "9.14104E+17"]
     column = good + broken
     stream.shuffle(column)
@@ -166,7 +167,8 @@ def test_entities_checked_by_column_are_the_entities_and_problems_of_the_row_by_
 
 def test_a_register_of_valid_rows_becomes_entities_without_the_row_by_row_rules(tmp_path, monkeypatch):
     table = table_of(tmp_path, [f"{code},主体,A,ENTERPRISE,马庄市场监管所,存续,2019-03-15" for code in codes(500, 9)])
-    monkeypatch.setattr(entity_rules, "_checked_entity", lambda *args: pytest.fail("a valid row was checked row by row"))
+    monkeypatch.setattr(entity_rules, "_checked_entity",
+                        lambda *args: pytest.fail("a valid row was checked row by row"))
     entities, problems = entity_rules.parse_entities(table, KNOWN)
     assert len(entities) == 500 and not problems
     assert {entity.tags for entity in entities} == {frozenset({"ENTERPRISE"})}
@@ -189,7 +191,8 @@ def test_a_parquet_register_is_read_as_its_cells_cleaned_one_by_one(tmp_path):
     grid = formats._parquet_grid(path.read_bytes())
     # the rule, cell by cell: the header is row 1, data rows from 2, blank rows left out, numbers marked
     rows = [(1, [formats.clean_cell(name) for name in table.column_names])]
-    rows += [(index + 2, [formats.clean_cell(value) for value in row.values()]) for index, row in enumerate(table.to_pylist())]
+    rows += [(index + 2, [formats.clean_cell(value) for value in row.values()])
+             for index, row in enumerate(table.to_pylist())]
     expected = formats._grid(rows, frozenset(
         (index + 2, position) for position in (1, 2) for index, value in enumerate(table.columns[position].to_pylist())
         if value is not None))
@@ -217,8 +220,10 @@ def test_a_workbook_is_read_by_calamine_as_openpyxl_read_it(tmp_path):
     read = load_workbook(path, read_only=True, data_only=True)
     values = list(read.worksheets[0].iter_rows(values_only=True))
     read.close()
-    assert rows == [(number, [formats.clean_cell(value) for value in row]) for number, row in enumerate(values, start=1)]
-    assert numeric == {(number, position) for number, row in enumerate(values, start=1) for position, value in enumerate(row)
+    assert rows == [(number, [formats.clean_cell(value) for value in row])
+                    for number, row in enumerate(values, start=1)]
+    assert numeric == {(number, position)
+                       for number, row in enumerate(values, start=1) for position, value in enumerate(row)
                        if isinstance(value, (int, float)) and not isinstance(value, bool)}
     assert rows[3][1][:5] == ["", "914104110000000000", "1.5", "2019-03-15", "2019-03-15"]  # a float has lost digit 18
 
@@ -271,7 +276,8 @@ def test_a_register_longer_than_the_prefix_with_a_character_cut_at_its_end_reads
     rows = row * (formats.PREFIX // len(row.encode()) + 50)
     # blank lines before the header (skipped) shift the prefix's end into a three-byte character
     body = next(blank + header + rows for blank in ("\n" * count for count in range(60))
-                if (blank + header + rows).encode()[: formats.PREFIX].decode("utf-8", errors="replace").endswith("\ufffd"))
+                if (blank + header + rows).encode()[: formats.PREFIX].decode("utf-8", errors="replace")
+                .endswith("\ufffd"))
     data = body.encode("utf-8")
     fast = file_grid(tmp_path, data)
     read_by_csv_only(monkeypatch)

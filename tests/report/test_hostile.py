@@ -109,7 +109,8 @@ def hostile_project(root: Path) -> Path:
             row["name"] = LONG_INSPECTOR
         else:
             row["name"] += hostile("inspector")
-        row["unit"], row["department"], row["cert_no"] = unit(row["unit"]), department(row["department"]), cert(row["cert_no"])
+        row["unit"], row["department"], row["cert_no"] = (unit(row["unit"]), department(row["department"]),
+                                                          cert(row["cert_no"]))
 
     def item(row):
         row["name"] += hostile("item")

@@ -55,7 +55,8 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
     from zhanhe_audit.tickets import TicketRow
 
     seed = "it's a seed: 12345678901234567890 $HOME `x`"
-    row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1, True, None)
+    row = TicketRow("2026Q1-T01", "A", "91410411AY4CL12TH9", ticket(seed, "2026Q1-T01", "91410411AY4CL12TH9"), 1,
+                    True, None)
     shown = shown_text(draw_page.hand_check(seed, as_columns([row])))
     command = re.search(r"(printf .*\| sha256sum)", shown).group(1)
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
@@ -67,7 +68,8 @@ def test_hand_check_command_reproduces_the_ticket_in_a_real_shell():
 def test_headline_flags_a_stratum_below_its_floor_without_reason():
     from types import SimpleNamespace
 
-    inputs = SimpleNamespace(quarter="2026Q1", seed="s", params=SimpleNamespace(tasks=[Task("2026Q1-T01", ("SX01",), tuple("ABCD"))]),
+    inputs = SimpleNamespace(quarter="2026Q1", seed="s",
+                             params=SimpleNamespace(tasks=[Task("2026Q1-T01", ("SX01",), tuple("ABCD"))]),
                              registers=SimpleNamespace(items={}))
     good = summary_page.headline(inputs, _summary())
     assert "✓</b> <b>抽查比例下限" in good and "无理由低于下限" not in good
@@ -110,10 +112,12 @@ def test_double_random_headline_turns_red_on_a_planted_mismatch_or_rule_break(tm
     assert good.count("✓") == 3 and "不匹配 0 处" in good and "违反 0 次" in good and "0 个席位" in good
     # plant an item whose scope cannot cover the first visit's entity, and a conflicted inspector
     entity = next(e for e in inputs.registers.entities if e.uscc == result.visits[0].uscc)
-    foreign = next(i for i in inputs.registers.items.values() if not (i.target_tags & entity.tags) and "*" not in i.target_tags)
+    foreign = next(i for i in inputs.registers.items.values()
+                   if not (i.target_tags & entity.tags) and "*" not in i.target_tags)
     conflict = inputs.registers.conflicts[0]
     planted = [dataclasses.replace(result.visits[0], items=result.visits[0].items + (foreign.item_id,)),
-               dataclasses.replace(result.visits[1], uscc=conflict.uscc, inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
+               dataclasses.replace(result.visits[1], uscc=conflict.uscc,
+                                   inspectors=(conflict.cert_no,) + result.visits[1].inspectors[1:])]
     bad = _double_random(inputs, planted + result.visits[2:], loads)
     assert "不匹配 1 处" in bad and "违反 0 次" not in bad and bad.count("✗") == 2
 
@@ -141,7 +145,8 @@ def test_compliance_plot_marks_an_excused_stratum_below_its_floor_in_the_excepti
     from matplotlib.colors import to_hex
 
     summary = [StratumSummary("2026Q1-T01", "A", 300, "1", "1", 3, 3, ""),
-               StratumSummary("2026Q1-T01", "D", 40, "10", "20", 4, 4, "两名检查人员病休 (two inspectors on sick leave)")]
+               StratumSummary("2026Q1-T01", "D", 40, "10", "20", 4, 4,
+                              "两名检查人员病休 (two inspectors on sick leave)")]
     figure = compliance_page.compliance_plot(summary)
     axis = figure.axes[0]
     colours = [to_hex(bar.get_facecolor()) for bar in axis.patches]
@@ -248,7 +253,8 @@ def test_html_builders_show_register_and_params_text_as_text():
         "source": report.source(HOSTILE),
         "verdict": report.verdict(0, HOSTILE),
         "timeline_verdict": compliance_page.timeline_verdict([HOSTILE], Order(None, None, HOSTILE)),
-        "timeline_verdict_proved": compliance_page.timeline_verdict([], Order(*[Commit("a" * 40, HOSTILE, HOSTILE)] * 2)),
+        "timeline_verdict_proved": compliance_page.timeline_verdict([],
+                                                                    Order(*[Commit("a" * 40, HOSTILE, HOSTILE)] * 2)),
         "headline": summary_page.headline(inputs, summary),
     }
     for name, shown in pages.items():
@@ -330,7 +336,8 @@ def test_no_plot_shows_mathtext_source_now_that_mathtext_is_off():
                                  expected_rate=Fraction(1, 3 * k)) for k, g in enumerate("ABCD", start=1)]
     balance = SimpleNamespace(grade="A", table=[("单位一", 10, 2, 2.0), ("单位二", 5, 1, 1.0)], p_value=0.5)
     coverage = [SimpleNamespace(grade=g, share=Fraction(1, 10)) for g in "ABCD"]
-    figures = [draw_page.ratio_plot(_summary()), compliance_page.compliance_plot(_summary()), compliance_page.inclusion_plot(inclusion),
+    figures = [draw_page.ratio_plot(_summary()), compliance_page.compliance_plot(_summary()),
+               compliance_page.inclusion_plot(inclusion),
                compliance_page.balance_plot(balance), compliance_page.coverage_plot(coverage, coverage),
                match_page.population_plot([Population("2026Q1-T01", "A", 9, 5, 1, 4)])]
     for figure in figures:
@@ -367,7 +374,8 @@ def test_every_timeline_states_the_commits_or_why_there_are_none_as_the_verifier
     rows = [TimelineRow("冻结 frozen", "2026-12-07", "freeze", in_order)]
     required = {"freeze-commit": "f" * 10, "seed-commit": "5" * 10} if proved else {
         "order-reason": "the project is not a git repository"}
-    for page in (compliance_page.timeline_verdict(problems, order), summary_page.fairness_headline([], [], rows, order)):
+    for page in (compliance_page.timeline_verdict(problems, order),
+                 summary_page.fairness_headline([], [], rows, order)):
         stated = dict(re.findall(r"data-fact='([^']+)'>([^<]*)<", str(page)))
         assert stated == required
         assert ("✓" in str(page)) == (proved and in_order)

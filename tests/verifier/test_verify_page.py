@@ -71,10 +71,11 @@ class Outcome:
 def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] = (),
              announced: tuple[str, str] = ("", ""), monte_carlo: bool = False, case: str | None = None,
              public_folder: Path | None = None) -> Outcome:
-    """Open ``page`` from disk in ``browser`` (Chromium or Firefox), choose ``folder`` (and the project files),
+    ("""Open ``page`` from disk in ``browser`` (Chromium or Firefox), choose ``folder`` (and the project files),
     paste the ``announced`` seed and head, tick the Monte Carlo box if asked, press the button, wait for the
     verdict. ``case``: the name under which the rows are compared with the other browser's (see
-    ``same_rows_in_each_browser``). ``public_folder``: chosen as the public folder (step 3, public/<quarter>/), if given."""
+    ``same_rows_in_each_browser``). ``public_folder``: chosen as the public folder (step 3, """
+     """public/<quarter>/), if given.""")
     console = open_page(browser, page)
     assert browser.execute_script("return document.body.dataset.state") == "ready"
     browser.execute_script("document.getElementById('announced-seed').value = arguments[0];"
@@ -94,7 +95,8 @@ def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] 
     if public_folder is not None:  # the public folder, chosen as the archive folder is (test_verify_page_public.py)
         choose_folder(browser, public_folder, "public")
         browser.execute_async_script("""const done = arguments[0];
-            (function wait() { document.getElementById('public-chosen').textContent ? done() : setTimeout(wait, 50); })();""")
+            (function wait() { document.getElementById('public-chosen').textContent """
+                                     """? done() : setTimeout(wait, 50); })();""")
     if monte_carlo:
         browser.find_element("id", "monte-carlo").click()
     browser.execute_script("document.getElementById('run').click()")
@@ -103,8 +105,10 @@ def run_page(browser, page: Path, folder: Path, project_files: tuple[Path, ...] 
         const done = arguments[arguments.length - 1];
         (function wait() { document.body.dataset.state === 'done' ? done() : setTimeout(wait, 50); })();""")
     rows = browser.execute_script("return Array.from(document.querySelectorAll('#results tr')).map("
-                                  "r => [r.dataset.archive, r.dataset.check, r.dataset.status, r.cells[2].textContent])")
-    outcome = Outcome(rows=[tuple(row) for row in rows], verdict=browser.execute_script("return document.body.dataset.verdict"),
+                                  "r => [r.dataset.archive, r.dataset.check, r.dataset.status, "
+                                  "r.cells[2].textContent])")
+    outcome = Outcome(rows=[tuple(row) for row in rows],
+                      verdict=browser.execute_script("return document.body.dataset.verdict"),
                       console=console + console_log(browser),
                       scripts=browser.execute_script("return document.scripts.length"),
                       images=browser.execute_script("return document.images.length"), alerted=alert_open(browser))
@@ -176,7 +180,8 @@ def test_every_new_archive_holds_this_versions_page_listed_like_any_other_file(d
 def _run_demo(browser, demo: Path) -> Outcome:
     archive = demo / "outputs" / DEMO
     registers = tuple(sorted((demo / "registers" / DEMO).glob("*.csv")))
-    return run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers), case="demo")
+    return run_page(browser, archive / "verify.html", archive, (demo / "params" / f"{DEMO}.yaml", *registers),
+                    case="demo")
 
 
 def test_demo_archive_passes_every_check_in_the_page_and_is_screenshotted(demo, page_browser):
@@ -205,7 +210,8 @@ def test_each_browsers_console_reports_a_script_the_policy_refused(tmp_path, pag
     assert page_browser.title == "t"
     assert [entry for entry in console if entry["level"] == "SEVERE" and "script" in entry["message"].lower()], console
     page_browser.execute_script("console.error('an error of the page')")
-    assert [entry["level"] for entry in console_log(page_browser) if "an error of the page" in entry["message"]] == ["SEVERE"]
+    assert [entry["level"] for entry in console_log(page_browser)
+            if "an error of the page" in entry["message"]] == ["SEVERE"]
 
 
 def test_demo_with_a_results_record_passes_and_recomputes_its_content(demo_results, page_browser):
@@ -315,9 +321,11 @@ def chain(tmp_path_factory) -> Path:
         _replace_two(root, Q2)
     second = root / "outputs" / Q2
     # what the chain is for: each feature present, or the test below proves nothing about it
-    assert any("frequency" in row["reason"] or "频次" in row["reason"] for row in _rows(second / "draw" / "excluded.csv"))
+    assert any("frequency" in row["reason"] or "频次" in row["reason"]
+               for row in _rows(second / "draw" / "excluded.csv"))
     assert _rows(root / "outputs" / Q1 / "draw" / "cap_exceptions.csv")
-    assert {row["batch"] for row in _rows(second / "draw" / "tickets.csv") if row["task_id"].endswith("T02")} >= {"1", "2"}
+    assert {row["batch"] for row in _rows(second / "draw" / "tickets.csv")
+            if row["task_id"].endswith("T02")} >= {"1", "2"}
     assert sorted(p.name for p in (second / "records").iterdir()) == ["0001-replacement", "0002-replacement"]
     for quarter in (Q1, Q2):
         assert all(check.status in ("PASS", "SKIP", "NOTE") for check in verify.checks(Project(root), quarter))
@@ -330,9 +338,11 @@ def test_whole_outputs_folder_passes_every_check_of_both_quarters(chain, page_br
     # the second quarter's history comes from the first quarter's archive: make verify recomputes it
     assert_all_pass(outcome)  # the second quarter's history rebuilt from the first quarter's archive
     assert {name for name, *_ in outcome.rows} == {Q1, Q2}
-    assert "2 条记录由归档及其之前的记录重算" in outcome.detail(Q2, "records") and "替补 replacements" in outcome.detail(Q2, "records")
+    assert ("2 条记录由归档及其之前的记录重算" in outcome.detail(Q2, "records")
+            and "替补 replacements" in outcome.detail(Q2, "records"))
     # from the second quarter's last record back through the first quarter to the start of the series
-    assert outcome.detail(Q2, "chain").startswith("3 个链接") and "the first manifest of the series" in outcome.detail(Q2, "chain")
+    assert (outcome.detail(Q2, "chain").startswith("3 个链接")
+            and "the first manifest of the series" in outcome.detail(Q2, "chain"))
     assert "it continues to 2026Q1/manifest.json" in run_page(browser, chain / "outputs" / Q2 / "verify.html",
                                                               chain / "outputs" / Q2, case=Q2).detail(Q2, "chain")
     assert "cap exception" in outcome.detail(Q1, "inspectors"), outcome.detail(Q1, "inspectors")
@@ -441,7 +451,8 @@ def _delete_record(archive: Path) -> None:
 
 
 ALTERATIONS = {
-    # name: (alteration of the files, then resealed; None: a digest in manifest.json), the page's check, words in its detail
+    # name: (alteration of the files, then resealed; None: a digest in manifest.json), the page's check, words in its
+    # detail
     "selected flag": (_flip_selected, "tickets", "draw/tickets.csv"),
     "ticket": (_change_ticket, "tickets", "draw/tickets.csv"),
     "quota": (_raise_quota, "summary", "draw/summary.csv"),
@@ -527,8 +538,9 @@ def test_reseal_alone_changes_nothing_the_verifiers_see(chain, tmp_path):
 # --- a random hostile GBK register ---------------------------------------------------------------
 
 
-HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert("x")</script>', '"引号"公司', '逗号,有限公司', "'; DROP TABLE x;--",
-           '&amp;&lt;', '\\反斜杠\\', '=HYPERLINK("http://example.invalid")', '＜全角＞', '平顶山市湛河区']
+HOSTILE = ['<img src=x onerror=alert(1)>', '<script>alert("x")</script>', '"引号"公司', '逗号,有限公司',
+           "'; DROP TABLE x;--", '&amp;&lt;', '\\反斜杠\\', '=HYPERLINK("http://example.invalid")', '＜全角＞',
+           '平顶山市湛河区']
 
 
 @pytest.fixture(scope="module")

@@ -72,11 +72,14 @@ def _commits(archive: Path) -> None:
 # alteration a file, so that each check still meets one alteration (and the page verifies fewer copies).
 ALTERED = {
     "p-value": ("altered-1", lambda a: _set(a / BALANCE, 3, "p_value", "0.307570"), "balance",
-                "fairness/balance.csv 第 3 行 row 3, 列 column p_value: 重算 recomputed '0.207570', 归档 archived '0.307570'"),
+                "fairness/balance.csv 第 3 行 row 3, 列 column p_value: "
+                "重算 recomputed '0.207570', 归档 archived '0.307570'"),
     "followed": ("altered-1", lambda a: _set(a / INCLUSION, 5, "followed", "372"), "inclusion",
-                 "fairness/inclusion.csv 第 5 行 row 5, 列 column followed: 重算 recomputed '373', 归档 archived '372'"),
+                 "fairness/inclusion.csv 第 5 行 row 5, 列 column followed: "
+                 "重算 recomputed '373', 归档 archived '372'"),
     "timeline": ("altered-1", lambda a: _set(a / TIMELINE, 3, "when", "2026-11-25"), "timeline",
-                 "fairness/timeline.csv 第 3 行 row 3, 列 column when: 重算 recomputed '2026-11-26', 归档 archived '2026-11-25'"),
+                 "fairness/timeline.csv 第 3 行 row 3, 列 column when: "
+                 "重算 recomputed '2026-11-26', 归档 archived '2026-11-25'"),
     "statistic": ("altered-2", lambda a: _set(a / BALANCE, 4, "statistic", "9.973594"), "balance",
                   "row 4, 列 column statistic: 重算 recomputed '9.973494', 归档 archived '9.973594'"),
     "categories": ("altered-3", lambda a: _set(a / BALANCE, 5, "categories", "16"), "balance",
@@ -92,7 +95,8 @@ MONTE_CARLO_ALTERED = {  # its first row: the Monte Carlo fails after the first 
 }
 
 
-def _copies(source: Path, folder: Path, alterations: list[tuple[str, Callable[[Path], None]]], pristine: bool = True) -> Path:
+def _copies(source: Path, folder: Path, alterations: list[tuple[str, Callable[[Path], None]]],
+            pristine: bool = True) -> Path:
     """``folder`` holding the pristine archive (unless not ``pristine``) and the altered copies, each resealed once
     altered."""
     if pristine:
@@ -150,7 +154,8 @@ def without_monte_carlo(altered_copies, page, page_browser) -> Outcome:
 def with_monte_carlo(monte_carlo_copies, page, page_browser) -> Outcome:
     """One run of the page, with the Monte Carlo ticked, over the demo's min_count altered (the Monte Carlo stops
     at its first stratum)."""
-    return run_page(page_browser, page, monte_carlo_copies, monte_carlo=True, case="fairness, min_count, the Monte Carlo")
+    return run_page(page_browser, page, monte_carlo_copies, monte_carlo=True,
+                    case="fairness, min_count, the Monte Carlo")
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +174,8 @@ def test_demo_passes_balance_and_timeline_and_the_cheap_columns_of_inclusion(wit
     assert [failed for failed in outcome.failed() if failed[0] == DEMO] == []
     status = outcome.status(DEMO)
     assert (status["balance"], status["inclusion"], status["timeline"]) == ("PASS", "NOT CHECKED", "PASS")
-    assert "16 identical as text" in outcome.detail(DEMO, "balance") and "within 1e-6" in outcome.detail(DEMO, "balance")
+    assert ("16 identical as text" in outcome.detail(DEMO, "balance")
+            and "within 1e-6" in outcome.detail(DEMO, "balance"))
     inclusion = outcome.detail(DEMO, "inclusion")
     assert "14 strata recomputed, identical" in inclusion and "the reviewer did not tick" in inclusion
     assert "7884000 SHA-256, about" in inclusion and "未勾选" in inclusion
@@ -183,7 +189,8 @@ def test_demo_with_the_monte_carlo_ticked_recomputes_every_column_of_inclusion(d
     assert [failed for failed in outcome.failed() if failed[0] == DEMO] == []
     assert outcome.status(DEMO)["inclusion"] == "PASS"
     detail = outcome.detail(DEMO, "inclusion")
-    assert "14 strata recomputed over 1000 fixed seeds (7884000 SHA-256 in" in detail and "28 identical as text" in detail
+    assert ("14 strata recomputed over 1000 fixed seeds (7884000 SHA-256 in" in detail
+            and "28 identical as text" in detail)
     assert severe(outcome) == []
 
 
@@ -201,7 +208,8 @@ def test_resealed_alteration_of_a_fairness_file_fails_naming_its_row_and_column(
 
 def test_a_drawn_archive_resealed_without_fairness_fails_every_fairness_check(without_monte_carlo):
     archive = ALTERED["fairness deleted"][0]
-    assert {check: without_monte_carlo.status(archive)[check] for check in ("balance", "inclusion", "timeline")} == dict.fromkeys(
+    assert {check: without_monte_carlo.status(archive)[check]
+            for check in ("balance", "inclusion", "timeline")} == dict.fromkeys(
         ("balance", "inclusion", "timeline"), "FAIL")
     assert "fairness" not in without_monte_carlo.status(archive)
 
@@ -242,7 +250,8 @@ def _cases() -> list[tuple[float, int]]:
     cases = []
     for df in [*range(1, 41), 99, 373, 553, 999, 1999, 20000]:
         spread = math.sqrt(2 * df)
-        cases += [(x, df) for x in (1e-6, 0.5, df / 2, df - 1, df, df + 1, df + 2 * spread, df + 6 * spread, 3 * df + 40)]
+        cases += [(x, df) for x in (1e-6, 0.5, df / 2, df - 1, df, df + 1, df + 2 * spread, df + 6 * spread,
+                                    3 * df + 40)]
         cases += [(chance.uniform(0, 3 * df + 40), df) for _ in range(10)]
     return cases
 
@@ -253,7 +262,8 @@ def test_chi_square_survival_function_of_the_page_agrees_with_scipy(page_browser
 
     cases = _cases()
     browser.get("about:blank")  # the page's own source, alone in a blank page: no hook in the page
-    found = browser.execute_script(SOURCE.read_text(encoding="utf-8") + "\nreturn arguments[0].map(([x, df]) => chiSquareSf(x, df));",
+    found = browser.execute_script(SOURCE.read_text(encoding="utf-8")
+                                   + "\nreturn arguments[0].map(([x, df]) => chiSquareSf(x, df));",
                                    cases)
     expected = [float(stats.chi2.sf(x, df)) for x, df in cases]
     worst = max(abs(a - b) for a, b in zip(found, expected, strict=True))

@@ -43,7 +43,8 @@ TREE = "public tree"
 # quotes, a comma, ';' and a tab (format 2 quotes them), HTML to escape, bidi controls (shown as ⟨U+XXXX⟩ in the
 # page), hidden characters that are not bidi controls (shown as they are), characters beyond U+FFFF.
 HOSTILE = ['=HYPERLINK("http://example.invalid","点我"),甲;乙\t丙', "-3+4<img src=x onerror=alert(1)>'&amp;",
-           "\u202e司公限有贸商\u202c\u2066湛河\u2069\u200e\u200f\u061c\u202a\u202b\u202d", "@零宽\u200b空格𠀀\ue000公司"]
+           "\u202e司公限有贸商\u202c\u2066湛河\u2069\u200e\u200f\u061c\u202a\u202b\u202d",
+           "@零宽\u200b空格𠀀\ue000公司"]
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -116,7 +117,8 @@ def hostile(tmp_path_factory) -> Path:
         engine.freeze_quarter(project, Q)
         seed_after_freeze(root, Q)
         engine.draw_quarter(project, Q)
-        visits = list(csv.DictReader(io.StringIO((project.archive(Q) / "draw" / "visits.csv").read_text(encoding="utf-8"))))
+        visits = list(csv.DictReader(io.StringIO(
+            (project.archive(Q) / "draw" / "visits.csv").read_text(encoding="utf-8"))))
         form = io.StringIO()
         writer = csv.writer(form, lineterminator="\n")
         writer.writerow([column.header for column in results_form.FORM_COLUMNS])
@@ -170,7 +172,8 @@ def _rewrite_zip(path: Path, change) -> None:
 def _formula_in_a2(parts: dict[str, bytes]) -> dict[str, bytes]:
     sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
     cell = re.search(r'<c r="A2"[^>]*>.*?</c>', sheet).group(0)
-    parts["xl/worksheets/sheet1.xml"] = sheet.replace(cell, '<c r="A2" s="2" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>').encode()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        cell, '<c r="A2" s="2" t="str"><f>"x"&amp;"y"</f><v>xy</v></c>').encode()
     return parts
 
 
@@ -194,8 +197,8 @@ def test_a_changed_name_page_formula_and_an_extra_file_each_fail_public_naming_i
     _rewrite_zip(public / "publication.xlsx", _formula_in_a2)
     detail = _only_public_failed(run_page(browser, _page(hostile), hostile / "outputs" / Q, public_folder=public), Q)
     assert detail.startswith(f"公示文件夹 the published tree {Q}/ 与重建的文件不同 differs: ")
-    assert (f"publication.csv 第 3 行 row 3, 列 column 企业名称: 重算 recomputed '{text.visible(before)}', 公示 published "
-            f"'{text.visible(name)}'") in detail
+    assert (f"publication.csv 第 3 行 row 3, 列 column 企业名称: 重算 recomputed '{text.visible(before)}', "
+            f"公示 published '{text.visible(name)}'") in detail
     assert "changed publication.html" in detail and "publication.html 第 " in detail and "共计 " in detail
     assert "extra   notes.txt" in detail
     assert "changed publication.xlsx" in detail
@@ -203,7 +206,8 @@ def test_a_changed_name_page_formula_and_an_extra_file_each_fail_public_naming_i
 
 
 @needs_chromium
-def test_a_changed_date_a_workbook_cell_rewritten_by_openpyxl_and_a_missing_file_fail_public(hostile, tmp_path, browser):
+def test_a_changed_date_a_workbook_cell_rewritten_by_openpyxl_and_a_missing_file_fail_public(
+        hostile, tmp_path, browser):
     from openpyxl import load_workbook
 
     public = _public_copy(hostile, tmp_path)
@@ -238,7 +242,8 @@ def _shared_strings(parts: dict[str, bytes]) -> dict[str, bytes]:
     assert strings[0] == "抽查计划"
     items[0] = '<si><r><t>抽查</t></r><r><rPr><b/></rPr><t>计划</t></r><rPh sb="0" eb="2"><t>ちゅうさ</t></rPh></si>'
     parts["xl/sharedStrings.xml"] = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://'
-                                     'schemas.openxmlformats.org/spreadsheetml/2006/main" count="{0}" uniqueCount="{0}">'
+                                     'schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                     'count="{0}" uniqueCount="{0}">'
                                      .format(len(items)) + "".join(items) + "</sst>").encode("utf-8")
     parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
         b"</Relationships>", b'<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
@@ -257,8 +262,8 @@ def test_a_workbook_of_shared_strings_is_read_cell_by_cell(hostile, tmp_path, br
     detail = _only_public_failed(run_page(browser, _page(hostile), hostile / "outputs" / Q, public_folder=public), Q)
     assert "changed publication.xlsx" in detail
     # every cell before H3, the rich A1 among them, was read from the shared strings and found equal
-    assert (f"工作表 sheet 检查结果 单元格 cell H3（第 3 行 row 3, 列 column 统一社会信用代码）: 重算 recomputed '{uscc}', "
-            "工作簿 workbook '91410411000000000X'") in detail
+    assert ("工作表 sheet 检查结果 单元格 cell H3（第 3 行 row 3, 列 column 统一社会信用代码）: "
+            f"重算 recomputed '{uscc}', 工作簿 workbook '91410411000000000X'") in detail
 
 
 @needs_chromium
@@ -267,7 +272,8 @@ def test_a_public_folder_not_named_after_the_quarter_is_not_compared_and_the_pag
     shutil.copytree(hostile / "public" / Q, elsewhere)
     outcome = run_page(browser, _page(hostile), hostile / "outputs" / Q, public_folder=elsewhere)
     assert outcome.failed() == [] and outcome.status(Q)["public"] == "PASS" and outcome.status(Q)[TREE] == "NOT CHECKED"
-    assert f"the chosen public folder holds no folder {Q}/: 选择 public/{Q}/ choose public/{Q}/" in _detail(outcome, Q, TREE)
+    assert (f"the chosen public folder holds no folder {Q}/: 选择 public/{Q}/ choose public/{Q}/"
+            in _detail(outcome, Q, TREE))
 
 
 @needs_chromium
@@ -303,8 +309,10 @@ def test_a_resealed_record_listing_another_digest_fails_public_in_the_page_and_i
     archive = altered_record / "outputs" / Q
     outcome = run_page(browser, archive / "verify.html", archive)
     detail = _only_public_failed(outcome, Q)
-    assert outcome.status(Q)["files"] == "PASS" and outcome.status(Q)["records"] == "PASS"  # only the rebuild catches it
-    assert detail.startswith(f"public/{Q}/publication.csv: 由归档重建的文件与 records/0001-results/results.json 所记 SHA-256 不符")
+    # only the rebuild catches it
+    assert outcome.status(Q)["files"] == "PASS" and outcome.status(Q)["records"] == "PASS"
+    assert detail.startswith(f"public/{Q}/publication.csv: "
+                             "由归档重建的文件与 records/0001-results/results.json 所记 SHA-256 不符")
     assert outcome.status(Q)[TREE] == "NOT CHECKED"
     python = {check.name: check for check in verify.checks(Project(altered_record), Q)}
     assert python["public"].status == "FAIL" and f"public/{Q}/publication.csv" in python["public"].detail
@@ -325,7 +333,8 @@ def format_1(hostile, tmp_path) -> Path:
     assert sorted(files) == ["publication.csv", "publication.html", "tasks.csv"]
     publish.write_public(project.public(Q), files)
     data = results.ResultsRecord.read(records[-1])
-    one = dataclasses.replace(data, public={f"public/{Q}/{name}": publish.sha256_bytes(value) for name, value in files.items()},
+    one = dataclasses.replace(data, public={f"public/{Q}/{name}": publish.sha256_bytes(value)
+                                            for name, value in files.items()},
                               public_format=1)
     (records[-1] / "results.json").write_text(one.to_json(), encoding="utf-8")
     assert "public_format" not in one.to_json()

@@ -97,7 +97,8 @@ def chain(tmp_path_factory) -> Path:
             _row(w[1], start="2027-02-01", end="2027-02-03", **PROBLEM),
             _row(w[2], start="2027-02-03", end="2027-02-04", categories="发现问题待后续处理", findings="涉及卫生许可",
                  disposition="移交", receiving_department=HEALTH, status="已移交已接收", published="2027-02-20"),
-            _row(w[3], start="2027-02-08", end="2027-02-09", categories="通过登记的住所（经营场所）无法联系；不配合检查情节严重",
+            _row(w[3], start="2027-02-08", end="2027-02-09",
+                 categories="通过登记的住所（经营场所）无法联系；不配合检查情节严重",
                  findings="住所无法联系", disposition="立案查处", status="已立案", published="2027-03-09",
                  penalty_number="湛市监罚〔2027〕7号", penalty_date="2027-02-27", abnormal_list="是"),
         ], date(2027, 3, 31), "q1.csv")
@@ -165,11 +166,13 @@ def test_whole_outputs_folder_passes_history_and_the_results_records_of_both_qua
 
 
 def test_one_quarter_alone_passes_its_records_and_says_which_earlier_quarter_the_history_needs(chain, page_browser):
-    outcome = run_page(page_browser, chain / "outputs" / Q1 / "verify.html", chain / "outputs" / Q1, case=f"records, {Q1}")
+    outcome = run_page(page_browser, chain / "outputs" / Q1 / "verify.html", chain / "outputs" / Q1,
+                       case=f"records, {Q1}")
     assert outcome.failed() == [] and outcome.verdict == "PASS"
     assert outcome.status(Q1)["history"] == "NOT CHECKED" and outcome.status(Q1)["records"] == "PASS"
     detail = outcome.detail(Q1, "history")
-    assert f"the earlier quarter {Q4} is not in the chosen folder" in detail and "choose the whole outputs/ folder" in detail
+    assert (f"the earlier quarter {Q4} is not in the chosen folder" in detail
+            and "choose the whole outputs/ folder" in detail)
 
 
 # --- alterations, resealed -----------------------------------------------------------------------
@@ -220,9 +223,11 @@ ALTERATIONS = {
     "inspector not assigned": (_not_assigned, "results.csv 第 2 行 row 2, 列 column 'inspectors'",
                                "results.csv differs from the record recomputed"),
     "supersedes": (_cell("0002-results", 2, "supersedes", lambda cell: ""),
-                   "records/0002-results/results.csv 第 2 行 row 2, 列 column supersedes", "records/0002-results/results.csv"),
+                   "records/0002-results/results.csv 第 2 行 row 2, 列 column supersedes",
+                   "records/0002-results/results.csv"),
     "count": (_count, "records/0001-results/results.json", "records/0001-results/results.json"),
-    "calendar copy deleted": (_no_calendar, "第 2 行 row 2, 列 column 'end'", "runs into 2027, which no working-day calendar covers"),
+    "calendar copy deleted": (_no_calendar, "第 2 行 row 2, 列 column 'end'",
+                              "runs into 2027, which no working-day calendar covers"),
 }
 
 
@@ -238,14 +243,17 @@ def altered(copy_of, request) -> tuple[Path, str, str, str]:
 @pytest.mark.parametrize("altered", list(ALTERATIONS), indirect=True, scope="module")
 def test_resealed_results_record_fails_records_naming_the_row_in_the_page_and_in_make_verify(altered, page_browser):
     root, page_words, python_words, name = altered
-    outcome = run_page(page_browser, root / "outputs" / Q1 / "verify.html", root / "outputs", case=f"records, resealed {name}")
+    outcome = run_page(page_browser, root / "outputs" / Q1 / "verify.html", root / "outputs",
+                       case=f"records, resealed {name}")
     assert outcome.verdict == "FAIL" and severe(outcome) == [] and not outcome.alerted
     assert _page_failed(outcome, Q4) == set() and _page_failed(outcome, Q1) == {"records"}, outcome.failed()
-    assert outcome.status(Q1)["files"] == "PASS" and outcome.status(Q1)["chain"] == "PASS"  # only recomputing catches it
+    # only recomputing catches it
+    assert outcome.status(Q1)["files"] == "PASS" and outcome.status(Q1)["chain"] == "PASS"
     detail = outcome.detail(Q1, "records")
     assert page_words in detail, detail
     python = _make_verify(root, Q1)
-    assert {name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY == {"records"}, python
+    assert ({name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY
+            == {"records"}), python
     assert python_words in python["records"].detail, python["records"]
     record = "records/0002-results" if "0002-results" in page_words else "records/0001-results"
     assert python["records"].detail.startswith(record) and detail.startswith(record)
@@ -273,7 +281,8 @@ def fork(copy_of) -> Path:
     return root
 
 
-def test_a_fork_across_quarters_fails_the_later_quarters_history_in_the_page_and_in_make_verify(chain, fork, page_browser):
+def test_a_fork_across_quarters_fails_the_later_quarters_history_in_the_page_and_in_make_verify(
+        chain, fork, page_browser):
     root = fork
     outcome = run_page(page_browser, root / "outputs" / Q1 / "verify.html", root / "outputs", case="records, a fork")
     assert outcome.verdict == "FAIL" and severe(outcome) == []
@@ -285,7 +294,8 @@ def test_a_fork_across_quarters_fails_the_later_quarters_history_in_the_page_and
     assert "inputs/history.csv 第" in outcome.detail(Q1, "history") and replaced in outcome.detail(Q1, "history")
     for quarter, failed in ((Q4, set()), (Q1, {"history"})):
         python = _make_verify(root, quarter)
-        assert {name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY == failed, python
+        assert ({name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY
+                == failed), python
     assert replaced in _make_verify(root, Q1)["history"].detail
 
 
@@ -304,10 +314,12 @@ def visit_taken_out(copy_of) -> Path:
     return root
 
 
-def test_history_with_a_visit_taken_out_and_the_freeze_record_resealed_fails_history(chain, visit_taken_out, page_browser):
+def test_history_with_a_visit_taken_out_and_the_freeze_record_resealed_fails_history(
+        chain, visit_taken_out, page_browser):
     """A forger who also rewrites the freeze record's hash of the history: only rebuilding the history catches it."""
     root = visit_taken_out
-    outcome = run_page(page_browser, root / "outputs" / Q1 / "verify.html", root / "outputs", case="records, a visit taken out")
+    outcome = run_page(page_browser, root / "outputs" / Q1 / "verify.html", root / "outputs",
+                       case="records, a visit taken out")
     assert outcome.status(Q1)["freeze"] == "PASS" and outcome.status(Q1)["history"] == "FAIL", outcome.rows
     last = len(_rows(chain / "outputs" / Q1 / "inputs" / "history.csv")) + 1  # the row taken out (1 is the header)
     assert f"inputs/history.csv 第 {last} 行 row {last}: 重算 recomputed '{Q4}," in outcome.detail(Q1, "history")
@@ -334,7 +346,8 @@ def late(tmp_path_factory) -> Path:
 
 
 def test_a_record_appended_to_a_quarter_after_a_later_draw_counts_in_its_own_quarter_of_the_history(late, page_browser):
-    outcome = run_page(page_browser, late / "outputs" / "2027Q2" / "verify.html", late / "outputs", case="records, late")
+    outcome = run_page(page_browser, late / "outputs" / "2027Q2" / "verify.html", late / "outputs",
+                       case="records, late")
     assert outcome.failed() == [] and outcome.verdict == "PASS"
     assert {outcome.status(quarter)["history"] for quarter in (Q4, Q1, "2027Q2")} == {"PASS"}
     assert "rebuilt from 2026Q4, 2027Q1" in outcome.detail("2027Q2", "history")
@@ -415,7 +428,8 @@ def test_a_deadline_counted_through_a_day_only_the_next_years_previous_year_sets
     outcome = run_page(page_browser, next_year / "outputs" / Q1 / "verify.html", next_year / "outputs",
                        case="records, previous_year")
     assert outcome.failed() == [] and outcome.verdict == "PASS" and severe(outcome) == [] and not outcome.alerted
-    assert outcome.status(Q1)["records"] == "PASS" and "3 results record(s) re-validated" in outcome.detail(Q1, "records")
+    assert (outcome.status(Q1)["records"] == "PASS"
+            and "3 results record(s) re-validated" in outcome.detail(Q1, "records"))
     python = _make_verify(next_year, Q1)
     assert [check for check in python.values() if check.status == "FAIL"] == [], python
     # both recomputed the archived deadline byte for byte; and previous_year made it: without it, a day earlier
@@ -424,7 +438,8 @@ def test_a_deadline_counted_through_a_day_only_the_next_years_previous_year_sets
     shutil.copy(next_year / "outputs" / Q1 / "records" / "0003-results" / "calendar" / "2027.yaml", without)
     _write_yaml(without / "2028.yaml", {key: value for key, value in CALENDAR_2028.items() if key != "previous_year"})
     assert Calendar(without).deadline(LATE_END) == date(2028, 1, 17)
-    assert Calendar(next_year / "outputs" / Q1 / "records" / "0003-results" / "calendar").deadline(LATE_END) == LATE_DEADLINE
+    assert (Calendar(next_year / "outputs" / Q1 / "records" / "0003-results" / "calendar").deadline(LATE_END)
+            == LATE_DEADLINE)
 
 
 def _contradicting(archive: Path) -> None:
@@ -472,7 +487,8 @@ def test_a_previous_year_contradicting_the_years_own_file_or_malformed_fails_in_
     assert _page_failed(outcome, Q4) == set() and _page_failed(outcome, Q1) == {"records"}, outcome.failed()
     detail = outcome.detail(Q1, "records")
     python = _make_verify(root, Q1)
-    assert {name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY == {"records"}, python
+    assert ({name for name, check in python.items() if check.status == "FAIL"} - LEFT_TO_MAKE_VERIFY
+            == {"records"}), python
     for words_ in words:
         assert words_ in detail, detail
         assert words_ in python["records"].detail, python["records"]

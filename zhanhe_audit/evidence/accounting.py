@@ -9,7 +9,8 @@ this table when it is built (``verify_page``), and ``docs/archive.md`` holds it 
 (``markdown``, kept equal by a test).
 
 Patterns are archive paths with placeholders: ``{quarter}``, ``{register}`` (a path the freeze
-record names, under ``inputs/``), ``{record}`` (a record folder's number, ``0001``), ``{year}``, ``{file}`` (a file name).
+record names, under ``inputs/``), ``{record}`` (a record folder's number, ``0001``), ``{year}``, \
+``{file}`` (a file name).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ ENTRIES: tuple[Entry, ...] = (
             "the draw, recomputed from the inputs and the seed") for name in _DRAW_FILES),
     Entry(GIT_ORDER, RECOMPUTED, "git order", "shown (a browser cannot read git)",
           "the freeze and seed commits, found again in git history"),
-    *(Entry(name, RECOMPUTED, "fairness", "balance, inclusion, timeline", "the evidence of fairness 04-compliance computed")
+    *(Entry(name, RECOMPUTED, "fairness", "balance, inclusion, timeline",
+            "the evidence of fairness 04-compliance computed")
       for name in (BALANCE, INCLUSION, TIMELINE)),
     *(Entry(f"{NOTEBOOKS}/{name}.ipynb", PAGE, "pages", "pages (the figures stated)", "an executed notebook")
       for name in (*_STEPS, "report")),

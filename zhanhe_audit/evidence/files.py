@@ -201,8 +201,8 @@ INCLUSION_CSV = CsvFile[InclusionRow](
                 "p_value"),
     lambda r: (r.task_id, r.grade, r.eligible, r.followed, r.n, r.seeds, r.min_count, r.max_count,
                shown(r.statistic, "{:.6f}"), shown(r.p_value, "{:.6f}")),
-    lambda r: InclusionRow(r["task_id"], r["grade"], int(r["eligible"]), int(r["followed"]), int(r["n"]), int(r["seeds"]),
-                           int(r["min_count"]), int(r["max_count"]), optional_float(r["statistic"]),
+    lambda r: InclusionRow(r["task_id"], r["grade"], int(r["eligible"]), int(r["followed"]), int(r["n"]),
+                           int(r["seeds"]), int(r["min_count"]), int(r["max_count"]), optional_float(r["statistic"]),
                            optional_float(r["p_value"])),
 )
 

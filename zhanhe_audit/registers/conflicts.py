@@ -31,7 +31,8 @@ def parse_conflicts(table: Table, listed: Collection[str] | None) -> tuple[tuple
         before = len(problems)
         require(problems, table, row, cells, "cert_no", "uscc", "reason")
         if cells["cert_no"] and listed is not None and cells["cert_no"] not in listed:
-            problems.append(Problem(table.file, row, "cert_no", f"certificate number '{cells['cert_no']}' is not in the inspectors register"))
+            problems.append(Problem(table.file, row, "cert_no",
+                                    f"certificate number '{cells['cert_no']}' is not in the inspectors register"))
         if cells["uscc"]:
             why = uscc_problem(table, row, cells["uscc"])
             if why:

@@ -111,14 +111,18 @@ class Entities:
         """Entities given as objects (tests, and rows checked one by one), as columns."""
         rows = list(entities)
         plain = {
-            "uscc": pa.array([e.uscc for e in rows], pa.string()), "name": pa.array([e.name for e in rows], pa.string()),
+            "uscc": pa.array([e.uscc for e in rows], pa.string()),
+            "name": pa.array([e.name for e in rows], pa.string()),
             "grade": pa.array([e.grade for e in rows], pa.string()),
             "tags": pa.array([tag_key(e.tags) for e in rows], pa.string()),
-            "unit": pa.array([e.unit for e in rows], pa.string()), "status": pa.array([e.status for e in rows], pa.string()),
+            "unit": pa.array([e.unit for e in rows], pa.string()),
+            "status": pa.array([e.status for e in rows], pa.string()),
             "established": pa.array([e.established for e in rows], pa.date32()),
-            "active": pa.array([e.active for e in rows], pa.bool_()), "row": pa.array([e.row for e in rows], pa.int64()),
+            "active": pa.array([e.active for e in rows], pa.bool_()),
+            "row": pa.array([e.row for e in rows], pa.int64()),
         }
-        return cls(pa.table({name: array.dictionary_encode() if pa.types.is_dictionary(SCHEMA.field(name).type) else array
+        return cls(pa.table({name: (array.dictionary_encode() if pa.types.is_dictionary(SCHEMA.field(name).type)
+                                    else array)
                              for name, array in plain.items()}, schema=SCHEMA))
 
     @classmethod
@@ -145,7 +149,8 @@ def key_tags(key: str) -> frozenset[str]:
 
 
 def _grade(raw: str, unclassified_grade: str | None) -> str | None:
-    """The grade of a grade cell, or ``None`` when it is not one (a blank or 未分类 only with ``unclassified_grade``)."""
+    ("The grade of a grade cell, or ``None`` when it is not one (a blank or 未分类 only with "
+     "``unclassified_grade``).")
     grade = normalise_grade(raw)
     if grade is None and unclassified_grade and raw in ("", "未分类", "unclassified"):
         return unclassified_grade
@@ -176,7 +181,8 @@ def _checked_entity(problems: list[Problem], table: Table, row: int, cells: dict
         if why:
             problems.append(Problem(table.file, row, "uscc", why))
         elif code in first_row:
-            problems.append(Problem(table.file, row, "uscc", f"duplicate USCC '{code}', first at row {first_row[code]}"))
+            problems.append(Problem(table.file, row, "uscc",
+                                    f"duplicate USCC '{code}', first at row {first_row[code]}"))
         else:
             first_row[code] = row
     grade = _grade(cells["grade"], unclassified_grade)
@@ -229,7 +235,8 @@ def _encoded(at: pa.Array, values: list, keep: pa.Array) -> pa.DictionaryArray:
     unique = list(dict.fromkeys(value for value in values if value is not None))
     position = {value: index for index, value in enumerate(unique)}
     remap = pa.array([position.get(value) for value in values], pa.int32())
-    return pa.DictionaryArray.from_arrays(pa.compute.filter(pa.compute.take(remap, at), keep), pa.array(unique, pa.string()))
+    return pa.DictionaryArray.from_arrays(pa.compute.filter(pa.compute.take(remap, at), keep),
+                                          pa.array(unique, pa.string()))
 
 
 def _unchecked_codes(table: Table) -> pa.Array:
@@ -278,7 +285,9 @@ def parse_entities(table: Table, known_tags: dict[str, str] | None,
         "unit": _encoded(unit_at, units, keep),
         "status": _encoded(status_at, statuses, keep),
         "established": pa.compute.filter(pa.compute.take(pa.array(dates, pa.date32()), date_at), keep),
-        "active": pa.compute.filter(_flags(status_at, statuses, lambda raw: isinstance(raw, str) and _status(raw) in ACTIVE_STATUSES), keep),
+        "active": pa.compute.filter(_flags(status_at, statuses,
+                                           lambda raw: isinstance(raw, str) and _status(raw) in ACTIVE_STATUSES),
+                                    keep),
         "row": pa.compute.filter(table.numbers, keep),
     }, schema=SCHEMA)
     if not pa.compute.any(bad).as_py():

@@ -50,7 +50,8 @@ class _Grid:
     numeric: frozenset[tuple[int, int]] = frozenset()
 
 
-WHITE_SPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())  # what str.strip() removes
+# what str.strip() removes
+WHITE_SPACE = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
 
 
 def _grid(rows: list[tuple[int, list[str]]], numeric: frozenset[tuple[int, int]] = frozenset()) -> _Grid:
@@ -146,7 +147,8 @@ def _utf8_grid(path: Path) -> _Grid | None:
         if not path.stat().st_size:
             return None
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data[:4].startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
+            if data[:4].startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE,
+                                    codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
                     or data.find(b"\x00") != -1:
                 return None
             whole = len(data) <= PREFIX
@@ -214,7 +216,8 @@ def _arrow_grid(source: pa.Buffer | str, delimiter: str, width: int) -> _Grid:
         source,
         read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
         parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False),
-        convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string() for position in range(width)},
+        convert_options=arrow_csv.ConvertOptions(column_types={f"f{position}": pa.string()
+                                                               for position in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     if any(_longest(column) > csv.field_size_limit() for column in table.columns):
         raise pa.ArrowInvalid("a cell longer than Python's csv allows: csv reads the file, and refuses it as before")
@@ -252,7 +255,8 @@ def _workbook_cells(data: bytes) -> tuple[list[tuple[int, list[str]]], frozenset
         ) from error
     rows = [(number, [clean_cell(value) for value in row]) for number, row in enumerate(values, start=1)]
     numeric = frozenset((number, position) for number, row in enumerate(values, start=1)
-                        for position, value in enumerate(row) if isinstance(value, (int, float)) and not isinstance(value, bool))
+                        for position, value in enumerate(row)
+                        if isinstance(value, (int, float)) and not isinstance(value, bool))
     return rows, numeric
 
 
@@ -266,7 +270,8 @@ def _parquet_grid(data: bytes) -> _Grid:
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError) as error:
-        raise Unreadable(f"是 Parquet 文件，但无法读取 (a Parquet file that cannot be read: {error}); {SAVE_AS}") from None
+        raise Unreadable(f"是 Parquet 文件，但无法读取 (a Parquet file that cannot be read: {error}); "
+                         f"{SAVE_AS}") from None
     cells: list[pa.Array] = []
     numeric: set[tuple[int, int]] = set()
     for position, (name, column) in enumerate(zip(table.column_names, table.columns, strict=True)):

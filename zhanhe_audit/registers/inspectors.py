@@ -26,17 +26,21 @@ def parse_inspectors(table: Table) -> tuple[dict[str, Inspector], list[Problem]]
         before = len(problems)
         if not cells["cert_no"]:
             problems.append(Problem(table.file, row, "cert_no",
-                                    "inspector without a certificate number (执法证号); only certified inspectors may be listed"))
+                                    "inspector without a certificate number (执法证号); "
+                                    "only certified inspectors may be listed"))
         require(problems, table, row, cells, "name", "department", "unit")
         no_separator(problems, table, row, cells, "cert_no", "department")
         cert_no = cells["cert_no"]
         if cert_no in inspectors:
-            problems.append(Problem(table.file, row, "cert_no", f"duplicate certificate number '{cert_no}', first at row {inspectors[cert_no].row}"))
+            problems.append(Problem(table.file, row, "cert_no", f"duplicate certificate number '{cert_no}', "
+                                    f"first at row {inspectors[cert_no].row}"))
         flag = cells["certified"].lower()
         if flag not in TRUE_WORDS and flag not in FALSE_WORDS:
-            problems.append(Problem(table.file, row, "certified", f"found '{cells['certified']}'; expected 是 or 否 (yes or no)"))
+            problems.append(Problem(table.file, row, "certified",
+                                    f"found '{cells['certified']}'; expected 是 or 否 (yes or no)"))
         if len(problems) == before:
-            inspectors[cert_no] = Inspector(cert_no, cells["name"], cells["department"], cells["unit"], flag in TRUE_WORDS, row)
+            inspectors[cert_no] = Inspector(cert_no, cells["name"], cells["department"], cells["unit"],
+                                            flag in TRUE_WORDS, row)
     if table.readable and not len(table) and not problems:
         problems.append(Problem(table.file, None, None, "no inspectors: expected at least one data row"))
     return inspectors, problems

@@ -31,10 +31,12 @@ def parse_items(table: Table, known_tags: dict[str, str] | None) -> tuple[dict[s
         no_separator(problems, table, row, cells, "item_id", "department")
         item_id = cells["item_id"]
         if item_id in items:
-            problems.append(Problem(table.file, row, "item_id", f"duplicate item id '{item_id}', first at row {items[item_id].row}"))
+            problems.append(Problem(table.file, row, "item_id",
+                                    f"duplicate item id '{item_id}', first at row {items[item_id].row}"))
         kind = ITEM_KINDS.get(cells["kind"].lower() if cells["kind"].isascii() else cells["kind"])
         if kind is None:
-            problems.append(Problem(table.file, row, "kind", f"found '{cells['kind']}'; expected 一般 (general) or 重点 (key)"))
+            problems.append(Problem(table.file, row, "kind",
+                                    f"found '{cells['kind']}'; expected 一般 (general) or 重点 (key)"))
         tags = cell_tags(table, row, "target_tags", cells["target_tags"], known_tags, problems, allow_all=True)
         if len(problems) == before and kind is not None:
             items[item_id] = Item(item_id, cells["name"], cells["department"], cells["legal_basis"], tags, kind, row)

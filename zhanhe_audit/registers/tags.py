@@ -18,9 +18,11 @@ def parse_tags(table: Table) -> tuple[dict[str, str], list[Problem]]:
             continue
         if not TAG_CODE.match(code):
             problems.append(Problem(table.file, row, "code",
-                                    f"'{cells['code']}' is not a tag code; expected letters, digits and '_', starting with a letter"))
+                                    f"'{cells['code']}' is not a tag code; expected letters, digits and '_', "
+                                    "starting with a letter"))
         elif code in tags:
-            problems.append(Problem(table.file, row, "code", f"duplicate tag code '{code}', first at row {first_row[code]}"))
+            problems.append(Problem(table.file, row, "code",
+                                    f"duplicate tag code '{code}', first at row {first_row[code]}"))
         else:
             tags[code] = cells["name"]
             first_row[code] = row

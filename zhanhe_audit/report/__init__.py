@@ -107,7 +107,8 @@ def table(frame: pd.DataFrame, rows: int = SHOWN_ROWS):
               .format_index(escape="html", axis="columns").format_index(escape="html", axis="index"))
     if total > rows:
         styled = styled.set_caption(f"共 {total} 行，此处显示前 {rows} 行；全部行见上列数据来源文件 "
-                                    f"({total} rows, the first {rows} shown; every row is in the source file cited above)")
+                                    f"({total} rows, the first {rows} shown; "
+                                    "every row is in the source file cited above)")
     # The Styler's element ids come from its uuid, random unless given: one from the table's own text keeps the
     # page the same bytes for the same inputs (make verify renders the pages again and compares).
     digest = hashlib.sha256(shown.to_csv().encode("utf-8")).hexdigest()[:10]

@@ -65,7 +65,8 @@ def compliance_frame(summary: list[StratumSummary]) -> pd.DataFrame:
 
 def coverage_plot(quarter_rows: list[Coverage], year_rows: list[Coverage]):
     """Per grade: share of active entities drawn at least once, this quarter and this year so far."""
-    return quarter_and_year_plot([100 * float(r.share) for r in quarter_rows], [100 * float(r.share) for r in year_rows],
+    return quarter_and_year_plot([100 * float(r.share) for r in quarter_rows],
+                                 [100 * float(r.share) for r in year_rows],
                                  "至少抽中一次的比例 (%)",
                                  "各等级在业主体至少抽中一次的比例 (share of active entities drawn at least once)",
                                  {grade: float(floor) for grade, floor in FLOORS.items()})
@@ -122,7 +123,8 @@ def inclusion_plot(results: list[Inclusion]):
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_ylabel("入样频率 inclusion rate")
-    axes.set_title(f"蒙特卡洛：{results[0].seeds if results else 0} 个种子下每个对象的入样频率 (Monte Carlo inclusion rates)")
+    axes.set_title(f"蒙特卡洛：{results[0].seeds if results else 0} 个种子下每个对象的入样频率 "
+                   "(Monte Carlo inclusion rates)")
     axes.legend(fontsize=8)
     figure.tight_layout()
     return figure
@@ -171,4 +173,5 @@ def commits_html(order: Order) -> str:
     assert order.freeze is not None and order.seed is not None
     return "；".join(f"{label} {fact(f'{name}-commit', commit.short)}（{escape(commit.time)}，"
                     f"{escape(commit.author)}）" for label, name, commit in (
-                        ("冻结提交 freeze commit", "freeze", order.freeze), ("种子提交 seed commit", "seed", order.seed)))
+                        ("冻结提交 freeze commit", "freeze", order.freeze),
+                        ("种子提交 seed commit", "seed", order.seed)))

@@ -153,7 +153,8 @@ def inspector_hand_check(seed: str, visits: list[Visit]) -> Html:
         return Html("<p>本季度无检查 (no visit this quarter).</p>")
     cert = visit.inspectors[0]
     command = (f"printf '%s\\n%s\\n%s\\n%s' {fact('seed-shell', _shell(seed), 'span')} "
-               f"{escape(shlex.quote(visit.task_id))} {escape(shlex.quote(visit.uscc))} {escape(shlex.quote(cert))} | sha256sum")
+               f"{escape(shlex.quote(visit.task_id))} {escape(shlex.quote(visit.uscc))} "
+               f"{escape(shlex.quote(cert))} | sha256sum")
     return Html(f"<p>检查 {escape(visit.visit_id)} 的检查人员 {escape(cert)}（检查人员签号 inspector ticket）：</p>"
                 f"<pre style='background:#f4f4f4;padding:6px'>{command}\n"
                 f"{inspector_ticket(seed, visit.task_id, visit.uscc, cert)}  -</pre>")

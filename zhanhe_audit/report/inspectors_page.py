@@ -46,7 +46,8 @@ def load_plot(loads: list[InspectorLoad]):
     """Each certified inspector's number of visits against the department's cap."""
     rows = [r for r in loads if r.certified and r.cap is not None]
     departments = list(dict.fromkeys(r.department for r in rows))
-    figure, axes = plt.subplots(max(len(departments), 1), 1, figsize=(10, 2.3 * max(len(departments), 1)), squeeze=False)
+    figure, axes = plt.subplots(max(len(departments), 1), 1, figsize=(10, 2.3 * max(len(departments), 1)),
+                                squeeze=False)
     if not departments:
         axes[0, 0].text(0.5, 0.5, "本季度无检查 (no visit this quarter)", ha="center", va="center")
         axes[0, 0].set_axis_off()
@@ -70,7 +71,8 @@ def violations_frame(found: dict[str, list]) -> pd.DataFrame:
 def cap_exceptions_view(exceptions: list[CapException], inputs: Inputs):
     """Every place filled at or over the workload cap, or a line saying there was none."""
     if not exceptions:
-        return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> 无例外：每名检查人员均未超过本部门工作量上限 "
+        return Html("<p style='font-size:16px'><b style='color:#080'>✓</b> "
+                    "无例外：每名检查人员均未超过本部门工作量上限 "
                     "(no cap exception: every inspector stayed within the department's cap).</p>")
     people = inputs.registers.inspectors
     return table(pd.DataFrame([{

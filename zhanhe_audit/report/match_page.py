@@ -21,7 +21,8 @@ def population_frame(rows: list[Population]) -> pd.DataFrame:
 def population_plot(rows: list[Population]):
     """Per task: active entities, those in the items' scope, and those eligible after exclusions."""
     tasks = list(dict.fromkeys(r.task_id for r in rows))
-    totals = {task: [sum(getattr(r, key) for r in rows if r.task_id == task) for key in ("active", "in_scope", "eligible")]
+    totals = {task: [sum(getattr(r, key) for r in rows if r.task_id == task)
+                     for key in ("active", "in_scope", "eligible")]
               for task in tasks}
     figure, axes = plt.subplots(figsize=(9, 0.6 + 0.55 * len(tasks)))
     for offset, (label, colour) in enumerate((("在业主体 active", "#c7c7c7"), ("事项范围内 in scope", "#9ecae1"),

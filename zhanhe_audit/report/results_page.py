@@ -78,7 +78,8 @@ def open_frame(results: list[Result], inputs: Inputs, record_of: dict[tuple[str,
     names = {uscc: entity.name for uscc, entity in inputs.registers.entities.lookup(r.uscc for r in results).items()}
     return pd.DataFrame([{
         "检查 visit": r.visit, "名称 name": names.get(r.uscc, ""), "事项 item": r.item,
-        "检查结果 categories": "；".join(r.categories), "发现问题 findings": r.findings, "后续处置 disposition": r.disposition,
+        "检查结果 categories": "；".join(r.categories), "发现问题 findings": r.findings,
+        "后续处置 disposition": r.disposition,
         "移交部门 to": r.receiving_department, "处置进展 status": r.status, "记录 record": record_of[r.key],
     } for r in results if r.open], columns=["检查 visit", "名称 name", "事项 item", "检查结果 categories",
                                             "发现问题 findings", "后续处置 disposition", "移交部门 to",
@@ -110,7 +111,8 @@ def shares_plot(quarter: dict[str, tuple[int, int]], year: dict[str, tuple[int, 
 
 def suggestions_frame(suggestions: list[Suggestion]) -> pd.DataFrame:
     return pd.DataFrame([{"等级 grade": GRADE_NAMES[s.grade], "本季度比例 current (%)": f"{float(s.current):g}",
-                          "下限 floor (%)": f"{float(s.floor):g}", "建议下季度比例 suggested (%)": f"{float(s.suggested):g}",
+                          "下限 floor (%)": f"{float(s.floor):g}",
+                          "建议下季度比例 suggested (%)": f"{float(s.suggested):g}",
                           "理由 reasoning": s.reasoning} for s in suggestions])
 
 
@@ -118,8 +120,10 @@ def counts_line(results: list[Result], as_of: date) -> Html:
     open_count = sum(r.open for r in results)
     late = sum(r.overdue(as_of) for r in results)
     colour = "#080" if not (open_count or late) else "#a60"
-    return Html(f"<p style='font-size:16px;color:{colour}'>截至 {escape(as_of.isoformat())}：{len(results)} 项检查结果，"
-                f"<b>{open_count}</b> 项问题尚未办结 (open findings)，<b>{late}</b> 项逾期公示 (overdue publications)。</p>")
+    return Html(f"<p style='font-size:16px;color:{colour}'>截至 {escape(as_of.isoformat())}："
+                f"{len(results)} 项检查结果，"
+                f"<b>{open_count}</b> 项问题尚未办结 (open findings)，"
+                f"<b>{late}</b> 项逾期公示 (overdue publications)。</p>")
 
 
 def disclosure_frame(found: list[disclosure.Disclosure], results: list[Result]) -> pd.DataFrame:
@@ -127,7 +131,8 @@ def disclosure_frame(found: list[disclosure.Disclosure], results: list[Result]) 
     counts = Counter(r.item for r in results)
     return pd.DataFrame([{"抽查事项 item": d.item, "检查实施机关 authority": d.department,
                           "可推知的等级 grades disclosed": "、".join(d.grades),
-                          "抽取该事项的任务 drawn only by": "、".join(d.tasks), "公示结果数 published results": counts[d.item]}
+                          "抽取该事项的任务 drawn only by": "、".join(d.tasks),
+                          "公示结果数 published results": counts[d.item]}
                          for d in found],
                         columns=["抽查事项 item", "检查实施机关 authority", "可推知的等级 grades disclosed",
                                  "抽取该事项的任务 drawn only by", "公示结果数 published results"])
@@ -140,5 +145,6 @@ def disclosure_verdict(found: list[disclosure.Disclosure], results: list[Result]
         return Html(f"<p><b>✓</b> 本次公示的 {items} 个事项均由包含全部四个等级的任务抽取：公示文件不透露主体的等级。"
                     f"(None of the {items} published items narrows down its entities' grades.)</p>")
     return Html(f"<p><b style='color:#a60'>!</b> 本次公示的 {items} 个事项中，<b>{len(found)} 个事项仅由部分等级的任务"
-                f"抽取，公示后可推知其主体的等级</b>（方案四(二)：等级不得向社会和企业公开）。{len(found)} of the {items} "
+                "抽取，公示后可推知其主体的等级</b>（方案四(二)：等级不得向社会和企业公开）。"
+                f"{len(found)} of the {items} "
                 f"published items would disclose grades.<br>{escape(disclosure.REMEDY)}</p>")

@@ -47,19 +47,23 @@ def headline(inputs: Inputs, summary: list[StratumSummary]) -> Html:
         + (f"，<b>{len(short)} 个实抽数不等于应抽数</b>" if short else "") + "。",
         f"{OK} <b>可复现 (reproducible)</b>：种子 seed {fact('seed', inputs.seed)} 已记录（每个字符均可见 every "
         f"character shown）；每个签号均可用 <code>printf … | sha256sum</code> 复核（见 <a href='{HTML}/01-draw.html'>"
-        f"第一步</a> 第 8 节）；运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> 可从档案重算全部结果并逐字节比对。",
+        f"第一步</a> 第 8 节）；运行 <code>make verify QUARTER={escape(inputs.quarter)}</code> "
+        "可从档案重算全部结果并逐字节比对。",
         f"{OK} <b>规则 (rules)</b>：抽取协议 {PROTOCOL}；共 {fact('tasks', len(params.tasks), 'b')} 个抽查任务，"
         f"抽中 {fact('selected', sum(row.selected for row in summary), 'b')} 户次，"
         "名录冻结后方产生种子，名录任何改动都会使抽取拒绝执行。",
         f"{NOTE} <b>公布与核对 (announce and compare)</b>：种子在名录冻结并提交之后产生，连同其来源公布；"
         f"<code>make draw</code> 结束时打印抽取清单 <code>{MANIFEST}</code> 的 SHA-256（与种子一同公布）；此后每次"
         "追加记录（替补、结果）打印新的链头（最新清单的 SHA-256），随公示一同公布，公示文件也写明其所依据的链头。"
-        f"核对时，将公布的种子与链头填入 <code>{VERIFIER_PAGE}</code>，或运行 <code>make verify QUARTER={escape(inputs.quarter)} "
-        "SEED='…' HEAD=…</code>：种子须逐字相同，链头须是本档案的链头或链上更早的清单。本页面本身列于清单之中，故不载清单的摘要。"
-        " (The seed is announced once the freeze is committed; make draw prints the draw manifest's SHA-256 to announce "
-        "with it; each later record prints the new chain head, announced with the publication, which states the head it "
-        f"was made from. To compare, give the announced seed and head to {VERIFIER_PAGE} or make verify SEED='…' HEAD=…; this "
-        "page is listed in the manifest, so it cannot hold the manifest's digest.)",
+        f"核对时，将公布的种子与链头填入 <code>{VERIFIER_PAGE}</code>，"
+        f"或运行 <code>make verify QUARTER={escape(inputs.quarter)} "
+        "SEED='…' HEAD=…</code>：种子须逐字相同，链头须是本档案的链头或链上更早的清单。"
+        "本页面本身列于清单之中，故不载清单的摘要。"
+        " (The seed is announced once the freeze is committed; make draw prints the draw manifest's SHA-256 "
+        "to announce with it; each later record prints the new chain head, announced with the publication, "
+        "which states the head it was made from. To compare, give the announced seed and head to "
+        f"{VERIFIER_PAGE} or make verify SEED='…' HEAD=…; this page is listed in the manifest, so it cannot "
+        "hold the manifest's digest.)",
         disclosure_line(disclosure.disclosures(params.tasks, inputs.registers.items)),
     ])
 
@@ -86,7 +90,8 @@ def double_random_headline(visits: int, mismatched: int, broken: int, loads: lis
         f"{OK if not broken else BAD} <b>双随机：检查人员 (inspectors)</b>：按签号随机抽取，回避、所所交叉、"
         f"上次检查人员、人数等规则违反 {fact('rule-breaches', broken, 'b')} 次；每人检查 {min(counts, default=0)}–"
         f"{max(counts, default=0)} 次（见 <a href='{HTML}/03-inspectors.html'>第三步</a>）。",
-        f"{OK if not exceptions else NOTE} <b>工作量上限例外 (cap exceptions)</b>：{fact('cap-exceptions', len(exceptions), 'b')} 个席位由已达上限的"
+        f"{OK if not exceptions else NOTE} <b>工作量上限例外 (cap exceptions)</b>："
+        f"{fact('cap-exceptions', len(exceptions), 'b')} 个席位由已达上限的"
         "人员补足" + ("（上限以下的候选人员不足；逐一列于第三步第 3 节）。" if exceptions else "。"),
     ])
 
@@ -112,7 +117,8 @@ def fairness_headline(balances: list[BalanceRow], inclusion: list[InclusionRow],
     if timeline:
         title = "<b>时间顺序 (timeline)</b>："
         if not all(r.in_order for r in timeline):
-            lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)；{order_stated(order)}。")
+            lines.append(f"{BAD} {title}顺序错误，见第四步第 5 节 (out of order: step 4, section 5)；"
+                         f"{order_stated(order)}。")
         elif not order.proved:
             lines.append(f"{NOTE} {title}{order_stated(order)}")
         else:
@@ -144,7 +150,8 @@ def contents(folder: Path) -> pd.DataFrame:
     rows += [{"文件 file": f"{HTML}/{stem}.html", "字节 bytes": "", "说明 what": ARCHIVE_PARTS[HTML]}
              for stem in steps_run(folder)]
     rows.append({"文件 file": f"{MANIFEST}, {SEAL}, {SUMS}", "字节 bytes": "",
-                 "说明 what": "全部文件的 SHA-256 与哈希链，最后写入 (hashes of every file; the hash chain; written last)"})
+                 "说明 what": "全部文件的 SHA-256 与哈希链，最后写入 "
+                             "(hashes of every file; the hash chain; written last)"})
     return pd.DataFrame(rows)
 
 

@@ -24,7 +24,7 @@ import yaml
 from openpyxl import load_workbook
 
 from projects import ROOT, drawn_project, tree
-from zhanhe_audit import append, cli, demo, results_form, verify
+from zhanhe_audit import append, cli, demo, results_form, verify, violations
 from zhanhe_audit.errors import Problem, ReplacementRefused, ResultsError
 from zhanhe_audit.evidence.archived import load_archived
 from zhanhe_audit.kinds import apply_records
@@ -763,18 +763,18 @@ def test_violations_list_exactly_the_sanctioned_results_sorted_by_uscc(project):
         _row(v[5], abnormal_list="否"),  # nothing found
     ]
     _record(project, rows)
-    text = append.violations_text(project, "real")
+    text = violations.violations_text(project, "real")
     assert text.startswith("\ufeffuscc,name,quarter,")  # a BOM, so that Excel reads the Chinese as UTF-8
     text = text.removeprefix("\ufeff")
     listed = [(row["uscc"], row["quarter"], row["visit"], row["item"]) for row in csv.DictReader(io.StringIO(text))]
     expected = sorted((visit["uscc"], Q, visit["visit"], visit["items"].split(";")[0]) for visit in v[1:4])
     assert listed == expected
     assert {row["record"] for row in csv.DictReader(io.StringIO(text))} == {f"{Q}/records/0001-results"}
-    assert append.violations_text(project, "real") == "\ufeff" + text
-    written = append.write_violations(project, Q)
+    assert violations.violations_text(project, "real") == "\ufeff" + text
+    written = violations.write_violations(project, Q)
     assert written == project.outputs / "violations.csv"
     first = written.read_bytes()
-    append.write_violations(project, Q)
+    violations.write_violations(project, Q)
     assert written.read_bytes() == first
     assert first == ("\ufeff" + text).encode("utf-8")
 
@@ -783,7 +783,7 @@ def test_violations_file_neutralises_cells_a_spreadsheet_would_take_for_a_formul
     """Findings are staff text and names registrants' text: the violations file is opened in Excel."""
     v = _visits(project)
     _record(project, [_row(v[1], **{**PROBLEM, "findings": '=HYPERLINK("http://x","点此")'}, disposition="责令改正")])
-    rows = list(csv.DictReader(io.StringIO(append.violations_text(project, "real").removeprefix("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(violations.violations_text(project, "real").removeprefix("\ufeff"))))
     assert [row["findings"] for row in rows] == ['\'=HYPERLINK("http://x","点此")']
     archived = _csv(project.archive(Q) / "records" / "0001-results" / "results.csv")
     assert [row["findings"] for row in archived if row["findings"]] == ['=HYPERLINK("http://x","点此")']
@@ -794,7 +794,7 @@ def test_violations_show_the_latest_result_only(project):
     v = _visits(project)
     _record(project, [_row(v[1], **PROBLEM, disposition="责令改正")])
     _record(project, [_row(v[1], **PROBLEM, disposition="责令改正", status="已办结")], name="follow-up.csv")
-    rows = list(csv.DictReader(io.StringIO(append.violations_text(project, "real"))))
+    rows = list(csv.DictReader(io.StringIO(violations.violations_text(project, "real"))))
     assert [(row["visit"], row["status"], row["record"]) for row in rows] == [
         (v[1]["visit"], "已办结", f"{Q}/records/0002-results")]
 

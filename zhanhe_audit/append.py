@@ -18,9 +18,8 @@ from .errors import ArchiveError
 from .evidence.archived import load_archived
 from .evidence.manifest import chain_head, file_hashes, series, write_manifest
 from .evidence.records import DrawRecord, next_name
-from .evidence.store import archives, building, exclusive, replace_file, write_new
+from .evidence.store import building, exclusive, write_new
 from .hashing import sha256_bytes
-from .history import order_of
 from .inputs import Inputs
 from .kinds import apply_records
 from .layout import FORM, RECORDS
@@ -102,36 +101,3 @@ def record_results(project: Project, quarter: str, form: Path, as_of: date,
     record = append_record(project, quarter, results.KIND, compute, progress, pages)
     publish.write_public(project.public(quarter), published)
     return record
-
-
-VIOLATION_COLUMNS = ("uscc", "name", "quarter", "visit", "item", "department", "end", "categories", "findings",
-                     "disposition", "status", "penalty_number", "penalty_date", "abnormal_list", "record")
-
-
-def violations_text(project: Project, series_name: str) -> str:
-    """Per entity, across the series' quarters: every latest result that found a problem, carries a penalty or
-    an abnormal-list entry (联合惩戒), with the record that holds it. What the next credit classification
-    takes in; derived deterministically from the archives, rows sorted by USCC, then quarter."""
-    rows = []
-    for folder in sorted((f for f in archives(project.outputs) if series(f.name) == series_name),
-                         key=lambda f: order_of(f.name)):
-        state = apply_records(folder)
-        if not state.results:
-            continue
-        lookup = load_archived(folder, folder.name).registers.entities.lookup(r.uscc for _, r in state.results.values())
-        names = {uscc: entity.name for uscc, entity in lookup.items()}
-        for record, result in sorted(state.results.values(), key=lambda entry: entry[1].key):
-            if result.sanctioned:
-                cells = results_form.cells_of(result)  # as a filled form spells them
-                rows.append((result.uscc, names.get(result.uscc, ""), folder.name, result.visit, result.item,
-                             result.department, *(cells[column] for column in VIOLATION_COLUMNS[6:-1]),
-                             f"{folder.name}/{record}"))
-    rows.sort(key=lambda row: (row[0], order_of(row[2]), row[3], row[4]))
-    return publish.excel_csv(VIOLATION_COLUMNS, rows, 2)  # staff open it in Excel: quoted as the public files are
-
-
-def write_violations(project: Project, quarter: str) -> Path:
-    """Rebuild the violations file of ``quarter``'s series (a derived file: replaced whole, atomically)."""
-    target = project.violations(series(quarter))
-    replace_file(target, violations_text(project, series(quarter)))
-    return target

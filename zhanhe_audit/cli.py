@@ -196,7 +196,7 @@ def _results_form(project: Project, args: argparse.Namespace) -> None:
 
 
 def _results(project: Project, args: argparse.Namespace) -> None:
-    from . import append, results, workbook
+    from . import append, results, violations, workbook
     from .layout import RESULTS_RECORD
 
     form = args.file if args.file.is_absolute() else project.root / args.file
@@ -211,7 +211,7 @@ def _results(project: Project, args: argparse.Namespace) -> None:
     print(f"  open findings: {data.open_findings}; overdue publications: {data.overdue_publications}")
     print(f"  page: {project.relative(record)}/html/{results.PAGE}.html; record: {RESULTS_RECORD}")
     print(f"public: {project.relative(project.public(args.quarter))}/ ({', '.join(sorted(data.public))})")
-    written = append.write_violations(project, args.quarter)
+    written = violations.write_violations(project, args.quarter)
     print(f"violations: {project.relative(written)} (rebuilt from every results record)")
     _announce(project, record, "the results record",
               f"the publication in {project.relative(project.public(args.quarter))}/ "
@@ -226,9 +226,9 @@ def _results(project: Project, args: argparse.Namespace) -> None:
 
 
 def _violations(project: Project, args: argparse.Namespace) -> None:
-    from . import append
+    from . import violations
 
-    written = append.write_violations(project, args.quarter)
+    written = violations.write_violations(project, args.quarter)
     print(f"violations: {project.relative(written)} (rebuilt from every results record of the series)")
 
 

@@ -107,10 +107,11 @@ def freeze_quarter(project: Project, quarter: str) -> tuple[Path, freeze.FreezeR
         raise FreezeRefused(f"{inputs.params_shown} has a seed already; the registers must be frozen before the seed "
                             "exists (protocol v1, 'Seed')")
     check_unused(project, quarter, inputs)
-    record = freeze.freeze_record(quarter, PROTOCOL, inputs.files, inputs.hashes, inputs.registers,
-                                  inputs.params.digest, history_entry(inputs), check_feasible(inputs),
-                                  [found.entry() for found in disclosure.disclosures(inputs.params.tasks,
-                                                                                     inputs.registers.items)])
+    disclosed = [found.entry() for found in disclosure.disclosures(inputs.params.tasks, inputs.registers.items)]
+    record = freeze.freeze_record(quarter, PROTOCOL, files=inputs.files, hashes=inputs.hashes,
+                                  registers=inputs.registers, params_digest=inputs.params.digest,
+                                  history=history_entry(inputs), feasibility=check_feasible(inputs),
+                                  disclosed=disclosed)
     write_new(path, record.to_json())
     return path, record
 

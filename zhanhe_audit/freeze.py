@@ -93,7 +93,7 @@ class FreezeRecord:
         return ", ".join(f"{grade} {counts[grade]}" for grade in GRADES)
 
 
-def freeze_record(quarter: str, protocol: str, files: dict[str, str], hashes: dict[str, str],
+def freeze_record(quarter: str, protocol: str, *, files: dict[str, str], hashes: dict[str, str],
                   registers: Registers, params_digest: str, history: FrozenHistory, feasibility: Feasibility,
                   disclosed: list[DisclosureEntry], frozen_at: datetime | None = None) -> FreezeRecord:
     """The record for registers read from ``files`` (register -> relative path) with ``hashes``,

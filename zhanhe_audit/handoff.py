@@ -25,7 +25,7 @@ from .tickets import Ranked
 @dataclass
 class Kept:
     """What the kernel has read: the inputs per (folder, quarter), each file's rows per (folder, path), and the
-    tickets per folder (at 10,000,000 entities tickets.csv is 1.5 GB and takes about 8 s to read)."""
+    tickets per folder (tickets.csv is the largest file: docs/measured.md, "Figures behind the design")."""
 
     inputs: dict[tuple[Path, str], Inputs] = field(default_factory=dict)
     files: dict[tuple[Path, str], list] = field(default_factory=dict)

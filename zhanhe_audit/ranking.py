@@ -72,8 +72,9 @@ def eligible_table(strata: Sequence[Stratum]) -> pa.Table:
 
 def _codes(usccs: Sequence[str] | pa.Array) -> pa.Array:
     """A stratum's USCCs as an Arrow string column: a column as it is. Of a list, validated codes are 18 ASCII
-    characters each: the column is then their concatenation with an offset every 18 bytes (10,000,000 in 0.6 s,
-    where ``pa.array`` takes 1.8 s). Any other list, or one too long for 32-bit offsets, goes through ``pa.array``."""
+    characters each: the column is then their concatenation with an offset every 18 bytes (a third of
+    ``pa.array``'s time: docs/measured.md). Any other list, or one too long for 32-bit offsets, goes through
+    ``pa.array``."""
     if isinstance(usccs, pa.Array):
         return usccs.cast(pa.string())
     text = "".join(usccs)

@@ -103,7 +103,7 @@ class StepRun:
 
     def tickets(self) -> Ranked:
         """``draw/tickets.csv``, as columns: at province scale a Python row per ticket would not fit. Read once
-        per kernel (at 10,000,000 entities it is 1.5 GB and takes about 8 s)."""
+        per kernel (``handoff.KEPT``)."""
         self._declared(TICKETS)
         if self.folder not in KEPT.tickets:
             KEPT.tickets[self.folder] = read_tickets(self.folder)

@@ -89,8 +89,8 @@ SCHEMA = pa.schema(list(COLUMN_TYPES.items()))  # its rows as the draw streams t
 
 
 def read_tickets(folder: Path) -> Ranked:
-    """``draw/tickets.csv`` of the archive (or preview) ``folder``, read as columns: at 1,000,000 entities
-    0.3 s and 160 MB, where ``evidence.files.TICKETS_CSV.read`` (one Python row each) takes 7 s and 1.6 GB."""
+    """``draw/tickets.csv`` of the archive (or preview) ``folder``, read as columns, a twentieth of the time and
+    a tenth of the memory of ``evidence.files.TICKETS_CSV.read``, one Python row each (docs/measured.md)."""
     path = folder.joinpath(TICKETS)
     try:
         with path.open("rb") as handle:
@@ -127,8 +127,8 @@ def write_tickets(rows: pa.RecordBatchReader, into: BinaryIO) -> list[TicketRow]
 
 def _ahead(batches: Iterable[pa.RecordBatch], depth: int = 4) -> Iterator[pa.RecordBatch]:
     """``batches`` in their order, fetched by a thread of their own up to ``depth`` ahead: the engine emits the
-    next batches while this one is written (at 10,000,000 entities, 0.7 s of 11). The thread ends with the
-    iteration, however it ends."""
+    next batches while this one is written (docs/measured.md). The thread ends with the iteration, however it
+    ends."""
     waiting: queue.Queue = queue.Queue(depth)
     stop = threading.Event()
     done = object()

@@ -86,10 +86,10 @@ def render_draw(quarter: str, folder: Path, name: str, progress: Callable[[str],
 def kernel(folders: dict[str, Path]) -> Iterator[object]:
     """One Python kernel for all the steps of a draw: started once, shut down at the end.
 
-    Starting a kernel and importing the package stack costs about 1.5 s; the steps share
-    one, and ``execute`` gives each notebook a fresh namespace in it. The kernel ends with
-    this process however it ends (ipykernel watches its parent). ``folders``: where the
-    archive and record its notebooks name are being built (``where``).
+    Starting a kernel and importing the package stack is the dearest part of a step (docs/measured.md,
+    "Figures behind the design"); the steps share one, and ``execute`` gives each notebook a fresh namespace
+    in it. The kernel ends with this process however it ends (ipykernel watches its parent). ``folders``: where
+    the archive and record its notebooks name are being built (``where``).
     """
     from jupyter_client.manager import KernelManager
 

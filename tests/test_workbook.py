@@ -40,7 +40,8 @@ def test_make_draw_writes_a_complete_archive_with_progress(drawn):
                  f"inputs/registers/{DEMO_QUARTER}/entities.csv"):
         assert (archive / name).is_file(), name
     steps = len(workbook.notebooks()) + 2
-    assert (f"[2/{steps}] 01-draw.ipynb (papermill)" in result.stdout and f"[{steps}/{steps}] HTML" in result.stdout
+    assert (f"[2/{steps}] 01-draw.ipynb (papermill, then its page)" in result.stdout
+            and f"[{steps}/{steps}] manifest" in result.stdout
             and "open outputs/demo-2026Q4/report.html first" in result.stdout)
     manifest = json.loads((archive / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["protocol"] == "draw-v1" and manifest["previous"] is None
@@ -349,3 +350,32 @@ def test_the_demo_public_tree_carries_no_grade_ticket_rank_batch_link_or_script(
     assert leaks(published, head) == []
     # and none of the demo's tasks drawn for one grade (T03: C, T04: D) is named
     assert not any(b"-T0" in path.read_bytes() for path in public.iterdir())
+
+
+def test_the_steps_run_in_waves_whose_lanes_read_nothing_another_lane_of_the_wave_writes():
+    from zhanhe_audit.steps import STEPS, Step, waves
+
+    assert [[step.notebook for step in wave] for wave in waves(STEPS)] == [
+        ["01-draw", "02-match", "03-inspectors", "04-compliance"], ["report"]]
+    chain = (Step("a", (), ("x",), ("y",)), Step("b", (), ("y",), ("z",), lane=1), Step("c", (), ("x",), lane=1),
+             Step("d", (), ("z", "x")))
+    assert [[step.notebook for step in wave] for wave in waves(chain)] == [["a", "c"], ["b"], ["d"]]
+
+
+def test_the_notebooks_run_in_two_kernels_side_by_side_give_the_bytes_of_one_kernel(drawn, tmp_path, monkeypatch):
+    """The lanes change when a notebook runs, never what it writes: rendered again in one kernel, the archive's
+    notebooks, pages and fairness files are the same bytes."""
+    from dataclasses import replace
+
+    from zhanhe_audit import rerender, steps
+
+    root, _ = drawn
+    archive = root / "outputs" / DEMO_QUARTER
+    scratch = tmp_path / "outputs" / DEMO_QUARTER
+    rerender._link_tree(archive, scratch, rerender.BEFORE_STEPS)
+    monkeypatch.setattr(workbook, "STEPS", tuple(replace(step, lane=0) for step in steps.STEPS))
+    workbook.render_draw(DEMO_QUARTER, scratch, f"outputs/{DEMO_QUARTER}")
+    rendered = rerender._produced(scratch, rerender.RENDERED)
+    assert len(rendered) > 10 and any(name.startswith("fairness/") for name in rendered)
+    assert {name: path.read_bytes() for name, path in rendered.items()} == \
+        {name: (archive / name).read_bytes() for name in rendered}

@@ -60,6 +60,7 @@ class Step:
     parameters: tuple[str, ...]
     reads: tuple[str, ...]
     writes: tuple[str, ...] = ()
+    lane: int = 0  # the kernel it runs in: steps of different lanes run side by side (``waves``)
 
 
 ARCHIVE_STEP = ("quarter", "archive")
@@ -68,7 +69,7 @@ STEPS: tuple[Step, ...] = (
     Step("02-match", ARCHIVE_STEP, (INPUTS, HISTORY, POPULATIONS, EXCLUDED, MATCH, VISITS)),
     Step("03-inspectors", ARCHIVE_STEP, (INPUTS, HISTORY, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS)),
     Step("04-compliance", (*ARCHIVE_STEP, "monte_carlo_seeds"), (INPUTS, HISTORY, SUMMARY, TICKETS, VISITS, GIT_ORDER),
-         (BALANCE, INCLUSION, TIMELINE)),
+         (BALANCE, INCLUSION, TIMELINE), lane=1),  # the Monte Carlo, beside 01 to 03
     Step(REPORT, ARCHIVE_STEP, (INPUTS, DRAW_RECORD, SUMMARY, TICKETS, VISITS, INSPECTOR_LOAD, CAP_EXCEPTIONS,
                                 GIT_ORDER, BALANCE, INCLUSION, TIMELINE)),
 )
@@ -76,6 +77,16 @@ STEPS: tuple[Step, ...] = (
 RESULTS_STEP = Step("05-results", ("quarter", "archive", "record", "form", "as_of"),
                     (INPUTS, VISITS, RESULTS_RECORD, RESULTS_FILE))
 STEP = {step.notebook: step for step in (*STEPS, RESULTS_STEP)}
+
+
+def waves(steps: tuple[Step, ...]) -> list[list[Step]]:
+    """``steps`` in waves, each in declared order: a step runs in the wave after the last earlier step that writes
+    a file it reads; the steps of one wave read nothing another of them writes, so its lanes run side by side."""
+    wave: dict[str, int] = {}
+    for index, step in enumerate(steps):
+        wave[step.notebook] = max((wave[other.notebook] + 1 for other in steps[:index]
+                                   if set(other.writes) & set(step.reads)), default=0)
+    return [[step for step in steps if wave[step.notebook] == number] for number in range(max(wave.values()) + 1)]
 
 
 @dataclass(frozen=True)

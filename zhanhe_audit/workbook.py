@@ -16,6 +16,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import engine, ranking
@@ -26,7 +27,7 @@ from .inputs import Inputs
 from .layout import HTML, RECORDS, REPORT_PAGE
 from .layout import NOTEBOOKS as NOTEBOOKS_FOLDER
 from .paths import Project
-from .steps import FOLDERS, REPORT, RESULTS_STEP, STEPS
+from .steps import FOLDERS, REPORT, RESULTS_STEP, STEPS, Step, waves
 
 CODE_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = CODE_ROOT / "notebooks"
@@ -63,46 +64,66 @@ def render_results(quarter: str, archive: Path, record: Path, archive_name: str,
 def render_draw(quarter: str, folder: Path, name: str, progress: Callable[[str], None] = lambda line: None,
                 first: int = 2, total: int = 7) -> None:
     """The draw's notebooks run in ``folder`` (the archive being built, or a copy ``make verify`` renders again),
-    their parameters naming it as archived (``name``: ``outputs/<quarter>``), then their HTML pages."""
-    steps = notebooks()
-    with kernel({name: folder}) as manager:
-        for number, (step, notebook) in enumerate(zip(STEPS, steps, strict=True), start=first):
+    their parameters naming it as archived (``name``: ``outputs/<quarter>``), each exported to its HTML page as
+    soon as it has run. The steps of one wave (``steps.waves``) run side by side, a kernel for each lane; a
+    step's number is its place in ``STEPS``, and its line is shown when it is done."""
+    number = {step.notebook: place for place, step in enumerate(STEPS, start=first)}
+
+    def run(lane: list[Step], manager) -> None:
+        for step in lane:
             since = time.perf_counter()
-            progress(f"[{number}/{total}] {notebook.name} (papermill)")
+            notebook = NOTEBOOKS / f"{step.notebook}.ipynb"
             target = f"{NOTEBOOKS_FOLDER}/{notebook.name}"
             execute(notebook, folder / target, target, {"quarter": quarter, "archive": name}, manager)
             missing = [path for path in step.writes if not (folder / path).is_file()]
             if missing:
                 raise StepFailed(f"{notebook.name} did not write {', '.join(missing)}, which steps.STEPS declares")
-            progress(f"      {time.perf_counter() - since:.1f} s")
-    since = time.perf_counter()
-    progress(f"[{total}/{total}] HTML pages (nbconvert), then manifest and hash chain (清单与哈希链)")
-    for notebook in steps:
-        export_html(folder / NOTEBOOKS_FOLDER / notebook.name, folder / html_name(notebook))
-    progress(f"      {time.perf_counter() - since:.1f} s")
+            export_html(folder / target, folder / html_name(notebook))
+            progress(f"[{number[step.notebook]}/{total}] {notebook.name} (papermill, then its page) "
+                     f"{time.perf_counter() - since:.1f} s")
+
+    lanes = sorted({step.lane for step in STEPS})
+    with kernels({name: folder}, len(lanes)) as managers, ThreadPoolExecutor(len(lanes)) as pool:
+        for wave in waves(STEPS):
+            running = [pool.submit(run, [step for step in wave if step.lane == lane], managers[lane])
+                       for lane in lanes if any(step.lane == lane for step in wave)]
+            for done in running:  # every lane ends before the next wave; the first lane's error first
+                done.exception()
+            for done in running:
+                done.result()
+    progress(f"[{total}/{total}] manifest and hash chain (清单与哈希链)")
 
 
 @contextlib.contextmanager
 def kernel(folders: dict[str, Path]) -> Iterator[object]:
-    """One Python kernel for all the steps of a draw: started once, shut down at the end.
+    """One Python kernel, started now and shut down at the end (``kernels``, for one)."""
+    with kernels(folders, 1) as managers:
+        yield managers[0]
+
+
+@contextlib.contextmanager
+def kernels(folders: dict[str, Path], count: int) -> Iterator[list]:
+    """``count`` Python kernels for the steps of a draw, started at once (they boot side by side) and shut down at
+    the end.
 
     Starting a kernel and importing the package stack is the dearest part of a step (docs/measured.md,
-    "Figures behind the design"); the steps share one, and ``execute`` gives each notebook a fresh namespace
-    in it. The kernel ends with this process however it ends (ipykernel watches its parent). ``folders``: where
-    the archive and record its notebooks name are being built (``where``).
+    "Figures behind the design"); the steps of a lane share one, and ``execute`` gives each notebook a fresh
+    namespace in it. A kernel ends with this process however it ends (ipykernel watches its parent).
+    ``folders``: where the archive and record its notebooks name are being built (``where``).
     """
     from jupyter_client.manager import KernelManager
 
     env = {**os.environ, FOLDERS: json.dumps({name: str(path) for name, path in folders.items()})}
-    with tempfile.TemporaryDirectory(prefix="zhanhe-kernel-") as sockets:
-        # over local sockets (IPC) at an absolute path, not TCP: nothing listens on a port, and ipykernel has no
-        # warning to print; the kernel runs in another folder, so a relative socket path would not meet
-        manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / "kernel"))
-        manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
-        try:
-            yield manager
-        finally:
-            manager.shutdown_kernel(now=True)
+    with tempfile.TemporaryDirectory(prefix="zhanhe-kernel-") as sockets, contextlib.ExitStack() as started:
+        managers = []
+        for index in range(count):
+            # over local sockets (IPC) at an absolute path, not TCP: nothing listens on a port, and ipykernel has
+            # no warning to print; the kernel runs in another folder, so a relative socket path would not meet
+            manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / f"kernel-{index}"))
+            manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
+            started.callback(manager.shutdown_kernel, now=True)
+            managers.append(manager)
+        yield managers
 
 
 def fresh_namespace(manager) -> None:

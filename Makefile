@@ -71,7 +71,7 @@ lint: $(STAMP) ## ruff on the package, the tests and the benchmarks
 typecheck: $(STAMP) ## mypy on the package
 	$(BIN)/mypy
 
-bench: $(STAMP) ## time the draw from 10k to 10M entities beside pandas and raw SHA-256, and make draw and verify at 200k and 1M (outputs/bench/)
+bench: $(STAMP) ## time the draw from 10k to 10M entities beside its floor (C: hashing, sorting, writing) and pandas, and make draw, freeze and verify up to 10M (outputs/bench/)
 	$(BIN)/python benchmarks/bench.py
 
 demo-registers: $(STAMP) ## regenerate the synthetic demo registers and the demo's filled results form (byte-identical)

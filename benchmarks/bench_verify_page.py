@@ -30,7 +30,8 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 
 def page_seconds(archive: Path, timeout: float = 600) -> tuple[float, str, str]:
-    """(seconds, verdict, the checks' statuses) of the archive's verify.html run on the archive itself."""
+    """(seconds, verdict, the checks' statuses and the threads it hashed on) of the archive's verify.html run on the
+    archive itself."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -54,10 +55,12 @@ def page_seconds(archive: Path, timeout: float = 600) -> tuple[float, str, str]:
         verdict = browser.execute_script("return document.body.dataset.verdict")
         statuses = browser.execute_script(
             "return Array.from(document.querySelectorAll('#results tr')).map(r => r.dataset.status)")
+        threads = browser.execute_script("return document.body.dataset.threads") or "1"  # pages before issue 25: 1
     finally:
         browser.quit()
     counted = {status: statuses.count(status) for status in dict.fromkeys(statuses)}
-    return seconds, verdict, ", ".join(f"{count} {status}" for status, count in counted.items())
+    return seconds, verdict, (", ".join(f"{count} {status}" for status, count in counted.items())
+                              + f"; {threads} thread{'s' if threads != '1' else ''}")
 
 
 def engine_quarter(root: Path, count: int) -> Path:

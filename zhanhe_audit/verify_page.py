@@ -31,9 +31,11 @@ SOURCES = Path(__file__).resolve().parent / "templates" / "verifier"
 VENDOR = "js-yaml.min.js"
 SCRIPTS = "verify"  # the verifier's files, joined in name order into the page's second script
 CALENDAR_SLOT = "/* @CHINESE_CALENDAR@ */ null"  # in verify/11-results.js: replaced by calendar_data()
-# Everything the page may do: its own two scripts, inline styles, data: images; no fetch, no form, no base.
-POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; connect-src 'none'; "
-          "base-uri 'none'; form-action 'none'")
+# Everything the page may do: its own two scripts, inline styles, data: images, workers from blob: URLs (which the
+# verifier makes only of its own script's text, to hash on more than one thread: 02-sha256.js); no fetch, no form,
+# no base.
+POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; worker-src blob:; "
+          "connect-src 'none'; base-uri 'none'; form-action 'none'")
 
 
 def _hash_source(script: str) -> str:

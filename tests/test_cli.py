@@ -22,9 +22,12 @@ def test_freeze_then_draw_print_what_they_did(tmp_path, demo_drawn):
     _, drawn = demo_drawn  # the CLI's draw as make draw ran it (every test that needs a whole draw shares it)
     assert drawn.returncode == 0, drawn.stderr
     assert "demo-2026Q4-T01" in drawn.stdout and "archive: outputs/demo-2026Q4/" in drawn.stdout
-    assert [line.split()[0] for line in drawn.stdout.splitlines() if line.startswith("[")] == \
-        [f"[{n}/7]" for n in range(1, 8)]  # each step shown, then its time
-    assert sum(line.strip().endswith(" s") and line.strip()[0].isdigit() for line in drawn.stdout.splitlines()) == 7
+    steps = [line for line in drawn.stdout.splitlines() if line.startswith("[")]
+    # each step shown once; the notebooks of one wave run side by side, each shown with its time when it is done
+    assert sorted(line.split()[0] for line in steps) == [f"[{n}/7]" for n in range(1, 8)]
+    assert steps[0].startswith("[1/7]") and steps[-1].startswith("[7/7] manifest")
+    assert [line.endswith(" s") for line in steps[1:-1]] == [True] * 5
+    assert sum(line.strip().endswith(" s") and line.strip()[0].isdigit() for line in drawn.stdout.splitlines()) == 1
 
 
 def test_bad_register_prints_file_row_column_without_traceback_and_writes_nothing(tmp_path):

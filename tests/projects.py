@@ -49,6 +49,17 @@ def drawn_project(root: Path, quarter: str = "2026Q1", entities: int = 300, task
     ``conflicts`` are extra rows of conflicts.csv."""
     from zhanhe_audit import engine
 
+    project = seeded_project(root, quarter, entities=entities, tasks=tasks, conflicts=conflicts)
+    engine.draw_quarter(project, quarter)
+    return project
+
+
+def seeded_project(root: Path, quarter: str = "2026Q1", entities: int = 300, tasks: list[dict] | None = None,
+                   conflicts: tuple[str, ...] = ()) -> Project:
+    """A project with ``quarter`` made, frozen and seeded, ready for ``make draw``; ``conflicts`` are extra rows
+    of conflicts.csv."""
+    from zhanhe_audit import engine
+
     make_project(root, quarter, entities=entities, tasks=tasks)
     if conflicts:
         path = root / "registers" / quarter / "conflicts.csv"
@@ -56,7 +67,6 @@ def drawn_project(root: Path, quarter: str = "2026Q1", entities: int = 300, task
     project = Project(root)
     engine.freeze_quarter(project, quarter)
     seed_after_freeze(root, quarter, tasks=tasks)
-    engine.draw_quarter(project, quarter)
     return project
 
 

@@ -12,11 +12,39 @@ import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from projects import copy_project, make
+
+# --- the order the files run in ----------------------------------------------------------------------------------
+# xdist's workers take whole files (pyproject's addopts: --dist loadfile --no-loadscope-reorder) in the order they
+# are collected, a new one each time they are nearly done. The longest files go first (longest processing time
+# first), so that no long file starts last while the other worker has nothing left to do; the rest keep their
+# order. Measured with --durations=0 (setup, call and teardown of a file's tests, one worker), longest first.
+SLOWEST_FIRST = [
+    "tests/verifier/test_verify_page.py",  # 140 s (the first: it draws the demo, demo_drawn, for every worker)
+    "tests/test_spark.py",  # 93 s (the second: it needs no drawn demo, so it does not wait for the first)
+    "tests/test_workbook.py",  # 120 s
+    "tests/verifier/test_verify_page_fairness.py",  # 109 s
+    "tests/test_interrupts.py",  # 90 s
+    "tests/verifier/test_attacks.py",  # 88 s
+    "tests/test_results.py",  # 56 s
+    "tests/verifier/test_verify_page_records.py",  # 55 s
+    "notebooks/04-compliance.ipynb",  # 44 s
+    "tests/test_replacement.py",  # 35 s
+    "tests/verifier/test_verify_page_threads.py",  # 35 s
+    "tests/test_verify.py",  # 34 s
+    "tests/report/test_hostile.py",  # 24 s
+    "tests/test_eligibility.py",  # 23 s
+]
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    place = {name: index for index, name in enumerate(SLOWEST_FIRST)}
+    items.sort(key=lambda item: place.get(item.nodeid.split("::", 1)[0], len(place)))  # stable: the rest keep order
 
 
 def built_once(tmp_path_factory, name: str, build):
@@ -59,7 +87,8 @@ def demo_drawn(tmp_path_factory):
 # (the notebooks are deterministic: make verify on a fresh archive, in tests/test_workbook.py, renders the
 # demo again in a subprocess and compares). So the tests keep
 # what was rendered (for all of xdist's workers), keyed by the quarter and the digest of every file the rendering
-# reads; any changed input renders again. Subprocesses (make verify) always render.
+# reads; any changed input renders again; each rendering runs the steps in one kernel (in_one_kernel).
+# Subprocesses (make verify) always render, as make draw does.
 
 
 def _digests(root: Path, tops: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -74,7 +103,7 @@ def _digests(root: Path, tops: tuple[str, ...]) -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="session", autouse=True)
 def pages_rendered_once_per_content(tmp_path_factory):
-    from zhanhe_audit import rerender
+    from zhanhe_audit import rerender, steps, workbook
     from zhanhe_audit.evidence.records import record_folders
     from zhanhe_audit.evidence.store import archives
     from zhanhe_audit.layout import DRAW, INPUTS, MANIFEST, RECORDS
@@ -99,9 +128,19 @@ def pages_rendered_once_per_content(tmp_path_factory):
             kept[digest] = built_once(tmp_path_factory, f"rendered-{digest[:16]}", build)
         yield kept[digest]
 
+    @contextmanager
+    def in_one_kernel(folder: Path, quarter: str) -> Iterator[dict[str, Path]]:
+        """The draw's pages rendered again with every step in one kernel, one after another: make draw runs them in
+        two side by side, so each pages check here that passes shows that the lanes change no byte
+        (test_workbook: test_the_notebooks_run_in_two_kernels_side_by_side_give_the_bytes_of_one_kernel)."""
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(workbook, "STEPS", tuple(replace(step, lane=0) for step in steps.STEPS))
+            with draw_pages(folder, quarter) as produced:
+                yield produced
+
     def draw(folder: Path, quarter: str):
         return once(["draw", quarter, (folder / rerender.NOTEBOOKS).is_dir(), _digests(folder, rerender.BEFORE_STEPS)],
-                    lambda: draw_pages(folder, quarter))
+                    lambda: in_one_kernel(folder, quarter))
 
     def results(folder: Path, quarter: str, record: Path):
         earlier = tuple(f"{RECORDS}/{other.name}" for other in record_folders(folder) if other.name < record.name)

@@ -76,3 +76,23 @@ def test_installing_prints_no_setuptools_warning(tmp_path):
     (wheel,) = tmp_path.glob("*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "zhanhe_audit/templates/verifier/verify/00-protocol.js" in names and "zhanhe_audit/verifiers.txt" in names
+
+
+def test_the_files_run_first_exist_and_the_workers_take_them_in_that_order():
+    """conftest's SLOWEST_FIRST names files that exist (a renamed file would silently lose its place), and pyproject
+    keeps xdist from reordering the files by their number of tests (--no-loadscope-reorder), which would undo it."""
+    from types import SimpleNamespace
+
+    from conftest import SLOWEST_FIRST, pytest_collection_modifyitems
+
+    assert SLOWEST_FIRST and len(set(SLOWEST_FIRST)) == len(SLOWEST_FIRST)
+    assert [name for name in SLOWEST_FIRST if not (ROOT / name).is_file()] == []
+    collected = ["tests/test_a.py::one", f"{SLOWEST_FIRST[1]}::two", "tests/test_b.py::three",
+                 f"{SLOWEST_FIRST[0]}::four", f"{SLOWEST_FIRST[1]}::five", "tests/test_a.py::six"]
+    items = [SimpleNamespace(nodeid=nodeid) for nodeid in collected]
+    pytest_collection_modifyitems(None, items)
+    assert [item.nodeid.split("::")[1] for item in items] == ["four", "two", "five", "one", "three", "six"]
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"][
+        "addopts"].split()
+    assert "--dist" in addopts and addopts[addopts.index("--dist") + 1] == "loadfile"
+    assert "--no-loadscope-reorder" in addopts

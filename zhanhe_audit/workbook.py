@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +34,11 @@ CODE_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = CODE_ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL = "python3"
+# jsonschema, which nbformat imports to validate a notebook, compiles a Lark grammar of RFC 3987 as it is imported
+# when rfc3987_syntax is installed (JupyterLab brings it, through jsonschema[format-nongpl]): 2.5 to 3 s of every
+# process that runs or exports a notebook, before its first cell (docs/measured.md). No notebook schema has an IRI
+# format, and jsonschema goes without the module when it cannot be imported: this process keeps it out.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "cannot be imported"
 
 
 def notebooks() -> list[Path]:
@@ -83,7 +89,9 @@ def render_draw(quarter: str, folder: Path, name: str, progress: Callable[[str],
                      f"{time.perf_counter() - since:.1f} s")
 
     lanes = sorted({step.lane for step in STEPS})
-    with kernels({name: folder}, len(lanes)) as managers, ThreadPoolExecutor(len(lanes)) as pool:
+    # the kernels are shut down before the pool is left: on Ctrl-C (or a lane's error) a notebook still running in
+    # another lane fails within a second (its kernel gone) instead of being waited for to its end
+    with ThreadPoolExecutor(len(lanes)) as pool, kernels({name: folder}, len(lanes)) as managers:
         for wave in waves(STEPS):
             running = [pool.submit(run, [step for step in wave if step.lane == lane], managers[lane])
                        for lane in lanes if any(step.lane == lane for step in wave)]

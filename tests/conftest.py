@@ -23,22 +23,23 @@ from projects import copy_project, make
 # xdist's workers take whole files (pyproject's addopts: --dist loadfile --no-loadscope-reorder) in the order they
 # are collected, a new one each time they are nearly done. The longest files go first (longest processing time
 # first), so that no long file starts last while the other worker has nothing left to do; the rest keep their
-# order. Measured with --durations=0 (setup, call and teardown of a file's tests, one worker), longest first.
+# order. The seconds: a file's setup, call and teardown in one run of 2026-12-08 (two workers, junit's times).
 SLOWEST_FIRST = [
-    "tests/verifier/test_verify_page.py",  # 140 s (the first: it draws the demo, demo_drawn, for every worker)
-    "tests/test_spark.py",  # 93 s (the second: it needs no drawn demo, so it does not wait for the first)
-    "tests/test_workbook.py",  # 120 s
-    "tests/verifier/test_verify_page_fairness.py",  # 109 s
-    "tests/test_interrupts.py",  # 90 s
-    "tests/verifier/test_attacks.py",  # 88 s
-    "tests/test_results.py",  # 56 s
-    "tests/verifier/test_verify_page_records.py",  # 55 s
-    "notebooks/04-compliance.ipynb",  # 44 s
-    "tests/test_replacement.py",  # 35 s
-    "tests/verifier/test_verify_page_threads.py",  # 35 s
-    "tests/test_verify.py",  # 34 s
-    "tests/report/test_hostile.py",  # 24 s
-    "tests/test_eligibility.py",  # 23 s
+    "tests/verifier/test_verify_page.py",  # 136 s (the first: its first test draws the demo, demo_drawn, for all)
+    "tests/test_spark.py",  # 82 s (the second: it needs no drawn demo, so it does not wait for the first)
+    "tests/test_workbook.py",  # 122 s
+    "tests/test_interrupts.py",  # 104 s
+    "tests/verifier/test_verify_page_fairness.py",  # 85 s
+    "tests/test_results.py",  # 60 s
+    "tests/verifier/test_verify_page_records.py",  # 52 s
+    "tests/verifier/test_attacks.py",  # 52 s
+    "tests/test_verify.py",  # 42 s
+    "tests/verifier/test_verify_page_threads.py",  # 40 s
+    "tests/test_replacement.py",  # 29 s
+    "tests/test_eligibility.py",  # 26 s
+    "notebooks/04-compliance.ipynb",  # 21 s
+    "tests/verifier/test_verify_page_public.py",  # 20 s
+    "tests/report/test_hostile.py",  # 19 s
 ]
 
 

@@ -185,3 +185,32 @@ def test_the_demo_in_this_repository_has_the_proof():
     order = engine.prove_order(inputs)
     assert order.proved, order.reason
     assert order.freeze.short == "09a38dd06f" and order.seed.short == "4ae278a8a2"
+
+
+def test_object_id_is_the_id_git_gives_the_bytes(tmp_path):
+    files = {"empty.csv": b"", "crlf.csv": "uscc,name\r\n91410411MA00000000,张三 商行\r\n".encode(),
+             "large.bin": os.urandom(3 * (1 << 20) + 17)}  # more than one chunk of object_id's reads
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        shown = subprocess.run(["git", "hash-object", "--no-filters", name], cwd=tmp_path, capture_output=True,
+                               text=True, check=True).stdout.strip()
+        assert gitorder.object_id(tmp_path / name) == shown, name
+
+
+def test_registers_committed_through_a_line_ending_filter_are_proved_by_gits_own_hash_object(tmp_path):
+    """Where git stores other bytes than the file's (here: CRLF lines under a text attribute, stored as LF), the
+    quick id differs from the committed blob, git's hash-object decides, and the draw is proved as before."""
+    make_project(tmp_path, Q, entities=200)
+    entities = tmp_path / "registers" / Q / "entities.csv"
+    entities.write_bytes(entities.read_bytes().replace(b"\n", b"\r\n"))  # as Excel saves a CSV on Windows
+    (tmp_path / ".gitattributes").write_text("*.csv text eol=lf\n", encoding="utf-8")
+    project = Project(tmp_path)
+    engine.freeze_quarter(project, Q)
+    commit_all(tmp_path, "registers, params and freeze record")
+    write_params(tmp_path, Q, seed=True)
+    commit_all(tmp_path, "the seed")
+    committed = git(tmp_path, "rev-parse", f"HEAD:registers/{Q}/entities.csv").strip()
+    assert gitorder.object_id(entities) != committed  # git stored the file's lines with LF
+    engine.draw_quarter(project, Q)
+    order = gitorder.Order.from_json((project.archive(Q) / "draw" / "git-order.json").read_text(encoding="utf-8"))
+    assert order.proved and order.freeze.commit == git(tmp_path, "rev-parse", "HEAD~1").strip()

@@ -32,6 +32,7 @@ from pathlib import Path
 import yaml
 
 from .errors import DrawRefused, ParamsError, Problem
+from .hashing import file_digest
 from .params import digest_without_seed
 from .paths import freeze_name, params_name
 from .seed import normalise_seed
@@ -170,11 +171,7 @@ def _seed_of(data: dict | None) -> str | None:
 def object_id(file: Path) -> str:
     """The id git gives ``file``'s bytes as they are, with no filter: SHA-1 of the object header
     (``blob <size>`` and a NUL) and the bytes, as ``git hash-object --no-filters`` computes it."""
-    digest = hashlib.sha1(b"blob %d\0" % file.stat().st_size)
-    with file.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(file, hashlib.sha1(b"blob %d\0" % file.stat().st_size))
 
 
 class _OnDisk:

@@ -32,7 +32,12 @@ def _start_and_stop(root: Path, stop: signal.Signals) -> subprocess.Popen:
     time.sleep(1.0)  # now inside papermill
     assert process.poll() is None, "the draw finished before it could be stopped"
     os.kill(process.pid, stop)
-    process.wait(timeout=60)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail(f"the draw was still running 60 s after {stop.name}; it had printed:\n"
+                    f"{process.stdout.read()}\n{process.stderr.read()}")
     return process
 
 

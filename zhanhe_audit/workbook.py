@@ -10,6 +10,7 @@ what the draw hands the kernel, in ``handoff``.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -119,17 +120,21 @@ def kernels(folders: dict[str, Path], count: int) -> Iterator[list]:
     namespace in it. A kernel ends with this process however it ends (ipykernel watches its parent).
     ``folders``: where the archive and record its notebooks name are being built (``where``).
     """
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     env = {**os.environ, FOLDERS: json.dumps({name: str(path) for name, path in folders.items()})}
     with tempfile.TemporaryDirectory(prefix="zhanhe-kernel-") as sockets, contextlib.ExitStack() as started:
         managers = []
         for index in range(count):
             # over local sockets (IPC) at an absolute path, not TCP: nothing listens on a port, and ipykernel has
-            # no warning to print; the kernel runs in another folder, so a relative socket path would not meet
-            manager = KernelManager(kernel_name=KERNEL, transport="ipc", ip=str(Path(sockets) / f"kernel-{index}"))
-            manager.start_kernel(cwd=str(NOTEBOOKS), env=env)
-            started.callback(manager.shutdown_kernel, now=True)
+            # no warning to print; the kernel runs in another folder, so a relative socket path would not meet.
+            # Asynchronous, as nbclient's own: with a blocking client, nbclient waits for a cell's output without
+            # end, and never sees that the kernel it waits on was shut down (Ctrl-C: tests/test_interrupts.py)
+            manager = AsyncKernelManager(kernel_name=KERNEL, transport="ipc",
+                                         ip=str(Path(sockets) / f"kernel-{index}"))
+            run_sync(manager.start_kernel)(cwd=str(NOTEBOOKS), env=env)
+            started.callback(run_sync(manager.shutdown_kernel), now=True)
             managers.append(manager)
         yield managers
 
@@ -137,15 +142,27 @@ def kernels(folders: dict[str, Path], count: int) -> Iterator[list]:
 def fresh_namespace(manager) -> None:
     """Empty the kernel's namespace and restart its execution count, as a new kernel would have them;
     imported modules stay loaded."""
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
-        reply = client.execute_interactive("get_ipython().reset(new_session=True)", store_history=False, timeout=60)
-        if reply["content"]["status"] != "ok":
-            raise ArchiveError(f"the kernel could not be reset between steps: {reply['content']}")
-    finally:
-        client.stop_channels()
+    from jupyter_core.utils import run_sync
+
+    async def reset() -> dict:
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=60)
+            reply = asyncio.ensure_future(client.execute_interactive("get_ipython().reset(new_session=True)",
+                                                                     store_history=False, timeout=60))
+            while not reply.done():  # as nbclient does: a kernel shut down meanwhile (Ctrl-C) ends the wait
+                await asyncio.wait({reply}, timeout=0.25)
+                if not reply.done() and not await manager.is_alive():
+                    reply.cancel()
+                    raise StepFailed("the kernel stopped while it was being reset between steps")
+            return reply.result()
+        finally:
+            client.stop_channels()
+
+    reply = run_sync(reset)()
+    if reply["content"]["status"] != "ok":
+        raise ArchiveError(f"the kernel could not be reset between steps: {reply['content']}")
 
 
 def execute(source: Path, target: Path, archived_as: str, parameters: dict, manager=None) -> None:

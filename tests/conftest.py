@@ -202,17 +202,21 @@ def console_log(browser) -> list[dict]:
     """The console entries since the last call, as Chromium's log gives them ({'level': 'SEVERE', 'message': …} for
     errors, a refused script or fetch of a Content-Security-Policy among them). geckodriver has no log endpoint:
     in Firefox they come from WebDriver BiDi's log.entryAdded (console messages and JavaScript errors; Firefox
-    reports a CSP violation as a JavaScript error), collected by the `firefox` fixture."""
-    if not is_firefox(browser):
-        return browser.get_log("browser")
-    # BiDi events arrive on their own connection: a marker logged now arrives after everything logged before it
+    reports a CSP violation as a JavaScript error), collected by the `firefox` fixture.
+
+    In both, entries arrive after what made them (Chromium's log too can miss a refused script just after the
+    page loaded): a marker logged now arrives after everything logged before it, and the entries are read up to
+    it."""
     marker = f"zhanhe-audit test: console entries up to here ({next(_MARKS)})"
     browser.execute_script("console.debug(arguments[0])", marker)
     deadline = time.monotonic() + 10
-    while (end := next((i for i, entry in enumerate(browser.console_entries) if entry["message"] == marker),
+    while (end := next((i for i, entry in enumerate(browser.console_entries) if marker in entry["message"]),
                        None)) is None:
-        assert time.monotonic() < deadline, "Firefox's console entries did not arrive (WebDriver BiDi log.entryAdded)"
-        time.sleep(0.02)
+        assert time.monotonic() < deadline, "the browser's console entries did not arrive"
+        if not is_firefox(browser):
+            browser.console_entries += browser.get_log("browser")
+        else:
+            time.sleep(0.02)
     entries = browser.console_entries[:end]
     del browser.console_entries[:end + 1]  # what arrives after the marker is for the next call
     return entries
@@ -282,6 +286,7 @@ def browser():
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
+    driver.console_entries = []  # read from its log up to a marker (console_log)
     yield driver
     driver.quit()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import CHROMIUM, DRIVER
+from conftest import CHROMIUM, DRIVER, open_page
 from projects import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -48,10 +48,7 @@ PAGES = ["report.html", "html/01-draw.html", "html/02-match.html", "html/03-insp
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_has_no_console_errors_and_no_broken_images(archive, browser, page):
-    browser.get((archive / page).as_uri())
-    browser.get_log("browser")  # drop what came before this page
-    browser.refresh()
-    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    errors = [entry for entry in open_page(browser, archive / page) if entry["level"] == "SEVERE"]
     assert errors == []  # a Content-Security-Policy violation would be one
     assert browser.execute_script("return document.scripts.length;") == 0
     images = browser.execute_script(
@@ -77,10 +74,7 @@ def test_chinese_text_renders_in_a_cjk_font_and_the_report_is_screenshotted(arch
 ])
 def test_results_pages_open_with_a_clean_console_and_no_script(demo_results, browser, page, images):
     root, _ = demo_results
-    browser.get((root / page).as_uri())
-    browser.get_log("browser")
-    browser.refresh()
-    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
+    assert [entry for entry in open_page(browser, root / page) if entry["level"] == "SEVERE"] == []
     assert browser.execute_script("return document.scripts.length;") == 0
     shown = browser.execute_script(
         "return Array.from(document.images).map(i => i.complete && i.naturalWidth > 0);")

@@ -19,6 +19,7 @@ import functools
 import io
 import mmap
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -211,7 +212,8 @@ def _text_grid(data: bytes) -> _Grid:
 def _arrow_grid(source: pa.Buffer | str, delimiter: str, width: int) -> _Grid:
     """UTF-8 CSV text (a buffer, or the path of a file Arrow reads itself, skipping a byte-order mark) parsed by
     Arrow as records of ``width`` cells (``ArrowInvalid`` when one has another count, or a cell is not UTF-8).
-    Each column is trimmed and the untrimmed one let go before the next, so a register is held about once."""
+    Each column is joined into one array and trimmed, two columns at a time, the untrimmed one let go once
+    trimmed, so a register is held about once (at 10,000,000 entities: 2.7 s instead of 3.8, docs/measured.md)."""
     table = arrow_csv.read_csv(
         source,
         read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
@@ -221,10 +223,12 @@ def _arrow_grid(source: pa.Buffer | str, delimiter: str, width: int) -> _Grid:
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
     if any(_longest(column) > csv.field_size_limit() for column in table.columns):
         raise pa.ArrowInvalid("a cell longer than Python's csv allows: csv reads the file, and refuses it as before")
-    rows, cells = table.num_rows, []
-    while table.num_columns:
-        cells.append(_trimmed(table.column(0).combine_chunks()))
-        table = table.drop_columns([table.column_names[0]])
+    rows, trimming = table.num_rows, []
+    with ThreadPoolExecutor(2) as pool:  # Arrow lets go of the GIL: two columns at a time, each on its own
+        while table.num_columns:
+            trimming.append(pool.submit(lambda column: _trimmed(column.combine_chunks()), table.column(0)))
+            table = table.drop_columns([table.column_names[0]])
+        cells = [column.result() for column in trimming]
     return _filled_rows(pa.array(range(1, rows + 1), pa.int64()), cells)
 
 
@@ -297,6 +301,8 @@ def _filled_rows(numbers: list[int] | pa.Array, cells: list[pa.Array], numeric: 
     if not cells:
         return _Grid([], [], numeric)
     filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
+    if pa.compute.all(filled).as_py():  # no blank row (a register as exported): the columns as they are, not copied
+        return _Grid(pa.array(numbers, pa.int64()), cells, numeric)
     return _Grid(pa.compute.filter(pa.array(numbers, pa.int64()), filled),
                  [pa.compute.filter(column, filled) for column in cells], numeric)
 

@@ -72,9 +72,9 @@ def _uniformity(stratum: Stratum, counts: list[int], seeds: int) -> tuple[float 
         return None, None
     expected = seeds * p
     statistic = float(sum((Fraction(c) - expected) ** 2 for c in counts) / (expected * (1 - p)))
-    from scipy import stats
+    from scipy import special  # chi2.sf of scipy.stats, which costs 0.45 s to import (fairness.chi_square)
 
-    return statistic, float(stats.chi2.sf(statistic, len(counts) - 1))
+    return statistic, float(special.chdtrc(len(counts) - 1, statistic))
 
 
 def _tested(strata: list[Stratum], seeds: int, counted) -> list[Inclusion]:

@@ -219,9 +219,7 @@ def test_registers_committed_through_a_line_ending_filter_are_proved_by_gits_own
 def test_registers_committed_as_they_are_are_proved_without_asking_git_to_hash_them(tmp_path, monkeypatch):
     """The quick path: bytes git stores unfiltered are proved by ``object_id`` alone; git's own ``hash-object``,
     37 s on a register of 10,000,000 entities, is never run (the line-ending test above shows the fallback)."""
-    make_project(tmp_path, Q, entities=200)
-    project = Project(tmp_path)
-    engine.freeze_quarter(project, Q)
+    project = _frozen(tmp_path)
     commit_all(tmp_path, "registers, params and freeze record")
     write_params(tmp_path, Q, seed=True)
     commit_all(tmp_path, "the seed")

@@ -301,10 +301,10 @@ def _filled_rows(numbers: list[int] | pa.Array, cells: list[pa.Array], numeric: 
     if not cells:
         return _Grid([], [], numeric)
     filled = functools.reduce(pa.compute.or_, (pa.compute.not_equal(column, "") for column in cells))
+    rows = pa.array(numbers, pa.int64())
     if pa.compute.all(filled).as_py():  # no blank row (a register as exported): the columns as they are, not copied
-        return _Grid(pa.array(numbers, pa.int64()), cells, numeric)
-    return _Grid(pa.compute.filter(pa.array(numbers, pa.int64()), filled),
-                 [pa.compute.filter(column, filled) for column in cells], numeric)
+        return _Grid(rows, cells, numeric)
+    return _Grid(pa.compute.filter(rows, filled), [pa.compute.filter(column, filled) for column in cells], numeric)
 
 
 def read_grid(path: Path) -> _Grid:
